@@ -1,0 +1,144 @@
+// Scaffolding shared by the cell kernels (rnn.wgsl, lstm.wgsl, gru.wgsl): the per-dispatch
+// record, the bindings, index helpers, the two recurrent mat-vecs and the entry points.
+// A cell file defines G (gates), S (floats saved per unit for backward) and three functions:
+//   cell_forward(r, b, j, hh: array<f32, G>)       the step after the W_hh mat-vec
+//   cell_backward(r, b, j, dh, carry_in) -> f32     writes dgates, returns the new carry
+//   cell_initial(r, unit, dh_rec, carry_in)         writes dh0 (and dc0) after the last backward step
+// Dispatch: (ceil(H / 64), B, R); thread (j, b, r) owns hidden unit j of batch row b of run r.
+
+struct Step {
+  t: u32,        // timestep of this dispatch
+  rec_row: u32,  // backward: the dgh row read for the recurrent term (t + 1, or 0 in the initial pass)
+  mode: u32,     // backward: MODE_INNER, MODE_LAST (t = T - 1) or MODE_INITIAL (dh0/dc0 pass)
+  B: u32,
+  H: u32,
+  p_run: u32, w_hh: u32, b_hh: u32,   // params: run stride, weight_hh_l / bias_hh_l offsets within a run
+  h_off: u32, h_run: u32,             // h of this layer: [R][T+1][B][H], slot t holds h_{t-1}
+  c_off: u32, c_run: u32,             // c of this layer (LSTM), same shape as h
+  s_off: u32, s_run: u32,             // saved activations of this layer: [R][T][B][S*H]
+  gx_off: u32, gx_run: u32,           // input projection: [R][T][B][G*H], includes bias_ih
+  dy_off: u32, dy_run: u32,           // gradient on this layer's outputs: [R][T][B][H]
+  dgx_off: u32, dgh_off: u32, dg_run: u32, // pre-activation gradients, input and hidden side: [R][T][B][G*H]
+  carry_off: u32, carry_run: u32,     // elementwise gradient carried from t to t-1: [R][B][H]
+  dh0_off: u32, dc0_off: u32, out_run: u32, // gradients of h0 / c0 for this layer: [R][B][H] at run stride out_run
+}
+
+const MODE_INNER: u32 = 0u;
+const MODE_LAST: u32 = 1u;
+const MODE_INITIAL: u32 = 2u;
+
+@group(0) @binding(0) var<uniform> u: Step;
+@group(0) @binding(1) var<storage, read> params: array<f32>;        // [R][P]
+@group(0) @binding(2) var<storage, read> gx: array<f32>;            // forward only
+@group(0) @binding(3) var<storage, read_write> acts: array<f32>;    // forward: writes h, c, saved
+@group(0) @binding(4) var<storage, read> acts_in: array<f32>;       // backward: reads h, c, saved
+@group(0) @binding(5) var<storage, read> dy: array<f32>;            // backward only
+@group(0) @binding(6) var<storage, read_write> dgates: array<f32>;  // backward only
+@group(0) @binding(7) var<storage, read_write> carry: array<f32>;   // backward only: carry, dh0, dc0
+
+var<workgroup> tile: array<f32, 64>;
+
+fn h_at(slot: u32, r: u32, b: u32, j: u32) -> u32 {
+  return u.h_off + r * u.h_run + (slot * u.B + b) * u.H + j;
+}
+
+fn c_at(slot: u32, r: u32, b: u32, j: u32) -> u32 {
+  return u.c_off + r * u.c_run + (slot * u.B + b) * u.H + j;
+}
+
+fn saved_at(s: u32, r: u32, b: u32, j: u32) -> u32 {
+  return u.s_off + r * u.s_run + (u.t * u.B + b) * S * u.H + s * u.H + j;
+}
+
+fn gx_at(g: u32, r: u32, b: u32, j: u32) -> u32 {
+  return u.gx_off + r * u.gx_run + (u.t * u.B + b) * G * u.H + g * u.H + j;
+}
+
+fn bias_hh(g: u32, r: u32, j: u32) -> f32 {
+  return params[r * u.p_run + u.b_hh + g * u.H + j];
+}
+
+fn dg_at(off: u32, g: u32, r: u32, b: u32, j: u32) -> u32 {
+  return off + r * u.dg_run + (u.t * u.B + b) * G * u.H + g * u.H + j;
+}
+
+// hh[g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k]; h_{t-1} is staged through `tile` 64 at a time.
+fn recurrent_forward(r: u32, b: u32, j: u32, lid: u32) -> array<f32, G> {
+  var hh: array<f32, G>;
+  let H = u.H;
+  let w = r * u.p_run + u.w_hh;
+  for (var k0 = 0u; k0 < H; k0 += 64u) {
+    if (k0 + lid < H) {
+      tile[lid] = acts[h_at(u.t, r, b, k0 + lid)];
+    }
+    workgroupBarrier();
+    if (j < H) {
+      let n = min(64u, H - k0);
+      for (var kk = 0u; kk < n; kk++) {
+        let hv = tile[kk];
+        for (var g = 0u; g < G; g++) {
+          hh[g] += params[w + (g * H + j) * H + k0 + kk] * hv;
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  return hh;
+}
+
+// The gradient reaching h_{t-1}[b, j] through W_hh: sum_k W_hh[k, j] * dgh[rec_row, b, k], k < G*H.
+fn recurrent_backward(r: u32, b: u32, j: u32, lid: u32) -> f32 {
+  let H = u.H;
+  let GH = G * H;
+  let w = r * u.p_run + u.w_hh;
+  let row = u.dgh_off + r * u.dg_run + (u.rec_row * u.B + b) * GH;
+  var s = 0.0;
+  for (var k0 = 0u; k0 < GH; k0 += 64u) {
+    if (k0 + lid < GH) {
+      tile[lid] = dgates[row + k0 + lid];
+    }
+    workgroupBarrier();
+    if (j < H) {
+      let n = min(64u, GH - k0);
+      for (var kk = 0u; kk < n; kk++) {
+        s += params[w + (k0 + kk) * H + j] * tile[kk];
+      }
+    }
+    workgroupBarrier();
+  }
+  return s;
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let j = wg.x * 64u + lid.x;
+  let hh = recurrent_forward(wg.z, wg.y, j, lid.x);
+  if (j < u.H) {
+    cell_forward(wg.z, wg.y, j, hh);
+  }
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let j = wg.x * 64u + lid.x;
+  let r = wg.z;
+  let b = wg.y;
+  var dh_rec = 0.0;
+  if (u.mode != MODE_LAST) {
+    dh_rec = recurrent_backward(r, b, j, lid.x);
+  }
+  if (j >= u.H) {
+    return;
+  }
+  let ci = u.carry_off + r * u.carry_run + b * u.H + j;
+  var carry_in = 0.0;
+  if (u.mode != MODE_LAST) {
+    carry_in = carry[ci];
+  }
+  if (u.mode == MODE_INITIAL) {
+    cell_initial(r, b * u.H + j, dh_rec, carry_in);
+    return;
+  }
+  let dh = dy[u.dy_off + r * u.dy_run + (u.t * u.B + b) * u.H + j] + dh_rec;
+  carry[ci] = cell_backward(r, b, j, dh, carry_in);
+}
