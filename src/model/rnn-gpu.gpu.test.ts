@@ -2,7 +2,8 @@
 // GEMMs) against the float64 reference, for R = 3 runs with different weights in one dispatch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../engine/engine';
-import { requireEngine, compare } from '../testing/gpu';
+import { requireEngine } from '../testing/gpu';
+import { compare } from '../testing/compare';
 import { CELL_KINDS, paramLayout, type CellKind, type RnnShape } from './layout';
 import { RnnGpu } from './rnn-gpu';
 import { forwardBackward, type RunTensors } from './rnn-io';
