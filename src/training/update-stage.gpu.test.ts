@@ -1,0 +1,143 @@
+// The update stage (norms, clipping, four optimizers) against the float64 reference: R = 6 runs
+// with six different optimizer/clip configs in one set of dispatches, fresh random gradients and a
+// changing learning rate each step. P = 1000 in 3 odd segments, and P ~ 300k for the
+// multi-workgroup norm reduction.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from '../engine/engine';
+import { ProgramBuilder } from '../engine/program';
+import { ReferenceOptimizer, referenceClip, referenceGradNorms } from '../reference/optim';
+import { Rng } from '../reference/random';
+import { compare } from '../testing/compare';
+import { requireEngine } from '../testing/gpu';
+import type { ParamSegment } from './optimizers';
+import { UpdateStage, type RunUpdateConfig } from './update-stage';
+
+const ATOL = 1e-5;
+const RTOL = 1e-4;
+const STEPS = 5;
+
+// Runs 2 and 4 use eps 1e-6, not torch's 1e-8, because of f32 itself: their L2 term makes g + wd * p,
+// which cancels to ~1e-10 at about one element in 1e5, with an f32 rounding error near its own size;
+// RMSprop and Adam divide by ~|g| + eps, so with eps 1e-8 that element steps ~lr * 1e-2 away from the
+// float64 reference (torch in f32 does the same). Runs 3 and 5 keep the default eps: no cancellation there.
+const RUNS: RunUpdateConfig[] = [
+  { optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true }, clip: { maxNorm: 1 } },
+  { optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.5, dampening: 0.3, weightDecay: 0.01 }, clip: { value: 0.5 } },
+  {
+    optimizer: { kind: 'rmsprop', lr: 0.01, alpha: 0.9, eps: 1e-6, centered: true, momentum: 0.8, weightDecay: 1e-3 },
+    clip: {},
+  },
+  { optimizer: { kind: 'rmsprop', lr: 0.01 }, clip: { maxNorm: 1e6 } },
+  { optimizer: { kind: 'adam', lr: 1e-3, eps: 1e-6, weightDecay: 0.01 }, clip: { maxNorm: 5, value: 0.1 } },
+  // lr 0.03 makes AdamW's decay (lr * 1e-2 per step, torch's default wd) larger than the tolerance.
+  { optimizer: { kind: 'adamw', lr: 0.03 }, clip: {} },
+];
+const R = RUNS.length;
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await requireEngine();
+});
+afterAll(() => engine?.destroy());
+
+function storage(label: string, floats: number): GPUBuffer {
+  return engine.createBuffer(label, floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+}
+
+/** Random f32 values, widened back to float64 so the reference sees exactly what the GPU sees. */
+function randomF32(rng: Rng, n: number, scale: number): Float64Array {
+  return Float64Array.from(Float32Array.from(rng.uniform(n, scale)));
+}
+
+async function readFloats(buffer: GPUBuffer, offsetFloats: number, count: number): Promise<Float32Array> {
+  return new Float32Array(await engine.readBuffer(buffer, offsetFloats * 4, count * 4));
+}
+
+async function checkTrajectory(segments: ParamSegment[], seed: number): Promise<void> {
+  const P = segments.reduce((a, s) => a + s.length, 0);
+  const rng = new Rng(seed);
+  const params = storage('test params', R * P);
+  const grads = storage('test grads', R * P);
+  const builder = new ProgramBuilder(engine, 'update test');
+  const stage = await UpdateStage.create(engine, builder, 'update', { label: 'test', runs: R, paramCount: P, params, grads, segments });
+  const program = builder.finish();
+  try {
+    stage.configure(RUNS);
+    const ref = RUNS.map((run) => ({ opt: new ReferenceOptimizer(run.optimizer, P), params: randomF32(rng, P, 1) }));
+    engine.device.queue.writeBuffer(params, 0, Float32Array.from(ref.flatMap((x) => [...x.params])));
+    for (let step = 1; step <= STEPS; step++) {
+      // Gradient scales differ per run and per step so that norm clipping is on in some steps and off in others.
+      const g = RUNS.map((_, r) => randomF32(rng, P, ((0.05 + 0.5 * ((r + step) % 3)) * 30) / Math.sqrt(P)));
+      const lrs = RUNS.map((run) => run.optimizer.lr * (1 - 0.1 * step));
+      engine.device.queue.writeBuffer(grads, 0, Float32Array.from(g.flatMap((x) => [...x])));
+      stage.prepareStep(step, lrs);
+      engine.submit('update step', (enc) => program.encode(enc, 'update'));
+      const gotParams = await readFloats(params, 0, R * P);
+      const { buffer, offset, stride } = stage.normsView;
+      const gotNorms = await readFloats(buffer, offset, R * stride);
+      const before = ref.map((x) => x.params.slice());
+      for (let r = 0; r < R; r++) {
+        const norms = referenceGradNorms(g[r], segments);
+        ref[r].opt.step(ref[r].params, referenceClip(g[r], RUNS[r].clip, norms[0]), lrs[r]);
+        const n = compare(gotNorms.subarray(r * stride, (r + 1) * stride), norms, ATOL, RTOL);
+        expect(n.worstRatio, `step ${step} run ${r} norms: max abs ${n.maxAbs} at ${n.at}`).toBeLessThanOrEqual(1);
+        const p = compare(gotParams.subarray(r * P, (r + 1) * P), ref[r].params, ATOL, RTOL);
+        expect(p.worstRatio, `step ${step} run ${r} (${RUNS[r].optimizer.kind}) params: max abs ${p.maxAbs} at ${p.at}`)
+          .toBeLessThanOrEqual(1);
+        // The step must move the reference by more than the tolerance, or a no-op kernel would pass.
+        expect(compare(before[r], ref[r].params, ATOL, RTOL).worstRatio, `run ${r} barely moves`).toBeGreaterThan(10);
+      }
+    }
+    // reset() empties the slots: the next step behaves as a first step again.
+    stage.reset();
+    for (const k of [0, 1, 2] as const) expect((await stage.readSlot(k)).every((x) => x === 0)).toBe(true);
+  } finally {
+    program.destroy();
+    stage.destroy();
+    params.destroy();
+    grads.destroy();
+  }
+}
+
+describe('update stage vs float64 reference, R = 6 mixed optimizers', () => {
+  it('P = 1000 in segments 301 + 599 + 100', async () => {
+    await checkTrajectory(
+      [
+        { name: 'rnn.l0', offset: 0, length: 301 },
+        { name: 'rnn.l1', offset: 301, length: 599 },
+        { name: 'head', offset: 900, length: 100 },
+      ],
+      7,
+    );
+  });
+
+  it('P = 300007 in segments 150001 + 149000 + 1006 (multi-workgroup norms)', async () => {
+    await checkTrajectory(
+      [
+        { name: 'rnn.l0', offset: 0, length: 150001 },
+        { name: 'rnn.l1', offset: 150001, length: 149000 },
+        { name: 'head', offset: 299001, length: 1006 },
+      ],
+      11,
+    );
+  });
+
+  it('refuses bad configs and bad segments with messages naming the field', async () => {
+    const params = storage('p', 3 * 10);
+    const builder = new ProgramBuilder(engine, 'refusals');
+    const segments = [{ name: 'all', offset: 0, length: 10 }];
+    const stage = await UpdateStage.create(engine, builder, 'u', { label: 'x', runs: 3, paramCount: 10, params, grads: params, segments });
+    try {
+      const good: RunUpdateConfig = { optimizer: { kind: 'adam', lr: 1e-3 }, clip: {} };
+      const bad: RunUpdateConfig = { optimizer: { kind: 'sgd', lr: -1 }, clip: { maxNorm: 0 } };
+      expect(() => stage.configure([good, bad, good])).toThrow(/runs\[1\]\.optimizer\.lr must be a number > 0, got -1; runs\[1\]\.clip\.maxNorm/);
+      expect(() => stage.prepareStep(1, [1e-3, 1e-3, 1e-3])).toThrow(/configure\(\) before prepareStep/);
+      await expect(
+        UpdateStage.create(engine, builder, 'u', { label: 'y', runs: 1, paramCount: 10, params, grads: params, segments: [{ name: 'a', offset: 0, length: 9 }] }),
+      ).rejects.toThrow(/segments cover \[0, 9\) but paramCount is 10/);
+    } finally {
+      stage.destroy();
+      params.destroy();
+    }
+  });
+});
