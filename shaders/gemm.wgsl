@@ -41,13 +41,39 @@ fn load_b(r: u32, k: u32, n: u32) -> f32 {
   return 0.0;
 }
 
+fn store_row(r: u32, m: u32, n0: u32, v: vec4<f32>) {
+  if (m >= u.m) {
+    return;
+  }
+  for (var j = 0u; j < 4u; j++) {
+    let n = n0 + 16u * j;
+    if (n < u.n) {
+      var x = v[j];
+      if ((u.flags & ADD_BIAS) != 0u) {
+        x += bias[u.bias_off + r * u.bias_run + n];
+      }
+      let ci = u.c_off + r * u.c_run + m * u.c_rs + n;
+      if ((u.flags & ACCUMULATE) != 0u) {
+        x += c[ci];
+      }
+      c[ci] = x;
+    }
+  }
+}
+
+// Thread (x, y) owns rows m0 + y + 16 i and columns n0 + x + 16 j, i, j < 4. The 4 x 4 block is
+// held in four vec4 registers with constant indices: software adapters run invocations as SIMD
+// lanes, where a dynamically indexed private array turns into slow gathers and scatters.
 @compute @workgroup_size(16, 16, 1)
 fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wg.z;
   let m0 = wg.y * 64u;
   let n0 = wg.x * 64u;
   let tid = lid.y * 16u + lid.x;
-  var acc: array<f32, 16>;
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
   for (var k0 = 0u; k0 < u.k; k0 += 16u) {
     for (var i = 0u; i < 4u; i++) {
       let e = tid + i * 256u;
@@ -57,37 +83,22 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     }
     workgroupBarrier();
     for (var kk = 0u; kk < 16u; kk++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        av[i] = a_tile[kk * 64u + lid.y + 16u * i];
-        bv[i] = b_tile[kk * 64u + lid.x + 16u * i];
-      }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          acc[i * 4u + j] += av[i] * bv[j];
-        }
-      }
+      let ar = kk * 64u + lid.y;
+      let br = kk * 64u + lid.x;
+      let av = vec4<f32>(a_tile[ar], a_tile[ar + 16u], a_tile[ar + 32u], a_tile[ar + 48u]);
+      let bv = vec4<f32>(b_tile[br], b_tile[br + 16u], b_tile[br + 32u], b_tile[br + 48u]);
+      acc0 += av.x * bv;
+      acc1 += av.y * bv;
+      acc2 += av.z * bv;
+      acc3 += av.w * bv;
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
-    let m = m0 + lid.y + 16u * i;
-    for (var j = 0u; j < 4u; j++) {
-      let n = n0 + lid.x + 16u * j;
-      if (m < u.m && n < u.n) {
-        var v = acc[i * 4u + j];
-        if ((u.flags & ADD_BIAS) != 0u) {
-          v += bias[u.bias_off + r * u.bias_run + n];
-        }
-        let ci = u.c_off + r * u.c_run + m * u.c_rs + n;
-        if ((u.flags & ACCUMULATE) != 0u) {
-          v += c[ci];
-        }
-        c[ci] = v;
-      }
-    }
-  }
+  let n = n0 + lid.x;
+  store_row(r, m0 + lid.y, n, acc0);
+  store_row(r, m0 + lid.y + 16u, n, acc1);
+  store_row(r, m0 + lid.y + 32u, n, acc2);
+  store_row(r, m0 + lid.y + 48u, n, acc3);
 }
 
 @compute @workgroup_size(64, 1, 1)
@@ -107,4 +118,31 @@ fn colsum(@builtin(global_invocation_id) gid: vec3<u32>) {
     s += c[ci];
   }
   c[ci] = s;
+}
+
+// Small or skinny problems: one thread per output element, no shared memory and no barriers.
+// On a software adapter this beats the tiled kernel whenever a tile would be mostly padding.
+// Dispatch: (ceil(M * N / 64), 1, R), grid-stride over x when M * N exceeds the dispatch limit.
+@compute @workgroup_size(64, 1, 1)
+fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let r = gid.z;
+  let total = u.m * u.n;
+  for (var e = gid.x; e < total; e += groups.x * 64u) {
+    let m = e / u.n;
+    let n = e % u.n;
+    var v = 0.0;
+    let a0 = u.a_off + r * u.a_run + m * u.a_rs;
+    let b0 = u.b_off + r * u.b_run + n * u.b_cs;
+    for (var k = 0u; k < u.k; k++) {
+      v += a[a0 + k * u.a_cs] * b[b0 + k * u.b_rs];
+    }
+    if ((u.flags & ADD_BIAS) != 0u) {
+      v += bias[u.bias_off + r * u.bias_run + n];
+    }
+    let ci = u.c_off + r * u.c_run + m * u.c_rs + n;
+    if ((u.flags & ACCUMULATE) != 0u) {
+      v += c[ci];
+    }
+    c[ci] = v;
+  }
 }

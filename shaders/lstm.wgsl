@@ -4,15 +4,15 @@
 const G: u32 = 4u;
 const S: u32 = 4u;
 
-fn cell_forward(r: u32, b: u32, j: u32, hh: array<f32, G>) {
-  var a: array<f32, 4>;
-  for (var g = 0u; g < 4u; g++) {
-    a[g] = gx[gx_at(g, r, b, j)] + hh[g] + bias_hh(g, r, j);
-  }
-  let i = sigmoid(a[0]);
-  let f = sigmoid(a[1]);
-  let gg = tanh_stable(a[2]);
-  let o = sigmoid(a[3]);
+fn pre_activation(g: u32, r: u32, b: u32, j: u32, hh: f32) -> f32 {
+  return gx[gx_at(g, r, b, j)] + hh + bias_hh(g, r, j);
+}
+
+fn cell_forward(r: u32, b: u32, j: u32, hh: vec4<f32>) {
+  let i = sigmoid(pre_activation(0u, r, b, j, hh.x));
+  let f = sigmoid(pre_activation(1u, r, b, j, hh.y));
+  let gg = tanh_stable(pre_activation(2u, r, b, j, hh.z));
+  let o = sigmoid(pre_activation(3u, r, b, j, hh.w));
   let c = f * acts[c_at(u.t, r, b, j)] + i * gg;   // c_t = f * c_{t-1} + i * g
   acts[c_at(u.t + 1u, r, b, j)] = c;
   acts[h_at(u.t + 1u, r, b, j)] = o * tanh_stable(c); // h_t = o * tanh(c_t)
@@ -38,10 +38,10 @@ fn cell_backward(r: u32, b: u32, j: u32, dh: f32, dc_next: f32) -> f32 {
   let d_f = dc * c_prev;
   let d_g = dc * i;
   // back through the gate nonlinearities to the pre-activations
-  let pre = array<f32, 4>(d_i * i * (1.0 - i), d_f * f * (1.0 - f), d_g * (1.0 - gg * gg), d_o * o * (1.0 - o));
-  for (var g = 0u; g < 4u; g++) {
-    dgates[dg_at(u.dgx_off, g, r, b, j)] = pre[g];
-  }
+  dgates[dg_at(u.dgx_off, 0u, r, b, j)] = d_i * i * (1.0 - i);
+  dgates[dg_at(u.dgx_off, 1u, r, b, j)] = d_f * f * (1.0 - f);
+  dgates[dg_at(u.dgx_off, 2u, r, b, j)] = d_g * (1.0 - gg * gg);
+  dgates[dg_at(u.dgx_off, 3u, r, b, j)] = d_o * o * (1.0 - o);
   return dc * f;
 }
 

@@ -1,7 +1,7 @@
 // Scaffolding shared by the cell kernels (rnn.wgsl, lstm.wgsl, gru.wgsl): the per-dispatch
 // record, the bindings, index helpers, the two recurrent mat-vecs and the entry points.
 // A cell file defines G (gates), S (floats saved per unit for backward) and three functions:
-//   cell_forward(r, b, j, hh: array<f32, G>)       the step after the W_hh mat-vec
+//   cell_forward(r, b, j, hh: vec4<f32>)            the step after the W_hh mat-vec (gate g in hh[g])
 //   cell_backward(r, b, j, dh, carry_in) -> f32     writes dgates, returns the new carry
 //   cell_initial(r, unit, dh_rec, carry_in)         writes dh0 (and dc0) after the last backward step
 // Dispatch: (ceil(H / 64), B, R); thread (j, b, r) owns hidden unit j of batch row b of run r.
@@ -62,11 +62,13 @@ fn dg_at(off: u32, g: u32, r: u32, b: u32, j: u32) -> u32 {
   return off + r * u.dg_run + (u.t * u.B + b) * G * u.H + g * u.H + j;
 }
 
-// hh[g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k]; h_{t-1} is staged through `tile` 64 at a time.
-fn recurrent_forward(r: u32, b: u32, j: u32, lid: u32) -> array<f32, G> {
-  var hh: array<f32, G>;
+// hh[g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k] for the G <= 4 gates, in a vec4 with constant
+// component indices (a dynamically indexed private array is slow on SIMD software adapters).
+// h_{t-1} is staged through `tile` 64 at a time.
+fn recurrent_forward(r: u32, b: u32, j: u32, lid: u32) -> vec4<f32> {
+  var hh = vec4<f32>();
   let H = u.H;
-  let w = r * u.p_run + u.w_hh;
+  let gate = H * H; // distance between gate blocks of W_hh
   for (var k0 = 0u; k0 < H; k0 += 64u) {
     if (k0 + lid < H) {
       tile[lid] = acts[h_at(u.t, r, b, k0 + lid)];
@@ -74,10 +76,16 @@ fn recurrent_forward(r: u32, b: u32, j: u32, lid: u32) -> array<f32, G> {
     workgroupBarrier();
     if (j < H) {
       let n = min(64u, H - k0);
+      let w = r * u.p_run + u.w_hh + j * H + k0;
       for (var kk = 0u; kk < n; kk++) {
         let hv = tile[kk];
-        for (var g = 0u; g < G; g++) {
-          hh[g] += params[w + (g * H + j) * H + k0 + kk] * hv;
+        hh.x += params[w + kk] * hv;
+        if (G > 1u) { // G is 1, 3 or 4
+          hh.y += params[w + gate + kk] * hv;
+          hh.z += params[w + 2u * gate + kk] * hv;
+        }
+        if (G > 3u) {
+          hh.w += params[w + 3u * gate + kk] * hv;
         }
       }
     }

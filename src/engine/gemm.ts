@@ -33,6 +33,15 @@ export interface GemmSpec {
   /** bias(n) added to every row: uses off and run. */
   bias?: Operand;
   accumulate?: boolean;
+  /** Force a kernel; by default the tiled one for shapes that fill its 64 x 64 x 16 tiles. */
+  variant?: GemmVariant;
+}
+
+export type GemmVariant = 'tiled' | 'direct';
+
+/** Tiles mostly padding cost more than they save; skinny products go to the direct kernel. */
+export function chooseVariant(m: number, n: number, k: number): GemmVariant {
+  return m >= 32 && n >= 32 && k >= 16 ? 'tiled' : 'direct';
 }
 
 const FIELDS = [
@@ -46,7 +55,10 @@ const FIELDS = [
 const ACCUMULATE = 1;
 const ADD_BIAS = 2;
 
-export const GEMM_KERNEL: KernelDesc = { label: 'gemm', file: 'gemm.wgsl', entryPoint: 'gemm' };
+export const GEMM_KERNELS: Record<GemmVariant, KernelDesc> = {
+  tiled: { label: 'gemm tiled', file: 'gemm.wgsl', entryPoint: 'gemm' },
+  direct: { label: 'gemm direct', file: 'gemm.wgsl', entryPoint: 'gemm_direct' },
+};
 export const COLSUM_KERNEL: KernelDesc = { label: 'colsum', file: 'gemm.wgsl', entryPoint: 'colsum' };
 
 function record(spec: GemmSpec): number[] {
@@ -63,9 +75,13 @@ function record(spec: GemmSpec): number[] {
 
 /** C = A B (+ bias) (+ C), one dispatch over all runs. */
 export async function addGemm(engine: Engine, builder: ProgramBuilder, list: string, spec: GemmSpec): Promise<void> {
-  const kernel = await engine.kernel(GEMM_KERNEL);
+  const variant = spec.variant ?? chooseVariant(spec.m, spec.n, spec.k);
+  const kernel = await engine.kernel(GEMM_KERNELS[variant]);
   const resources = { 1: spec.a.buffer, 2: spec.b.buffer, 3: (spec.bias ?? spec.b).buffer, 4: spec.c.buffer };
-  const groups = [Math.ceil(spec.n / 64), Math.ceil(spec.m / 64), spec.runs] as const;
+  const maxGroups = engine.limits.maxComputeWorkgroupsPerDimension;
+  const groups = variant === 'tiled'
+    ? ([Math.ceil(spec.n / 64), Math.ceil(spec.m / 64), spec.runs] as const)
+    : ([Math.min(maxGroups, Math.ceil((spec.m * spec.n) / 64)), 1, spec.runs] as const);
   builder.add(list, kernel, spec.label, record(spec), resources, groups);
 }
 
