@@ -5,7 +5,7 @@
  */
 import { requestDevice, type DeviceHandle, type DeviceOptions } from './device';
 import { GpuValidationError, LimitError, ShaderCompileError } from './errors';
-import { assembleShader, type ShaderSource } from './shader-source';
+import { assembleShader, sourceLocation, type AssembledShader, type ShaderSource } from './shader-source';
 
 /** What a kernel is, as data. The cache key holds structure only (file, entry, lib, constants). */
 export interface KernelDesc {
@@ -82,21 +82,21 @@ export class Engine {
     const key = JSON.stringify([desc.file, desc.lib ?? []]);
     let module = this.modules.get(key);
     if (!module) {
-      module = this.compile(`${desc.file}`, assembleShader(this.shaders, desc.file, desc.lib));
+      module = this.compile(desc.file, assembleShader(this.shaders, desc.file, desc.lib));
       this.modules.set(key, module);
       module.catch(() => this.modules.delete(key));
     }
     return module;
   }
 
-  private async compile(label: string, code: string): Promise<GPUShaderModule> {
+  private async compile(label: string, shader: AssembledShader): Promise<GPUShaderModule> {
     this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ label, code });
+    const module = this.device.createShaderModule({ label, code: shader.code });
     const info = await module.getCompilationInfo();
     const scoped = await this.device.popErrorScope();
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length > 0) {
-      throw new ShaderCompileError(label, errors.map((m) => `${label}:${m.lineNum}:${m.linePos} ${m.message}`));
+      throw new ShaderCompileError(label, errors.map((m) => `${sourceLocation(shader, m.lineNum)}:${m.linePos} ${m.message}`));
     }
     if (scoped) throw new ShaderCompileError(label, [scoped.message]);
     return module;
