@@ -36,8 +36,6 @@ const MODE_INITIAL: u32 = 2u;
 @group(0) @binding(6) var<storage, read_write> dgates: array<f32>;  // backward only
 @group(0) @binding(7) var<storage, read_write> carry: array<f32>;   // backward only: carry, dh0, dc0
 
-var<workgroup> tile: array<f32, 64>;
-
 fn h_at(slot: u32, r: u32, b: u32, j: u32) -> u32 {
   return u.h_off + r * u.h_run + (slot * u.B + b) * u.H + j;
 }
@@ -64,55 +62,37 @@ fn dg_at(off: u32, g: u32, r: u32, b: u32, j: u32) -> u32 {
 
 // hh[g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k] for the G <= 4 gates, in a vec4 with constant
 // component indices (a dynamically indexed private array is slow on SIMD software adapters).
-// h_{t-1} is staged through `tile` 64 at a time.
-fn recurrent_forward(r: u32, b: u32, j: u32, lid: u32) -> vec4<f32> {
+// Every thread of a workgroup reads the same h row, which caches well; staging it through
+// workgroup memory measured slower on SwiftShader (barriers) and gains little on GPUs.
+fn recurrent_forward(r: u32, b: u32, j: u32) -> vec4<f32> {
   var hh = vec4<f32>();
   let H = u.H;
   let gate = H * H; // distance between gate blocks of W_hh
-  for (var k0 = 0u; k0 < H; k0 += 64u) {
-    if (k0 + lid < H) {
-      tile[lid] = acts[h_at(u.t, r, b, k0 + lid)];
+  let w = r * u.p_run + u.w_hh + j * H;
+  let hrow = h_at(u.t, r, b, 0u);
+  for (var k = 0u; k < H; k++) {
+    let hv = acts[hrow + k];
+    hh.x += params[w + k] * hv;
+    if (G > 1u) { // G is 1, 3 or 4
+      hh.y += params[w + gate + k] * hv;
+      hh.z += params[w + 2u * gate + k] * hv;
     }
-    workgroupBarrier();
-    if (j < H) {
-      let n = min(64u, H - k0);
-      let w = r * u.p_run + u.w_hh + j * H + k0;
-      for (var kk = 0u; kk < n; kk++) {
-        let hv = tile[kk];
-        hh.x += params[w + kk] * hv;
-        if (G > 1u) { // G is 1, 3 or 4
-          hh.y += params[w + gate + kk] * hv;
-          hh.z += params[w + 2u * gate + kk] * hv;
-        }
-        if (G > 3u) {
-          hh.w += params[w + 3u * gate + kk] * hv;
-        }
-      }
+    if (G > 3u) {
+      hh.w += params[w + 3u * gate + k] * hv;
     }
-    workgroupBarrier();
   }
   return hh;
 }
 
 // The gradient reaching h_{t-1}[b, j] through W_hh: sum_k W_hh[k, j] * dgh[rec_row, b, k], k < G*H.
-fn recurrent_backward(r: u32, b: u32, j: u32, lid: u32) -> f32 {
+fn recurrent_backward(r: u32, b: u32, j: u32) -> f32 {
   let H = u.H;
   let GH = G * H;
-  let w = r * u.p_run + u.w_hh;
+  let w = r * u.p_run + u.w_hh + j;
   let row = u.dgh_off + r * u.dg_run + (u.rec_row * u.B + b) * GH;
   var s = 0.0;
-  for (var k0 = 0u; k0 < GH; k0 += 64u) {
-    if (k0 + lid < GH) {
-      tile[lid] = dgates[row + k0 + lid];
-    }
-    workgroupBarrier();
-    if (j < H) {
-      let n = min(64u, GH - k0);
-      for (var kk = 0u; kk < n; kk++) {
-        s += params[w + (k0 + kk) * H + j] * tile[kk];
-      }
-    }
-    workgroupBarrier();
+  for (var k = 0u; k < GH; k++) {
+    s += params[w + k * H] * dgates[row + k];
   }
   return s;
 }
@@ -120,9 +100,8 @@ fn recurrent_backward(r: u32, b: u32, j: u32, lid: u32) -> f32 {
 @compute @workgroup_size(64, 1, 1)
 fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let j = wg.x * 64u + lid.x;
-  let hh = recurrent_forward(wg.z, wg.y, j, lid.x);
   if (j < u.H) {
-    cell_forward(wg.z, wg.y, j, hh);
+    cell_forward(wg.z, wg.y, j, recurrent_forward(wg.z, wg.y, j));
   }
 }
 
@@ -131,12 +110,12 @@ fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation
   let j = wg.x * 64u + lid.x;
   let r = wg.z;
   let b = wg.y;
-  var dh_rec = 0.0;
-  if (u.mode != MODE_LAST) {
-    dh_rec = recurrent_backward(r, b, j, lid.x);
-  }
   if (j >= u.H) {
     return;
+  }
+  var dh_rec = 0.0;
+  if (u.mode != MODE_LAST) {
+    dh_rec = recurrent_backward(r, b, j);
   }
   let ci = u.carry_off + r * u.carry_run + b * u.H + j;
   var carry_in = 0.0;
