@@ -1,0 +1,71 @@
+/**
+ * <webgpu-missing>: what to tell someone whose browser gave us no WebGPU: what is missing,
+ * which browsers have it, and that the page must come from https or localhost. Static text only.
+ */
+import { LitElement, css, html } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+
+/** `no-api`: navigator.gpu is absent. `no-adapter`: it exists but requestAdapter() gave nothing. */
+export type WebGpuMissingReason = 'no-api' | 'no-adapter';
+
+@customElement('webgpu-missing')
+export class WebGpuMissing extends LitElement {
+  @property() reason: WebGpuMissingReason = 'no-api';
+  /** The browser's or engine's own words, shown small. */
+  @property() detail = '';
+  /** Whether the page is a secure context (https or localhost). */
+  @property({ type: Boolean, attribute: 'secure-context' }) secureContext = true;
+
+  static override styles = css`
+    :host {
+      display: block;
+      max-width: 46rem;
+      margin: 3rem auto;
+      padding: 1.25rem 1.5rem;
+      background: #fff;
+      border: 1px solid #e2e6eb;
+      border-left: 4px solid #d97706;
+      border-radius: 8px;
+    }
+    h2 {
+      margin: 0 0 0.5rem;
+      font-size: 1.25rem;
+    }
+    ul {
+      padding-left: 1.25rem;
+    }
+    .detail {
+      font-size: 0.85rem;
+      color: #6b7280;
+    }
+  `;
+
+  override render() {
+    return html`
+      <h2>WebGPU is not available</h2>
+      <p>
+        ${this.reason === 'no-api'
+          ? 'This browser does not offer WebGPU (navigator.gpu is missing), and the playground trains its networks with WebGPU compute shaders.'
+          : 'This browser has WebGPU, but it found no GPU adapter to use. The GPU may be disabled or blocklisted in this browser.'}
+      </p>
+      ${this.secureContext
+        ? null
+        : html`<p><strong>This page was not served over https or from localhost.</strong> Browsers only offer WebGPU to secure pages.</p>`}
+      <p>Browsers with WebGPU:</p>
+      <ul>
+        <li>Chrome or Edge 113+ on Windows, macOS and ChromeOS</li>
+        <li>Chrome 121+ on Android</li>
+        <li>Safari 26+</li>
+        <li>Firefox 141+ on Windows</li>
+      </ul>
+      <p>The page must also be served over https or from localhost.</p>
+      ${this.detail ? html`<p class="detail">${this.detail}</p>` : null}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'webgpu-missing': WebGpuMissing;
+  }
+}
