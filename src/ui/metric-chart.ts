@@ -120,6 +120,11 @@ export class MetricChart extends LitElement {
     this.scheduleDraw();
   }
 
+  /** Each run's points as drawn (after thinning), for tests and export. */
+  drawnPoints(): readonly (readonly Point[])[] {
+    return this.runs.map((_, r) => this.series[r]?.points ?? []);
+  }
+
   /** Forgets every point and divergence mark. */
   clear(): void {
     this.series = [];
