@@ -41,6 +41,19 @@ fn load_b(r: u32, k: u32, n: u32) -> f32 {
   return 0.0;
 }
 
+// C(m, n) = v (+ bias(n)) (+ C(m, n)): the end of both GEMM kernels.
+fn store(r: u32, m: u32, n: u32, v: f32) {
+  var x = v;
+  if ((u.flags & ADD_BIAS) != 0u) {
+    x += bias[u.bias_off + r * u.bias_run + n];
+  }
+  let ci = u.c_off + r * u.c_run + m * u.c_rs + n;
+  if ((u.flags & ACCUMULATE) != 0u) {
+    x += c[ci];
+  }
+  c[ci] = x;
+}
+
 fn store_row(r: u32, m: u32, n0: u32, v: vec4<f32>) {
   if (m >= u.m) {
     return;
@@ -48,15 +61,7 @@ fn store_row(r: u32, m: u32, n0: u32, v: vec4<f32>) {
   for (var j = 0u; j < 4u; j++) {
     let n = n0 + 16u * j;
     if (n < u.n) {
-      var x = v[j];
-      if ((u.flags & ADD_BIAS) != 0u) {
-        x += bias[u.bias_off + r * u.bias_run + n];
-      }
-      let ci = u.c_off + r * u.c_run + m * u.c_rs + n;
-      if ((u.flags & ACCUMULATE) != 0u) {
-        x += c[ci];
-      }
-      c[ci] = x;
+      store(r, m, n, v[j]);
     }
   }
 }
@@ -136,13 +141,6 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     for (var k = 0u; k < u.k; k++) {
       v += a[a0 + k * u.a_cs] * b[b0 + k * u.b_rs];
     }
-    if ((u.flags & ADD_BIAS) != 0u) {
-      v += bias[u.bias_off + r * u.bias_run + n];
-    }
-    let ci = u.c_off + r * u.c_run + m * u.c_rs + n;
-    if ((u.flags & ACCUMULATE) != 0u) {
-      v += c[ci];
-    }
-    c[ci] = v;
+    store(r, m, n, v);
   }
 }

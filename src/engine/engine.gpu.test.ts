@@ -1,32 +1,28 @@
 // Engine behaviour that users see: typed errors naming the kernel and the file and line,
 // limits refused with the buffer's label, and the readback ring never blocking.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine, Engine } from './engine';
 import { LimitError, NoAdapterError, ShaderCompileError } from './errors';
 import { nodeShaderSource } from './shader-source-node';
 import { ReadbackRing } from './readback';
-import { requireEngine } from '../testing/gpu';
+import { useEngine } from '../testing/gpu';
 import { Arena } from './arena';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await requireEngine();
-});
-afterAll(() => engine?.destroy());
+const gpu = useEngine();
 
 describe('engine', () => {
   it('reports a WGSL error with the kernel file and the line inside that file', async () => {
     const shaders = (file: string) => (file === 'broken.wgsl' ? '\n\nfn oops( -> f32 { return 1.0; }\n' : nodeShaderSource(file));
-    const broken = new Engine({ device: engine.device, adapterInfo: engine.adapterInfo }, shaders);
+    const broken = new Engine({ device: gpu.engine.device, adapterInfo: gpu.engine.adapterInfo }, shaders);
     const err = await broken.kernel({ label: 'broken', file: 'broken.wgsl', entryPoint: 'main', lib: ['activations'] }).catch((e) => e);
     expect(err).toBeInstanceOf(ShaderCompileError);
     expect(err.message).toMatch(/^shader "broken.wgsl" failed to compile:\nshaders\/broken\.wgsl:3:\d+ /);
   });
 
   it('refuses a buffer over the device limit, naming it', () => {
-    expect(() => engine.createBuffer('huge activations', engine.limits.maxBufferSize + 16, GPUBufferUsage.STORAGE))
+    expect(() => gpu.engine.createBuffer('huge activations', gpu.engine.limits.maxBufferSize + 16, GPUBufferUsage.STORAGE))
       .toThrow(LimitError);
-    expect(() => engine.createBuffer('huge activations', engine.limits.maxBufferSize + 16, GPUBufferUsage.STORAGE))
+    expect(() => gpu.engine.createBuffer('huge activations', gpu.engine.limits.maxBufferSize + 16, GPUBufferUsage.STORAGE))
       .toThrow(/buffer "huge activations" needs/);
   });
 
@@ -35,13 +31,13 @@ describe('engine', () => {
   });
 
   it('readback ring: captures land asynchronously, and a full ring drops instead of waiting', async () => {
-    const arena = new Arena(engine, 'ring source', [{ name: 'v', shape: [4] }]);
-    const ring = new ReadbackRing(engine, 'test ring', 16, 2);
+    const arena = new Arena(gpu.engine, 'ring source', [{ name: 'v', shape: [4] }]);
+    const ring = new ReadbackRing(gpu.engine, 'test ring', 16, 2);
     const results: Promise<ArrayBuffer>[] = [];
     for (let i = 0; i < 3; i++) {
       arena.write('v', Float32Array.of(i, i, i, i));
       let p: Promise<ArrayBuffer> | null = null;
-      engine.submit('capture', (enc) => {
+      gpu.engine.submit('capture', (enc) => {
         p = ring.capture(enc, arena.buffer);
       });
       ring.afterSubmit();

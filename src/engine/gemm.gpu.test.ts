@@ -1,22 +1,17 @@
 // Both GEMM kernels and the column sum against a float64 matmul: odd shapes, transposed
 // operands through strides, bias, accumulation, and runs with shared (stride 0) operands.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from './engine';
-import { requireEngine } from '../testing/gpu';
+import { describe, expect, it } from 'vitest';
+import { useEngine } from '../testing/gpu';
 import { compare } from '../testing/compare';
 import { Rng } from '../reference/random';
 import { ProgramBuilder } from './program';
 import { addColumnSum, addGemm, chooseVariant, type GemmVariant } from './gemm';
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await requireEngine();
-});
-afterAll(() => engine?.destroy());
+const gpu = useEngine();
 
 function upload(data: Float64Array): GPUBuffer {
-  const buf = engine.createBuffer('operand', data.length * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
-  engine.device.queue.writeBuffer(buf, 0, Float32Array.from(data));
+  const buf = gpu.engine.createBuffer('operand', data.length * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+  gpu.engine.device.queue.writeBuffer(buf, 0, Float32Array.from(data));
   return buf;
 }
 
@@ -31,8 +26,8 @@ describe.each<GemmVariant>(['tiled', 'direct'])('gemm %s', (variant) => {
     const bias = rng.uniform(R * n, 1);
     const c0 = rng.uniform(R * m * n, 1);
     const cBuf = upload(c0);
-    const builder = new ProgramBuilder(engine, 'gemm test');
-    await addGemm(engine, builder, 'x', {
+    const builder = new ProgramBuilder(gpu.engine, 'gemm test');
+    await addGemm(gpu.engine, builder, 'x', {
       label: 'gemm test', runs: R, m, n, k, variant,
       a: { buffer: upload(aT), off: 0, run: k * m, rs: 1, cs: m },
       b: { buffer: upload(b), off: 0, run: 0, rs: n, cs: 1 },
@@ -41,8 +36,8 @@ describe.each<GemmVariant>(['tiled', 'direct'])('gemm %s', (variant) => {
       accumulate: true,
     });
     const program = builder.finish();
-    engine.submit('gemm test', (e) => program.encode(e, 'x'));
-    const got = new Float32Array(await engine.readBuffer(cBuf, 0, R * m * n * 4));
+    gpu.engine.submit('gemm test', (e) => program.encode(e, 'x'));
+    const got = new Float32Array(await gpu.engine.readBuffer(cBuf, 0, R * m * n * 4));
     const want = new Float64Array(R * m * n);
     for (let r = 0; r < R; r++) {
       for (let i = 0; i < m; i++) {
@@ -64,15 +59,15 @@ describe('column sum and kernel choice', () => {
     const [R, m, n] = [2, 37, 70];
     const a = new Rng(9).uniform(R * m * n, 1);
     const cBuf = upload(new Float64Array(R * n));
-    const builder = new ProgramBuilder(engine, 'colsum test');
-    await addColumnSum(engine, builder, 'x', {
+    const builder = new ProgramBuilder(gpu.engine, 'colsum test');
+    await addColumnSum(gpu.engine, builder, 'x', {
       label: 'colsum test', runs: R, m, n,
       a: { buffer: upload(a), off: 0, run: m * n, rs: n, cs: 1 },
       c: { buffer: cBuf, off: 0, run: n, rs: 0, cs: 1 },
     });
     const program = builder.finish();
-    engine.submit('colsum test', (e) => program.encode(e, 'x'));
-    const got = new Float32Array(await engine.readBuffer(cBuf, 0, R * n * 4));
+    gpu.engine.submit('colsum test', (e) => program.encode(e, 'x'));
+    const got = new Float32Array(await gpu.engine.readBuffer(cBuf, 0, R * n * 4));
     const want = new Float64Array(R * n);
     for (let r = 0; r < R; r++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) want[r * n + j] += a[(r * m + i) * n + j];
     expect(compare(got, want, 1e-5, 1e-4).worstRatio).toBeLessThanOrEqual(1);

@@ -24,6 +24,21 @@ export interface RnnShape {
   numLayers: number;
 }
 
+/** One run's network inputs in PyTorch's layouts (batch_first=False). */
+export interface RnnInputs {
+  shape: RnnShape;
+  seqLen: number;
+  batch: number;
+  /** [P] flat, in paramLayout(shape) order. */
+  params: Float64Array;
+  /** [T][B][I] */
+  x: Float64Array;
+  /** [L][B][H] */
+  h0: Float64Array;
+  /** [L][B][H], lstm only. */
+  c0?: Float64Array;
+}
+
 export type ParamKind = 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh';
 
 export interface ParamEntry {

@@ -5,7 +5,7 @@
  * Parsing and validation only: no file system, no numerics.
  */
 import { CELL_KINDS, paramLayout } from './layout';
-import type { CellKind, ParamLayout, RnnShape } from './layout';
+import type { CellKind, ParamLayout, RnnInputs, RnnShape } from './layout';
 
 export interface ParityGrads {
   /** [P] flat, in paramLayout(shape) order. */
@@ -28,19 +28,8 @@ export interface ParityExpected {
   grads: ParityGrads;
 }
 
-export interface ParityCase {
+export interface ParityCase extends RnnInputs {
   name: string;
-  shape: RnnShape;
-  seqLen: number;
-  batch: number;
-  /** [P] flat, in paramLayout(shape) order. */
-  params: Float64Array;
-  /** [T][B][I] */
-  x: Float64Array;
-  /** [L][B][H] */
-  h0: Float64Array;
-  /** [L][B][H], lstm only. */
-  c0?: Float64Array;
   /** [T][B][H] dL/d output. */
   gradOutput: Float64Array;
   expected: ParityExpected;

@@ -1,8 +1,7 @@
 // Every cell kernel (forward step, backward step, initial-state pass, projection and gradient
 // GEMMs) against the float64 reference, for R = 3 runs with different weights in one dispatch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../engine/engine';
-import { requireEngine } from '../testing/gpu';
+import { describe, expect, it } from 'vitest';
+import { useEngine } from '../testing/gpu';
 import { compare } from '../testing/compare';
 import { CELL_KINDS, paramLayout, type CellKind, type RnnShape } from './layout';
 import { RnnGpu } from './rnn-gpu';
@@ -13,11 +12,7 @@ import { Rng } from '../reference/random';
 const ATOL = 1e-4;
 const RTOL = 1e-3;
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await requireEngine();
-});
-afterAll(() => engine?.destroy());
+const gpu = useEngine();
 
 function makeRun(shape: RnnShape, T: number, B: number, seed: number): RunTensors & { c0?: Float64Array } {
   const rng = new Rng(seed);
@@ -43,7 +38,7 @@ describe.each(CELL_KINDS)('%s kernels vs float64 reference, R = 3', (cell: CellK
   it.each(SHAPES)('L=$layers I=$I H=$H T=$T B=$B', async ({ layers, I, H, T, B }) => {
     const shape: RnnShape = { cell, inputSize: I, hiddenSize: H, numLayers: layers };
     const R = 3;
-    const net = await RnnGpu.create(engine, { ...shape, seqLen: T, batch: B, runs: R });
+    const net = await RnnGpu.create(gpu.engine, { ...shape, seqLen: T, batch: B, runs: R });
     try {
       const runs = [0, 1, 2].map((r) => makeRun(shape, T, B, 1000 * r + H + layers));
       const got = await forwardBackward(net, runs);

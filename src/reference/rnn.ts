@@ -5,7 +5,7 @@
  * one step per timestep, weight gradients over all timesteps at once), not tuned for speed.
  */
 import { GATES, layerInputSize, paramEntry, paramLayout } from '../model/layout';
-import type { ParamLayout, RnnShape } from '../model/layout';
+import type { ParamLayout, RnnInputs } from '../model/layout';
 import { cellBackward, cellForward } from './cells';
 import {
   accumulateBiasGrad,
@@ -14,19 +14,7 @@ import {
   affineRows,
 } from './linalg';
 
-export interface RnnInputs {
-  shape: RnnShape;
-  seqLen: number;
-  batch: number;
-  /** [P] flat, in paramLayout(shape) order. */
-  params: Float64Array;
-  /** [T][B][I] */
-  x: Float64Array;
-  /** [L][B][H] */
-  h0: Float64Array;
-  /** [L][B][H], lstm only. */
-  c0?: Float64Array;
-}
+export type { RnnInputs } from '../model/layout';
 
 /** What one layer's forward keeps for backward. */
 export interface LayerCache {

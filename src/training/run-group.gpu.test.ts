@@ -1,9 +1,8 @@
 // The whole GPU training step against the float64 reference (src/reference/train.ts):
 // R = 3 runs with SGD, momentum and Adam in one group over 5 steps (params and loss),
 // truncated BPTT with carried state and episode resets, and a cross-entropy last-step head.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../engine/engine';
-import { requireEngine } from '../testing/gpu';
+import { describe, expect, it } from 'vitest';
+import { useEngine } from '../testing/gpu';
 import { compare } from '../testing/compare';
 import { SineTask } from '../data/sine';
 import type { Task, TaskBatch } from '../data/task';
@@ -17,11 +16,7 @@ import { rngUniform } from './rng';
 const ATOL = 1e-4;
 const RTOL = 1e-3;
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await requireEngine();
-});
-afterAll(() => engine?.destroy());
+const gpu = useEngine();
 
 const RUNS: RunSpec[] = [
   { id: 'sgd', label: 'SGD', seed: 11, optimizer: { kind: 'sgd', lr: 0.1 }, clip: {}, schedule: CONSTANT },
@@ -57,18 +52,18 @@ class SignTask implements Task {
 
 async function trainBoth(spec: GroupSpec, steps: number) {
   const records: StepRecord[] = [];
-  const gpu = await RunGroup.create(engine, spec, (r) => records.push(...r));
+  const group = await RunGroup.create(gpu.engine, spec, (r) => records.push(...r));
   const ref = new ReferenceGroup(spec);
   try {
     for (let s = 1; s <= steps; s++) {
-      gpu.trainStep();
+      group.trainStep();
       const want = ref.trainStep();
-      const params = await gpu.readParams();
+      const params = await group.readParams();
       params.forEach((p, r) => {
         const cmp = compare(p, ref.params[r], ATOL, RTOL);
         expect(cmp.worstRatio, `step ${s} run ${spec.runs[r].id} params: max abs ${cmp.maxAbs} at ${cmp.at}`).toBeLessThanOrEqual(1);
       });
-      await gpu.flushMetrics();
+      await group.flushMetrics();
       const rec = records.find((x) => x.step === s);
       expect(rec, `metrics of step ${s}`).toBeDefined();
       rec!.runs.forEach((m, r) => {
@@ -80,7 +75,7 @@ async function trainBoth(spec: GroupSpec, steps: number) {
     }
     return records;
   } finally {
-    gpu.destroy();
+    group.destroy();
   }
 }
 

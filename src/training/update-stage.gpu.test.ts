@@ -2,13 +2,12 @@
 // with six different optimizer/clip configs in one set of dispatches, fresh random gradients and a
 // changing learning rate each step. P = 1000 in 3 odd segments, and P ~ 300k for the
 // multi-workgroup norm reduction.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../engine/engine';
+import { describe, expect, it } from 'vitest';
 import { ProgramBuilder } from '../engine/program';
 import { ReferenceOptimizer, referenceClip, referenceGradNorms } from '../reference/optim';
 import { Rng } from '../reference/random';
 import { compare } from '../testing/compare';
-import { requireEngine } from '../testing/gpu';
+import { useEngine } from '../testing/gpu';
 import type { ParamSegment } from './optimizers';
 import { UpdateStage, type RunUpdateConfig } from './update-stage';
 
@@ -34,14 +33,10 @@ const RUNS: RunUpdateConfig[] = [
 ];
 const R = RUNS.length;
 
-let engine: Engine;
-beforeAll(async () => {
-  engine = await requireEngine();
-});
-afterAll(() => engine?.destroy());
+const gpu = useEngine();
 
 function storage(label: string, floats: number): GPUBuffer {
-  return engine.createBuffer(label, floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+  return gpu.engine.createBuffer(label, floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
 }
 
 /** Random f32 values, widened back to float64 so the reference sees exactly what the GPU sees. */
@@ -50,7 +45,7 @@ function randomF32(rng: Rng, n: number, scale: number): Float64Array {
 }
 
 async function readFloats(buffer: GPUBuffer, offsetFloats: number, count: number): Promise<Float32Array> {
-  return new Float32Array(await engine.readBuffer(buffer, offsetFloats * 4, count * 4));
+  return new Float32Array(await gpu.engine.readBuffer(buffer, offsetFloats * 4, count * 4));
 }
 
 async function checkTrajectory(segments: ParamSegment[], seed: number): Promise<void> {
@@ -58,20 +53,20 @@ async function checkTrajectory(segments: ParamSegment[], seed: number): Promise<
   const rng = new Rng(seed);
   const params = storage('test params', R * P);
   const grads = storage('test grads', R * P);
-  const builder = new ProgramBuilder(engine, 'update test');
-  const stage = await UpdateStage.create(engine, builder, 'update', { label: 'test', runs: R, paramCount: P, params, grads, segments });
+  const builder = new ProgramBuilder(gpu.engine, 'update test');
+  const stage = await UpdateStage.create(gpu.engine, builder, 'update', { label: 'test', runs: R, paramCount: P, params, grads, segments });
   const program = builder.finish();
   try {
     stage.configure(RUNS);
     const ref = RUNS.map((run) => ({ opt: new ReferenceOptimizer(run.optimizer, P), params: randomF32(rng, P, 1) }));
-    engine.device.queue.writeBuffer(params, 0, Float32Array.from(ref.flatMap((x) => [...x.params])));
+    gpu.engine.device.queue.writeBuffer(params, 0, Float32Array.from(ref.flatMap((x) => [...x.params])));
     for (let step = 1; step <= STEPS; step++) {
       // Gradient scales differ per run and per step so that norm clipping is on in some steps and off in others.
       const g = RUNS.map((_, r) => randomF32(rng, P, ((0.05 + 0.5 * ((r + step) % 3)) * 30) / Math.sqrt(P)));
       const lrs = RUNS.map((run) => run.optimizer.lr * (1 - 0.1 * step));
-      engine.device.queue.writeBuffer(grads, 0, Float32Array.from(g.flatMap((x) => [...x])));
+      gpu.engine.device.queue.writeBuffer(grads, 0, Float32Array.from(g.flatMap((x) => [...x])));
       stage.prepareStep(step, lrs);
-      engine.submit('update step', (enc) => program.encode(enc, 'update'));
+      gpu.engine.submit('update step', (enc) => program.encode(enc, 'update'));
       const gotParams = await readFloats(params, 0, R * P);
       const { buffer, offset, stride } = stage.normsView;
       const gotNorms = await readFloats(buffer, offset, R * stride);
@@ -124,16 +119,16 @@ describe('update stage vs float64 reference, R = 6 mixed optimizers', () => {
 
   it('refuses bad configs and bad segments with messages naming the field', async () => {
     const params = storage('p', 3 * 10);
-    const builder = new ProgramBuilder(engine, 'refusals');
+    const builder = new ProgramBuilder(gpu.engine, 'refusals');
     const segments = [{ name: 'all', offset: 0, length: 10 }];
-    const stage = await UpdateStage.create(engine, builder, 'u', { label: 'x', runs: 3, paramCount: 10, params, grads: params, segments });
+    const stage = await UpdateStage.create(gpu.engine, builder, 'u', { label: 'x', runs: 3, paramCount: 10, params, grads: params, segments });
     try {
       const good: RunUpdateConfig = { optimizer: { kind: 'adam', lr: 1e-3 }, clip: {} };
       const bad: RunUpdateConfig = { optimizer: { kind: 'sgd', lr: -1 }, clip: { maxNorm: 0 } };
       expect(() => stage.configure([good, bad, good])).toThrow(/runs\[1\]\.optimizer\.lr must be a number > 0, got -1; runs\[1\]\.clip\.maxNorm/);
       expect(() => stage.prepareStep(1, [1e-3, 1e-3, 1e-3])).toThrow(/configure\(\) before prepareStep/);
       await expect(
-        UpdateStage.create(engine, builder, 'u', { label: 'y', runs: 1, paramCount: 10, params, grads: params, segments: [{ name: 'a', offset: 0, length: 9 }] }),
+        UpdateStage.create(gpu.engine, builder, 'u', { label: 'y', runs: 1, paramCount: 10, params, grads: params, segments: [{ name: 'a', offset: 0, length: 9 }] }),
       ).rejects.toThrow(/segments cover \[0, 9\) but paramCount is 10/);
     } finally {
       stage.destroy();
