@@ -4,7 +4,8 @@
 //   cell_forward(r, b, j, hh: vec4<f32>)            the step after the W_hh mat-vec (gate g in hh[g])
 //   cell_backward(r, b, j, dh, carry_in) -> f32     writes dgates, returns the new carry
 //   cell_initial(r, unit, dh_rec, carry_in)         writes dh0 (and dc0) after the last backward step
-// Dispatch: (ceil(H / 64), B, R); thread (j, b, r) owns hidden unit j of batch row b of run r.
+// Dispatch: (ceil(H / 64), ceil(B / ROWS), R); thread (j, q, r) owns hidden unit j of batch rows
+// q * ROWS .. q * ROWS + ROWS - 1 of run r.
 
 struct Step {
   t: u32,        // timestep of this dispatch
@@ -60,39 +61,67 @@ fn dg_at(off: u32, g: u32, r: u32, b: u32, j: u32) -> u32 {
   return off + r * u.dg_run + (u.t * u.B + b) * G * u.H + g * u.H + j;
 }
 
-// hh[g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k] for the G <= 4 gates, in a vec4 with constant
-// component indices (a dynamically indexed private array is slow on SIMD software adapters).
-// Every thread of a workgroup reads the same h row, which caches well; staging it through
-// workgroup memory measured slower on SwiftShader (barriers) and gains little on GPUs.
-fn recurrent_forward(r: u32, b: u32, j: u32) -> vec4<f32> {
-  var hh = vec4<f32>();
+// Each thread serves ROWS batch rows of one hidden unit: every weight it loads is used ROWS
+// times, which is what makes these mat-vecs fast on SIMD software adapters (and cuts weight
+// traffic on GPUs). Rows past the batch read row B - 1 and are never written.
+const ROWS: u32 = 4u;
+
+// Gate sums of four batch rows; gate g in component g (constant indices: a dynamically indexed
+// private array is slow on SIMD software adapters).
+struct Rows4 {
+  r0: vec4<f32>,
+  r1: vec4<f32>,
+  r2: vec4<f32>,
+  r3: vec4<f32>,
+}
+
+// Row b0 + i of a [B][width] block starting at `base`, clamped to the last row.
+fn row_start(base: u32, b0: u32, i: u32, width: u32) -> u32 {
+  return base + min(b0 + i, u.B - 1u) * width;
+}
+
+// hh[b][g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k] for rows b0..b0+3 and the G <= 4 gates.
+fn recurrent_forward(r: u32, b0: u32, j: u32) -> Rows4 {
+  var hh: Rows4;
   let H = u.H;
   let gate = H * H; // distance between gate blocks of W_hh
   let w = r * u.p_run + u.w_hh + j * H;
-  let hrow = h_at(u.t, r, b, 0u);
+  let h_base = h_at(u.t, r, 0u, 0u);
+  let h0 = row_start(h_base, b0, 0u, H);
+  let h1 = row_start(h_base, b0, 1u, H);
+  let h2 = row_start(h_base, b0, 2u, H);
+  let h3 = row_start(h_base, b0, 3u, H);
   for (var k = 0u; k < H; k++) {
-    let hv = acts[hrow + k];
-    hh.x += params[w + k] * hv;
+    var wv = vec4<f32>(params[w + k], 0.0, 0.0, 0.0);
     if (G > 1u) { // G is 1, 3 or 4
-      hh.y += params[w + gate + k] * hv;
-      hh.z += params[w + 2u * gate + k] * hv;
+      wv.y = params[w + gate + k];
+      wv.z = params[w + 2u * gate + k];
     }
     if (G > 3u) {
-      hh.w += params[w + 3u * gate + k] * hv;
+      wv.w = params[w + 3u * gate + k];
     }
+    hh.r0 += wv * acts[h0 + k];
+    hh.r1 += wv * acts[h1 + k];
+    hh.r2 += wv * acts[h2 + k];
+    hh.r3 += wv * acts[h3 + k];
   }
   return hh;
 }
 
-// The gradient reaching h_{t-1}[b, j] through W_hh: sum_k W_hh[k, j] * dgh[rec_row, b, k], k < G*H.
-fn recurrent_backward(r: u32, b: u32, j: u32) -> f32 {
+// The gradient reaching h_{t-1}[b, j] through W_hh for rows b0..b0+3 (component i = row b0 + i):
+// sum_k W_hh[k, j] * dgh[rec_row, b, k] over k < G*H.
+fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
   let H = u.H;
   let GH = G * H;
   let w = r * u.p_run + u.w_hh + j;
-  let row = u.dgh_off + r * u.dg_run + (u.rec_row * u.B + b) * GH;
-  var s = 0.0;
+  let base = u.dgh_off + r * u.dg_run + u.rec_row * u.B * GH;
+  let d0 = row_start(base, b0, 0u, GH);
+  let d1 = row_start(base, b0, 1u, GH);
+  let d2 = row_start(base, b0, 2u, GH);
+  let d3 = row_start(base, b0, 3u, GH);
+  var s = vec4<f32>();
   for (var k = 0u; k < GH; k++) {
-    s += params[w + k * H] * dgates[row + k];
+    s += params[w + k * H] * vec4<f32>(dgates[d0 + k], dgates[d1 + k], dgates[d2 + k], dgates[d3 + k]);
   }
   return s;
 }
@@ -100,23 +129,26 @@ fn recurrent_backward(r: u32, b: u32, j: u32) -> f32 {
 @compute @workgroup_size(64, 1, 1)
 fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let j = wg.x * 64u + lid.x;
-  if (j < u.H) {
-    cell_forward(wg.z, wg.y, j, recurrent_forward(wg.z, wg.y, j));
-  }
-}
-
-@compute @workgroup_size(64, 1, 1)
-fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let j = wg.x * 64u + lid.x;
-  let r = wg.z;
-  let b = wg.y;
   if (j >= u.H) {
     return;
   }
-  var dh_rec = 0.0;
-  if (u.mode != MODE_LAST) {
-    dh_rec = recurrent_backward(r, b, j);
+  let r = wg.z;
+  let b0 = wg.y * ROWS;
+  let hh = recurrent_forward(r, b0, j);
+  cell_forward(r, b0, j, hh.r0);
+  if (b0 + 1u < u.B) {
+    cell_forward(r, b0 + 1u, j, hh.r1);
   }
+  if (b0 + 2u < u.B) {
+    cell_forward(r, b0 + 2u, j, hh.r2);
+  }
+  if (b0 + 3u < u.B) {
+    cell_forward(r, b0 + 3u, j, hh.r3);
+  }
+}
+
+// One row of the backward step: dh = upstream + recurrent; the cell writes its gate gradients.
+fn backward_row(r: u32, b: u32, j: u32, dh_rec: f32) {
   let ci = u.carry_off + r * u.carry_run + b * u.H + j;
   var carry_in = 0.0;
   if (u.mode != MODE_LAST) {
@@ -128,4 +160,28 @@ fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation
   }
   let dh = dy[u.dy_off + r * u.dy_run + (u.t * u.B + b) * u.H + j] + dh_rec;
   carry[ci] = cell_backward(r, b, j, dh, carry_in);
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let j = wg.x * 64u + lid.x;
+  if (j >= u.H) {
+    return;
+  }
+  let r = wg.z;
+  let b0 = wg.y * ROWS;
+  var dh_rec = vec4<f32>();
+  if (u.mode != MODE_LAST) {
+    dh_rec = recurrent_backward(r, b0, j);
+  }
+  backward_row(r, b0, j, dh_rec.x);
+  if (b0 + 1u < u.B) {
+    backward_row(r, b0 + 1u, j, dh_rec.y);
+  }
+  if (b0 + 2u < u.B) {
+    backward_row(r, b0 + 2u, j, dh_rec.z);
+  }
+  if (b0 + 3u < u.B) {
+    backward_row(r, b0 + 3u, j, dh_rec.w);
+  }
 }

@@ -18,6 +18,9 @@ export const STEP_FIELDS = [
 
 export type StepField = (typeof STEP_FIELDS)[number];
 
+/** Batch rows per thread in the step kernels (`ROWS` in shaders/lib/recurrent.wgsl). */
+export const ROWS_PER_THREAD = 4;
+
 /** Backward modes: an inner step, the last timestep (nothing arrives from t + 1), the dh0/dc0 pass. */
 export const MODE = { inner: 0, last: 1, initial: 2 } as const;
 

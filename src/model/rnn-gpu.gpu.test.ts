@@ -32,6 +32,7 @@ const SHAPES: { layers: number; I: number; H: number; T: number; B: number }[] =
   { layers: 2, I: 7, H: 37, T: 3, B: 3 },
   { layers: 3, I: 2, H: 70, T: 2, B: 1 },
   { layers: 1, I: 4, H: 6, T: 1, B: 1 },
+  { layers: 2, I: 5, H: 9, T: 3, B: 6 }, // a full and a partial block of batch rows per thread
 ];
 
 describe.each(CELL_KINDS)('%s kernels vs float64 reference, R = 3', (cell: CellKind) => {

@@ -11,7 +11,7 @@ import { Arena } from '../engine/arena';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
 import { packRecord, ProgramBuilder, type Program } from '../engine/program';
 import { GATES, layerInputSize, paramEntry, paramLayout, type ParamLayout, type RnnShape } from './layout';
-import { cellKernel, savedPerUnit, STEP_FIELDS, MODE, type StepField } from './cell-kernels';
+import { cellKernel, savedPerUnit, STEP_FIELDS, MODE, ROWS_PER_THREAD, type StepField } from './cell-kernels';
 
 export interface RnnGroupShape extends RnnShape {
   seqLen: number;
@@ -136,7 +136,7 @@ export class RnnGpu {
       slot.base + paramEntry(this.layout, kind, l).offset;
     const dgx = this.dgates.view('dgx').offset;
     const dgh = this.dgates.has('dgh') ? this.dgates.view('dgh').offset : dgx;
-    const stepGroups = [Math.ceil(H / 64), B, R] as const;
+    const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
 
     const stepRecord = (l: number, t: number, extra: Partial<Record<StepField, number>>): number[] => {
       const h = this.hLayer('h', l);
