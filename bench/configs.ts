@@ -1,0 +1,45 @@
+/**
+ * The benchmark's configurations as data, shared by the Node driver (bench/run.ts) and the
+ * page (bench/page.ts): cell, sizes and the default step counts, which differ because M costs
+ * tens of seconds per step on a software adapter.
+ */
+import type { CellKind } from '../src/model/layout';
+
+export interface BenchConfig {
+  name: string;
+  cell: CellKind;
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  batch: number;
+  seqLen: number;
+  /** Head outputs per timestep (mse regression). */
+  outputSize: number;
+  /** Timed steps when --steps is not given. */
+  defaultSteps: number;
+  /** Untimed steps first (pipeline compiles, first-use allocations). */
+  warmup: number;
+}
+
+const S_SIZES = { inputSize: 8, hiddenSize: 64, numLayers: 1, batch: 16, seqLen: 32, outputSize: 1, defaultSteps: 20, warmup: 3 };
+
+export const CONFIGS: Record<string, BenchConfig> = {
+  S: { name: 'S', cell: 'lstm', ...S_SIZES },
+  M: {
+    name: 'M', cell: 'lstm', inputSize: 32, hiddenSize: 256, numLayers: 2, batch: 64, seqLen: 128, outputSize: 1,
+    defaultSteps: 3, warmup: 1,
+  },
+  'GRU-S': { name: 'GRU-S', cell: 'gru', ...S_SIZES },
+  'RNN-S': { name: 'RNN-S', cell: 'rnn_tanh', ...S_SIZES },
+};
+
+export const CONFIG_NAMES = Object.keys(CONFIGS);
+
+/** What the driver asks the page to do, passed as JSON in the `plan` query parameter. */
+export interface BenchPlan {
+  configs: { name: string; steps: number; warmup: number }[];
+  /** Steps for the R = 4 vs R = 1 comparison on config S (0 skips it). */
+  multiRunSteps: number;
+  /** Time TensorFlow.js too. */
+  tfjs: boolean;
+}

@@ -1,0 +1,109 @@
+/**
+ * The in-browser half of `npm run bench`: reads the plan from ?plan=, times the device's best
+ * GEMM, then for each config our RunGroup step and TensorFlow.js's trainOnBatch on the same
+ * adapter, then R = 4 vs R = 1; sets window.__benchResult (or __benchError) for the driver.
+ */
+import { createEngine } from '../src/engine/engine';
+import { browserShaderSource } from '../src/engine/shader-source-browser';
+import { CONFIGS, type BenchPlan } from './configs';
+import { installCounters } from './counters';
+import { stepFlops } from './flops';
+import { bestGemm } from './gemm-bench';
+import { ADAM_RUN, compareRuns, timeRunGroup } from './ours';
+import type { BenchResult, ConfigResult, StepProgress } from './samples';
+
+declare global {
+  interface Window {
+    __benchResult?: BenchResult;
+    __benchError?: string;
+  }
+}
+
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+  document.getElementById('log')!.textContent += `${line}\n`;
+}
+
+/** Logs steps slower than 5 s: on a software adapter M takes about a minute each. */
+function progress(what: string): StepProgress {
+  return (phase, i, ms) => {
+    if (ms > 5000) log(`${what} ${phase} step ${i + 1}: ${(ms / 1000).toFixed(1)} s`);
+  };
+}
+
+function readPlan(): BenchPlan {
+  const raw = new URLSearchParams(location.search).get('plan');
+  if (!raw) throw new Error('missing ?plan= (run the benchmark with `npm run bench`)');
+  const plan = JSON.parse(raw) as BenchPlan;
+  for (const c of plan.configs) if (!CONFIGS[c.name]) throw new Error(`unknown config ${c.name}`);
+  return plan;
+}
+
+function isSoftware(info: { vendor: string; architecture: string; device: string; description: string }): boolean {
+  return /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i.test(Object.values(info).join(' '));
+}
+
+async function main(): Promise<BenchResult> {
+  // Before any device exists, so every encoder and queue is counted the same way.
+  installCounters();
+  const plan = readPlan();
+  const gpuErrors: string[] = [];
+  const engine = await createEngine(navigator.gpu, {
+    shaders: browserShaderSource,
+    onError: (e) => gpuErrors.push(e.message),
+    onLost: (e) => gpuErrors.push(e.message),
+  });
+  const adapter = { ...engine.adapterInfo, software: isSoftware(engine.adapterInfo) };
+  log(`adapter: ${JSON.stringify(adapter)}`);
+
+  // A validation error makes a dispatch a no-op and its time meaningless: stop at the first.
+  const checkErrors = async (stage: string) => {
+    await engine.device.queue.onSubmittedWorkDone();
+    if (gpuErrors.length > 0) throw new Error(`gpu errors during ${stage}: ${gpuErrors.join(' | ')}`);
+  };
+  const gemm = await bestGemm(engine, log);
+  await checkErrors('the gemm benchmark');
+  const tfjs = plan.tfjs ? await import('./tfjs-bench') : null;
+  const tfjsBackend = tfjs ? await tfjs.initTfjs() : null;
+
+  const configs: ConfigResult[] = [];
+  for (const { name, steps, warmup } of plan.configs) {
+    const cfg = CONFIGS[name];
+    log(`${name}: ours, ${warmup} warmup + ${steps} timed steps`);
+    const ours = await timeRunGroup(engine, cfg, [ADAM_RUN], steps, warmup, progress(`${name} ours`));
+    await checkErrors(`config ${name}`);
+    log(`${name}: ours ${ours.ms.median.toFixed(2)} ms/step`);
+    let theirs = null;
+    if (tfjs) {
+      log(`${name}: tfjs, ${warmup} warmup + ${steps} timed steps`);
+      theirs = await tfjs.timeTfjs(cfg, steps, warmup, progress(`${name} tfjs`));
+      log(`${name}: tfjs ${theirs.ms.median.toFixed(2)} ms/step`);
+    }
+    const { cell, inputSize, hiddenSize, numLayers, batch, seqLen, outputSize } = cfg;
+    const shape = { cell, inputSize, hiddenSize, numLayers, batch, seqLen, outputSize };
+    configs.push({
+      name, shape, flopsPerStep: stepFlops(cfg), ours, tfjs: theirs,
+      ratio: theirs ? theirs.ms.median / ours.ms.median : null,
+    });
+  }
+
+  let multiRun = null;
+  if (plan.multiRunSteps > 0) {
+    log(`R = 4 vs R = 1 on S, ${plan.multiRunSteps} timed steps each`);
+    multiRun = await compareRuns(engine, CONFIGS.S, plan.multiRunSteps);
+    await checkErrors('the R = 4 vs R = 1 comparison');
+  }
+  engine.destroy();
+  return { adapter, userAgent: navigator.userAgent, gemm, configs, multiRun, tfjsBackend, gpuErrors };
+}
+
+main().then(
+  (result) => {
+    window.__benchResult = result;
+  },
+  (e: unknown) => {
+    const error = e instanceof Error ? `${e.name}: ${e.message}\n${e.stack ?? ''}` : String(e);
+    log(`error: ${error}`);
+    window.__benchError = error;
+  },
+);
