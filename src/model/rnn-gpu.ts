@@ -20,6 +20,8 @@ export interface RnnGroupShape extends RnnShape {
   runs: number;
   /** All runs read one input sequence (run stride 0) instead of one each. */
   sharedInput?: boolean;
+  /** Compute dL/dx for the input sequence (default true); training on data does not need it. */
+  inputGradient?: boolean;
 }
 
 /** Where the network's parameters live: inside a larger per-run vector, or in its own arena. */
@@ -205,6 +207,7 @@ export class RnnGpu {
       await addColumnSum(engine, builder, 'backward', {
         label: `bias_hh gradient l${l}`, runs: R, m: T * B, n: GH, a: gates(dgh), c: grad('bias_hh', 0),
       });
+      if (l === 0 && shape.inputGradient === false) continue;
       const below: Operand = l > 0
         ? { buffer: this.dy.buffer, off: this.dy.view('dy').offset, run: T * B * H, rs: H, cs: 1 }
         : { buffer: this.dy.buffer, off: this.dy.view('dx').offset, run: T * B * I, rs: I, cs: 1 };

@@ -83,7 +83,7 @@ export class RunGroup {
     const grads = new Arena(engine, `${label} grads`, [{ name: 'grads', shape: [R, P] }]);
     const net = await RnnGpu.create(
       engine,
-      { ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true },
+      { ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false },
       { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
     );
     const group = new RunGroup(engine, spec, net, params, grads);
