@@ -3,18 +3,11 @@
  * page (bench/page.ts): cell, sizes and the default step counts, which differ because M costs
  * tens of seconds per step on a software adapter.
  */
-import type { CellKind } from '../src/model/layout';
+import type { StepShape } from './flops';
 
-export interface BenchConfig {
+/** A step shape (head outputs are per timestep, mse regression) with its step counts. */
+export interface BenchConfig extends StepShape {
   name: string;
-  cell: CellKind;
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  batch: number;
-  seqLen: number;
-  /** Head outputs per timestep (mse regression). */
-  outputSize: number;
   /** Timed steps when --steps is not given. */
   defaultSteps: number;
   /** Untimed steps first (pipeline compiles, first-use allocations). */
