@@ -9,7 +9,8 @@ import { RunGroup } from '../training/run-group';
 import type { GroupSpec } from '../training/group-spec';
 import type { RunInfo, SessionListener, SessionSnapshot, SessionStatus, StepRecord, TrainingSession } from './session';
 
-const MAX_CHUNK = 64;
+// At most half the metrics history (64 steps) between two readbacks, so no step is lost.
+const MAX_CHUNK = 32;
 const TARGET_CHUNK_MS = 30;
 
 function nextFrame(): Promise<void> {
