@@ -1,0 +1,56 @@
+// The headless trainer end to end on the GPU (SwiftShader here): the table, the JSON lines, that
+// Adam actually lowers the loss, and the exit code and message for a bad option. Tiny shapes.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+function train(...args: string[]) {
+  const r = spawnSync('npx', ['tsx', 'src/cli/train.ts', ...args], { encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const TINY = ['--hidden', '8', '--seq', '8', '--batch', '4', '--steps', '30', '--every', '10', '--run', 'adam lr=0.05', '--run', 'sgd lr=0.1'];
+
+describe('npm run train', () => {
+  it('prints a header naming the runs, a row every 10 steps and the speed', () => {
+    const r = train(...TINY);
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\s+adam lr=0\.05\s+sgd lr=0\.1$/);
+    expect(lines[1]).toMatch(/^step\s+loss\s+grad norm\s+loss\s+grad norm$/);
+    const rows = lines.slice(2, -1).map((l) => l.trim().split(/\s+/).map(Number));
+    expect(rows.map((row) => row[0])).toEqual([10, 20, 30]);
+    for (const row of rows) {
+      expect(row).toHaveLength(5);
+      for (const x of row) expect(Number.isFinite(x)).toBe(true);
+    }
+    const adamLoss = (step: number) => rows.find((row) => row[0] === step)![1];
+    expect(adamLoss(30)).toBeLessThan(adamLoss(10));
+    expect(lines.at(-1)).toMatch(/^30 steps in \d+\.\d+ s: \S+ steps\/s on \S/);
+  });
+
+  it('prints one JSON object per row with --json, then a summary object', () => {
+    const r = train(...TINY, '--json');
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(objects.slice(0, 3).map((o) => o.step)).toEqual([10, 20, 30]);
+    expect(objects[0].runs.map((run: { id: string }) => run.id)).toEqual(['adam', 'sgd']);
+    expect(objects[2].runs[0]).toMatchObject({ label: 'adam lr=0.05', learningRate: 0.05 });
+    expect(Number.isFinite(objects[2].runs[1].loss)).toBe(true);
+    expect(objects[3]).toMatchObject({ done: true, steps: 30 });
+  });
+
+  it('exits 2 with the message and no stack trace on a bad option', () => {
+    const r = train('--hidden', '0', '--run', 'adam lr=x');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('--hidden must be an integer from 1 to 4096, got 0\n--run "adam lr=x": lr must be a number > 0, got x');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 when the device cannot hold the config', () => {
+    const r = train('--hidden', '4096', '--batch', '4096', '--seq', '4096');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/the activations need a \d+ MiB buffer but this device allows \d+ MiB/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
