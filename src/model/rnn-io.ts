@@ -41,14 +41,17 @@ export function uploadRuns(net: RnnGpu, runs: readonly RunTensors[]): void {
     expectLength(`run ${r} grad_output`, run.gradOutput, T * B * H);
     net.engine.device.queue.writeBuffer(params, (r * runStride + base) * 4, Float32Array.from(run.params));
     if (r === 0 || !net.shape.sharedInput) net.acts.write('x', Float32Array.from(run.x), r * T * B * I);
+    const h0 = Float32Array.from(run.h0);
+    let c0: Float32Array | undefined;
+    if (cell === 'lstm') {
+      if (!run.c0) throw new Error(`run ${r}: lstm needs c0`);
+      expectLength(`run ${r} c0`, run.c0, L * B * H);
+      c0 = Float32Array.from(run.c0);
+    }
     for (let l = 0; l < L; l++) {
       const at = ((r * L + l) * (T + 1)) * B * H; // slot 0 of layer l in [R][L][T+1][B][H]
-      net.acts.write('h', Float32Array.from(run.h0).subarray(l * B * H, (l + 1) * B * H), at);
-      if (cell === 'lstm') {
-        if (!run.c0) throw new Error(`run ${r}: lstm needs c0`);
-        expectLength(`run ${r} c0`, run.c0, L * B * H);
-        net.acts.write('c', Float32Array.from(run.c0).subarray(l * B * H, (l + 1) * B * H), at);
-      }
+      net.acts.write('h', h0.subarray(l * B * H, (l + 1) * B * H), at);
+      if (c0) net.acts.write('c', c0.subarray(l * B * H, (l + 1) * B * H), at);
     }
     net.dy.write('dy', Float32Array.from(run.gradOutput), r * T * B * H);
   });
