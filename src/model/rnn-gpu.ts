@@ -118,15 +118,6 @@ export class RnnGpu {
     return { buffer: this.acts.buffer, off: top.off + B * H, run: top.run, rs: H, cs: 1 };
   }
 
-  /** Segments of one run's parameter vector, one per layer (for per-layer gradient norms). */
-  layerSegments(): { name: string; offset: number; length: number }[] {
-    return Array.from({ length: this.shape.numLayers }, (_, l) => {
-      const first = paramEntry(this.layout, 'weight_ih', l);
-      const last = paramEntry(this.layout, 'bias_hh', l);
-      return { name: `layer ${l}`, offset: this.slot.base + first.offset, length: last.offset + last.size - first.offset };
-    });
-  }
-
   private async record(builder: ProgramBuilder): Promise<void> {
     const { engine, shape, slot } = this;
     const { runs: R, numLayers: L, seqLen: T, batch: B, hiddenSize: H, cell } = shape;

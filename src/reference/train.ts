@@ -5,8 +5,8 @@
  * and simple on purpose.
  */
 import { allocateBatch } from '../data/task';
-import { initParams, type HeadLayout } from '../model/init';
-import { paramLayout, type ParamLayout } from '../model/layout';
+import { initParams } from '../model/init';
+import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { scoreWindow, windowPlan } from '../training/bptt';
 import type { GroupSpec } from '../training/group-spec';
 import { learningRate } from '../training/schedules';
@@ -49,9 +49,7 @@ export function referenceLoss(kind: 'mse' | 'cross_entropy', y: Float64Array, ta
 }
 
 export class ReferenceGroup {
-  readonly layout: ParamLayout;
-  readonly head: HeadLayout;
-  readonly paramCount: number;
+  readonly layout: ModelLayout;
   readonly params: Float64Array[];
   private readonly optimizers: ReferenceOptimizer[];
   private readonly states: { h: Float64Array; c?: Float64Array }[];
@@ -59,34 +57,22 @@ export class ReferenceGroup {
 
   constructor(readonly spec: GroupSpec) {
     const { hiddenSize: H, task } = spec;
-    this.layout = paramLayout({ ...spec, inputSize: task.inputSize });
-    const O = task.outputSize;
-    const P0 = this.layout.total;
-    this.head = { weight: P0, bias: P0 + O * H, outputs: O, inputs: H };
-    this.paramCount = P0 + O * H + O;
+    this.layout = modelLayout({ ...spec, inputSize: task.inputSize }, task.outputSize);
+    const { rnn, head, paramCount } = this.layout;
     this.params = spec.runs.map((run) => {
-      const p32 = new Float32Array(this.paramCount);
-      initParams(p32, this.layout, H, this.head, run.seed);
+      const p32 = new Float32Array(paramCount);
+      initParams(p32, rnn, H, head, run.seed);
       return Float64Array.from(p32); // start from exactly the f32 weights the GPU gets
     });
-    this.optimizers = spec.runs.map((run) => new ReferenceOptimizer(run.optimizer, this.paramCount));
+    this.optimizers = spec.runs.map((run) => new ReferenceOptimizer(run.optimizer, paramCount));
     this.states = spec.runs.map(() => ({ h: new Float64Array(0) }));
-  }
-
-  private segments() {
-    const segs = Array.from({ length: this.spec.numLayers }, (_, l) => {
-      const first = this.layout.byName.get(`weight_ih_l${l}`)!;
-      const last = this.layout.byName.get(`bias_hh_l${l}`)!;
-      return { name: `layer ${l}`, offset: first.offset, length: last.offset + last.size - first.offset };
-    });
-    segs.push({ name: 'head', offset: this.head.weight, length: this.paramCount - this.head.weight });
-    return segs;
   }
 
   trainStep(): ReferenceStep {
     const { spec } = this;
     const { batch: B, seqLen: T, hiddenSize: H, numLayers: L, task } = spec;
     const O = task.outputSize;
+    const { rnn, head, paramCount, segments } = this.layout;
     const rows = T * B;
     const plan = windowPlan(spec.bptt, T, this.step);
     const batch = allocateBatch(task, T, B);
@@ -101,7 +87,7 @@ export class ReferenceGroup {
       const carried = plan.carry ? this.states[r] : undefined;
       const inputs = {
         shape, seqLen: T, batch: B,
-        params: params.subarray(0, this.layout.total),
+        params: params.subarray(0, rnn.total),
         x: Float64Array.from(batch.x),
         h0: carried ? carried.h : zeros,
         c0: spec.cell === 'lstm' ? (carried?.c ?? zeros) : undefined,
@@ -111,26 +97,26 @@ export class ReferenceGroup {
       const y = new Float64Array(rows * O);
       for (let i = 0; i < rows; i++) {
         for (let o = 0; o < O; o++) {
-          let s = params[this.head.bias + o];
-          for (let k = 0; k < H; k++) s += fwd.output[i * H + k] * params[this.head.weight + o * H + k];
+          let s = params[head.bias + o];
+          for (let k = 0; k < H; k++) s += fwd.output[i * H + k] * params[head.weight + o * H + k];
           y[i * O + o] = s;
         }
       }
       const { loss, dy } = referenceLoss(task.loss, y, batch.target, batch.weight, O);
-      const grads = new Float64Array(this.paramCount);
+      const grads = new Float64Array(paramCount);
       const dOut = new Float64Array(rows * H);
       for (let i = 0; i < rows; i++) {
         for (let o = 0; o < O; o++) {
           const d = dy[i * O + o];
-          grads[this.head.bias + o] += d;
+          grads[head.bias + o] += d;
           for (let k = 0; k < H; k++) {
-            grads[this.head.weight + o * H + k] += d * fwd.output[i * H + k];
-            dOut[i * H + k] += d * params[this.head.weight + o * H + k];
+            grads[head.weight + o * H + k] += d * fwd.output[i * H + k];
+            dOut[i * H + k] += d * params[head.weight + o * H + k];
           }
         }
       }
       grads.set(rnnBackward(inputs, fwd, dOut).params, 0);
-      const norms = referenceGradNorms(grads, this.segments());
+      const norms = referenceGradNorms(grads, segments);
       const clipped = referenceClip(grads, run.clip, norms[0]);
       this.optimizers[r].step(params, clipped, learningRate(run.optimizer.lr, run.schedule, this.step));
       if (spec.bptt.kind === 'truncated') {

@@ -10,8 +10,8 @@ import type { Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
 import { addColumnSum, addGemm } from '../engine/gemm';
 import { packRecord, ProgramBuilder, type Program } from '../engine/program';
-import { initParams, type HeadLayout } from '../model/init';
-import { paramLayout } from '../model/layout';
+import { initParams } from '../model/init';
+import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { RnnGpu } from '../model/rnn-gpu';
 import { allocateBatch, type TaskBatch } from '../data/task';
 import { scoreWindow, windowPlan } from './bptt';
@@ -30,9 +30,8 @@ export class ConfigError extends Error {
 export class RunGroup {
   /** Training steps submitted so far. */
   step = 0;
-  readonly paramCount: number;
-  readonly head: HeadLayout;
-  readonly segmentNames: string[];
+  /** The parameter vector of one run: network, head, gradient-norm segments. */
+  readonly layout: ModelLayout;
   private readonly batchData: TaskBatch;
   private program!: Program;
   private update!: UpdateStage;
@@ -47,15 +46,14 @@ export class RunGroup {
     readonly engine: Engine,
     readonly spec: GroupSpec,
     readonly net: RnnGpu,
+    layout: ModelLayout,
     params: Arena,
     grads: Arena,
   ) {
-    const { batch: B, seqLen: T, hiddenSize: H, task } = spec;
+    const { batch: B, seqLen: T, task } = spec;
     const R = spec.runs.length;
     const O = task.outputSize;
-    const rnnP = net.layout.total;
-    this.head = { weight: rnnP, bias: rnnP + O * H, outputs: O, inputs: H };
-    this.paramCount = rnnP + O * H + O;
+    this.layout = layout;
     this.params = params;
     this.grads = grads;
     this.batchData = allocateBatch(task, T, B);
@@ -69,7 +67,6 @@ export class RunGroup {
       { name: 'dy', shape: [R, T, B, O] },
       { name: 'loss', shape: [R] },
     ]);
-    this.segmentNames = [...net.layerSegments().map((s) => s.name), 'head'];
   }
 
   /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
@@ -77,7 +74,8 @@ export class RunGroup {
     const errors = validateGroupSpec(spec, engine.limits);
     if (errors.length > 0) throw new ConfigError(errors);
     const R = spec.runs.length;
-    const P = paramLayout({ ...spec, inputSize: spec.task.inputSize }).total + spec.task.outputSize * (spec.hiddenSize + 1);
+    const layout = modelLayout({ ...spec, inputSize: spec.task.inputSize }, spec.task.outputSize);
+    const P = layout.paramCount;
     const label = spec.label ?? `${spec.cell} group`;
     const params = new Arena(engine, `${label} params`, [{ name: 'params', shape: [R, P] }]);
     const grads = new Arena(engine, `${label} grads`, [{ name: 'grads', shape: [R, P] }]);
@@ -86,18 +84,18 @@ export class RunGroup {
       { ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false },
       { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
     );
-    const group = new RunGroup(engine, spec, net, params, grads);
+    const group = new RunGroup(engine, spec, net, layout, params, grads);
     await group.record(label, onRecords);
     group.reset();
     return group;
   }
 
   private async record(label: string, onRecords: (records: StepRecord[]) => void): Promise<void> {
-    const { engine, spec, net, head } = this;
+    const { engine, spec, net } = this;
+    const { head, paramCount: P } = this.layout;
     const { batch: B, seqLen: T, hiddenSize: H, numLayers: L } = spec;
     const R = spec.runs.length;
     const O = head.outputs;
-    const P = this.paramCount;
     const rows = T * B;
     const builder = new ProgramBuilder(engine, label);
 
@@ -154,7 +152,7 @@ export class RunGroup {
 
     this.update = await UpdateStage.create(engine, builder, 'update', {
       label: `${label} update`, runs: R, paramCount: P, params, grads,
-      segments: [...net.layerSegments(), { name: 'head', offset: head.weight, length: O * H + O }],
+      segments: this.layout.segments,
     });
     this.update.configure(spec.runs.map((r) => ({ optimizer: r.optimizer, clip: r.clip })));
     this.program = builder.finish();
@@ -205,10 +203,11 @@ export class RunGroup {
 
   /** Back to step 0: weights re-drawn from each run's seed, optimizer state zeroed. */
   reset(): void {
-    const one = new Float32Array(this.paramCount);
+    const { rnn, head, paramCount } = this.layout;
+    const one = new Float32Array(paramCount);
     this.spec.runs.forEach((run, r) => {
-      initParams(one, this.net.layout, this.spec.hiddenSize, this.head, run.seed);
-      this.params.write('params', one, r * this.paramCount);
+      initParams(one, rnn, this.spec.hiddenSize, head, run.seed);
+      this.params.write('params', one, r * paramCount);
     });
     this.update.reset();
     this.metrics.clear();
@@ -218,7 +217,8 @@ export class RunGroup {
   /** Every run's parameter vector (tests and export; not for the training loop). */
   async readParams(): Promise<Float32Array[]> {
     const all = await this.params.read('params');
-    return this.spec.runs.map((_, r) => all.slice(r * this.paramCount, (r + 1) * this.paramCount));
+    const P = this.layout.paramCount;
+    return this.spec.runs.map((_, r) => all.slice(r * P, (r + 1) * P));
   }
 
   destroy(): void {
