@@ -3,7 +3,8 @@
 // is slow, so tests get long timeouts and run one at a time.
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+// E2E_PORT lets several checkouts run their specs at once without sharing a preview server.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',

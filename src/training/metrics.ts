@@ -15,6 +15,17 @@ export interface RunStepMetrics {
   /** L2 norm of each segment's gradients (recurrent layers bottom first, then the head). */
   layerGradNorms: number[];
   learningRate: number;
+  /** The run's own step count at this record (differs from the group step after a restart). */
+  runStep?: number;
+  /** Whether clipping changed the gradient at this step (norm over maxNorm, or a value clamped). */
+  clipped?: boolean;
+  /** Validation loss and the task's metric on the validation split, at steps where they were evaluated. */
+  valLoss?: number;
+  metric?: number;
+  /** Fraction of zero weights in the recurrent layers (pruning). */
+  sparsity?: number;
+  /** Set from the first step at which a loss, gradient or weight was not finite (anomaly detection). */
+  anomaly?: { step: number; where: string };
 }
 
 /** All runs' metrics at one step (1-based). */

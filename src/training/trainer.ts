@@ -1,0 +1,72 @@
+/**
+ * The small interface a run group presents to the experiment, whatever it runs on: the WebGPU
+ * RunGroup (src/training/run-group.ts) and the CPU group in a worker (src/cpu/) both implement it.
+ * The experiment steps every group in lockstep, changes per-run settings live, restarts single
+ * runs, and moves weights and optimizer state in and out (fork, rebuild, checkpoint, export).
+ */
+import type { GroupSpec, RunSpec } from './group-spec';
+import type { StepRecord } from './metrics';
+
+export type BackendKind = 'webgpu' | 'cpu';
+
+/**
+ * One run's whole training state: enough to continue exactly where it was (fork, a rebuilt
+ * group, recovery after a lost device, a reload). Float arrays are float32, laid out as the
+ * group's model layout says (params in PyTorch order, then the head).
+ */
+export interface RunCheckpoint {
+  /** The run's own step count (1-based steps taken; 0 = freshly initialised). */
+  step: number;
+  /** [P] parameters. */
+  params: Float32Array;
+  /** Optimizer state slots, each [P] (their meaning depends on the optimizer kind). */
+  optimizer: Float32Array[];
+  /** Other named per-run state a stage keeps (running averages, pruning masks, plateau state). */
+  extra: Record<string, Float32Array>;
+}
+
+/** Called with records in step order; a record holds every run of the group at one group step. */
+export type RecordSink = (records: StepRecord[]) => void;
+
+export interface TrainerGroup {
+  readonly backend: BackendKind;
+  readonly spec: GroupSpec;
+  /** Group steps queued so far (the data stream's position). */
+  readonly step: number;
+  /** Each run's own step count (a restarted run counts from 0 again). */
+  readonly runSteps: readonly number[];
+  /** Metrics of steps that were lost before they could be read back (should stay 0). */
+  readonly lostSteps: number;
+
+  /**
+   * Queues one training step of every run. Never waits for the device. Throws if the metrics
+   * of earlier steps would be overwritten before delivery: call `settle()` first (back-pressure).
+   */
+  trainStep(): void;
+  /** True when `trainStep()` may be called without losing metrics. */
+  canStep(): boolean;
+  /** Resolves when every queued step has run and its metrics are delivered. */
+  settle(): Promise<void>;
+
+  /** New per-run settings that apply live, from the next step (same runs, same order). */
+  configureRuns(runs: readonly RunSpec[]): void;
+  /** Re-initialises the given runs from their seeds, their step counts back to 0. */
+  restartRuns(indices: readonly number[]): void;
+  /** Every run back to step 0 and the data stream to its start. */
+  reset(): void;
+
+  /** Every run's checkpoint (after queued work has run). */
+  readCheckpoints(): Promise<RunCheckpoint[]>;
+  /** Puts checkpoints into runs: `checkpoints[i]` into run `indices[i]`. Shapes must match. */
+  writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void;
+
+  destroy(): void;
+}
+
+/** Builds groups of one backend. */
+export interface TrainerBackend {
+  readonly kind: BackendKind;
+  /** Validates `spec` (throws ConfigError naming fields) and builds the group. */
+  createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<TrainerGroup>;
+  destroy(): void;
+}
