@@ -18,6 +18,8 @@ export class RandomRegressionTask implements Task {
   readonly key = 'bench-random';
   readonly outputSize = 1;
   readonly loss = 'mse' as const;
+  readonly metric = 'mse' as const;
+  readonly valBatches = 0;
 
   constructor(readonly inputSize: number) {}
 

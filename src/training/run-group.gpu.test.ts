@@ -33,6 +33,8 @@ class SignTask implements Task {
   readonly inputSize = 2;
   readonly outputSize = 3;
   readonly loss = 'cross_entropy' as const;
+  readonly metric = 'accuracy' as const;
+  readonly valBatches = 0;
   fill(episode: number, t0: number, seqLen: number, batch: number, out: TaskBatch): void {
     for (let b = 0; b < batch; b++) {
       let sum = 0;
