@@ -29,6 +29,13 @@ export type Scope = 'experiment' | 'task' | 'run';
 /** The object a field sits in, for defaults and conditions that depend on a sibling. */
 export type FieldParent = Readonly<Record<string, unknown>>;
 
+/** Where a default is being computed: the scope's whole object so far, and a run's index. */
+export interface DefaultContext {
+  root: FieldParent;
+  /** The run's position in `runs` (run scope only; 0 elsewhere). */
+  index: number;
+}
+
 export interface FieldDef {
   /** Dotted path from its scope's object: `optimizer.lr`, `bptt.k1`, `noise` (in the task). */
   path: string;
@@ -40,9 +47,11 @@ export interface FieldDef {
   doc: string;
   /**
    * Value when left out. A function receives the object the field sits in (e.g. the optimizer,
-   * to give each kind torch's own default learning rate). Absent for `optional` fields.
+   * to give each kind torch's own default learning rate) and the scope's object so far. Fields
+   * are normalised in table order, so a default may read fields listed before it. Absent for
+   * `optional` fields.
    */
-  default?: FieldValue | ((parent: FieldParent) => FieldValue);
+  default?: FieldValue | ((parent: FieldParent, ctx: DefaultContext) => FieldValue);
   /** May be left out, meaning "off" (clip.maxNorm, a group like `plateau`). */
   optional?: boolean;
   /** enum: the allowed values, in the order the panel lists them. */
@@ -56,6 +65,8 @@ export interface FieldDef {
   allowZero?: boolean;
   /** string: longest allowed. */
   maxLength?: number;
+  /** string: what the text must look like, and how a message says it. */
+  pattern?: { re: RegExp; doc: string };
   /** Applies only while the field at `when.path` (same scope) holds one of `when.is`. */
   when?: { path: string; is: readonly FieldValue[] };
   apply: Apply;
