@@ -32,6 +32,8 @@ export interface GroupSpec {
   bptt: BpttConfig;
   task: Task;
   runs: RunSpec[];
+  /** Evaluate the task's validation split every this many steps; 0 or absent: never. */
+  evalEvery?: number;
   /** Read metrics back every this many steps (every step's metrics still arrive). */
   metricsEvery?: number;
 }

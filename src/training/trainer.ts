@@ -54,6 +54,11 @@ export interface TrainerGroup {
   restartRuns(indices: readonly number[]): void;
   /** Every run back to step 0 and the data stream to its start. */
   reset(): void;
+  /**
+   * Moves the data stream to group step `step` (a rebuilt group continues the stream where the
+   * old one was, instead of seeing its first batches again). Runs' own steps are not changed.
+   */
+  seek(step: number): void;
 
   /** Every run's checkpoint (after queued work has run). */
   readCheckpoints(): Promise<RunCheckpoint[]>;
@@ -66,6 +71,8 @@ export interface TrainerGroup {
 /** Builds groups of one backend. */
 export interface TrainerBackend {
   readonly kind: BackendKind;
+  /** Problems that would stop `spec` from being built here (limits, memory), each naming the field; [] if none. */
+  validate(spec: GroupSpec): string[];
   /** Validates `spec` (throws ConfigError naming fields) and builds the group. */
   createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<TrainerGroup>;
   destroy(): void;

@@ -1,0 +1,150 @@
+/**
+ * One run's metric history: every step's record as columns of growing Float64Arrays (a step,
+ * its training time, and one column per metric), compact enough to keep 100k steps, to save
+ * with the experiment and to export as CSV or JSON. Absent values (validation loss between
+ * evaluations) are NaN; a non-finite loss is kept as it came (Infinity is not NaN).
+ */
+import type { RunStepMetrics } from '../training/metrics';
+
+/** One run at one of its steps, as views and files see it. */
+export interface RunRecord extends RunStepMetrics {
+  /** The run's own step (1-based). */
+  step: number;
+  /** Seconds of training (pauses excluded) since the run's step 0. */
+  time: number;
+}
+
+/** Scalar columns, in the order files list them. */
+export const METRIC_COLUMNS = ['loss', 'gradNorm', 'learningRate', 'clipped', 'valLoss', 'metric', 'sparsity'] as const;
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
+
+/** What a history looks like in a saved experiment or an export (plain JSON numbers; null for NaN). */
+export interface HistoryJson {
+  step: number[];
+  time: number[];
+  columns: Partial<Record<MetricColumn, (number | null | 'Infinity' | '-Infinity')[]>>;
+  layerGradNorms: (number | null)[][];
+}
+
+class Column {
+  data = new Float64Array(256);
+
+  set(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[i] = v;
+  }
+}
+
+export class RunHistory {
+  length = 0;
+  private readonly steps = new Column();
+  private readonly times = new Column();
+  private readonly metrics = new Map<MetricColumn, Column>(METRIC_COLUMNS.map((c) => [c, new Column()]));
+  private layers: Column[] = [];
+
+  push(record: RunRecord): void {
+    const i = this.length++;
+    this.steps.set(i, record.step);
+    this.times.set(i, record.time);
+    for (const c of METRIC_COLUMNS) {
+      const v = record[c];
+      this.metrics.get(c)!.set(i, typeof v === 'boolean' ? Number(v) : (v ?? NaN));
+    }
+    record.layerGradNorms.forEach((v, k) => {
+      if (!this.layers[k]) this.layers[k] = new Column();
+      this.layers[k].set(i, v);
+    });
+  }
+
+  /** The last step recorded, 0 if none. */
+  get lastStep(): number {
+    return this.length > 0 ? this.steps.data[this.length - 1] : 0;
+  }
+
+  step(i: number): number {
+    return this.steps.data[i];
+  }
+
+  time(i: number): number {
+    return this.times.data[i];
+  }
+
+  column(c: MetricColumn): Float64Array {
+    return this.metrics.get(c)!.data.subarray(0, this.length);
+  }
+
+  layerColumn(k: number): Float64Array {
+    return (this.layers[k]?.data ?? new Float64Array(0)).subarray(0, this.length);
+  }
+
+  get layerCount(): number {
+    return this.layers.length;
+  }
+
+  /** Record i as a RunRecord. */
+  record(i: number): RunRecord {
+    const num = (c: MetricColumn) => this.metrics.get(c)!.data[i];
+    const optional = (c: MetricColumn) => (Number.isNaN(num(c)) ? undefined : num(c));
+    return {
+      step: this.steps.data[i],
+      time: this.times.data[i],
+      loss: num('loss'),
+      gradNorm: num('gradNorm'),
+      learningRate: num('learningRate'),
+      layerGradNorms: this.layers.map((l) => l.data[i]),
+      runStep: this.steps.data[i],
+      clipped: num('clipped') === 1,
+      valLoss: optional('valLoss'),
+      metric: optional('metric'),
+      sparsity: optional('sparsity'),
+    };
+  }
+
+  /** A copy holding the records up to and including `step` (a fork's past). */
+  upTo(step: number): RunHistory {
+    const copy = new RunHistory();
+    for (let i = 0; i < this.length && this.steps.data[i] <= step; i++) copy.push(this.record(i));
+    return copy;
+  }
+
+  toJSON(): HistoryJson {
+    const list = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v));
+    const columns: HistoryJson['columns'] = {};
+    for (const c of METRIC_COLUMNS) {
+      const col = this.column(c);
+      if (col.some((v) => !Number.isNaN(v))) columns[c] = list(col);
+    }
+    return {
+      step: Array.from(this.steps.data.subarray(0, this.length)),
+      time: Array.from(this.times.data.subarray(0, this.length)),
+      columns,
+      layerGradNorms: this.layers.map((_, k) => list(this.layerColumn(k)) as (number | null)[]),
+    };
+  }
+
+  static fromJSON(json: HistoryJson): RunHistory {
+    const h = new RunHistory();
+    const value = (v: number | null | string | undefined) =>
+      v === null || v === undefined ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : Number(v);
+    for (let i = 0; i < json.step.length; i++) {
+      const col = (c: MetricColumn) => value(json.columns[c]?.[i]);
+      h.push({
+        step: json.step[i],
+        time: json.time[i],
+        loss: col('loss'),
+        gradNorm: col('gradNorm'),
+        learningRate: col('learningRate'),
+        layerGradNorms: json.layerGradNorms.map((l) => value(l[i])),
+        clipped: col('clipped') === 1,
+        valLoss: col('valLoss'),
+        metric: col('metric'),
+        sparsity: col('sparsity'),
+      });
+    }
+    return h;
+  }
+}

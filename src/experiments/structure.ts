@@ -1,0 +1,101 @@
+/**
+ * From the experiment file to run groups (DESIGN decision 1): runs whose `rebuild` fields agree
+ * (cell, sizes, batch, window, BPTT, and later norm or bidirectional) share one group and its
+ * dispatches; the field table says which fields those are, so a new structural setting needs no
+ * change here. Also how one change is classified: live, restart or rebuild. Pure data.
+ */
+import type { FieldDef, Apply } from '../config/field';
+import type { ExperimentDoc, RunConfig, ScheduleDoc } from '../config/experiment';
+import { getPath } from '../config/normalize-scope';
+import { fieldsOf } from '../config/table';
+import { TASKS } from '../data/tasks';
+import type { Task } from '../data/task';
+import type { GroupSpec, RunSpec } from '../training/group-spec';
+import type { Schedule, ScheduleConfig } from '../training/schedules';
+
+const REBUILD_FIELDS: readonly FieldDef[] = fieldsOf('run').filter((f) => f.apply === 'rebuild');
+
+/** The key of a run's structure: equal keys train in one group. */
+export function structureKey(run: RunConfig): string {
+  return JSON.stringify(REBUILD_FIELDS.map((f) => getPath(run, f.path) ?? null));
+}
+
+export function toSchedule(doc: ScheduleDoc): ScheduleConfig {
+  let schedule: Schedule;
+  switch (doc.kind) {
+    case 'constant':
+      schedule = { kind: 'constant' };
+      break;
+    case 'step':
+      schedule = { kind: 'step', stepSize: doc.stepSize!, gamma: doc.gamma! };
+      break;
+    case 'exponential':
+      schedule = { kind: 'exponential', gamma: doc.gamma! };
+      break;
+    case 'cosine':
+      schedule = { kind: 'cosine', tMax: doc.tMax!, etaMin: doc.etaMin! };
+      break;
+  }
+  return { schedule, warmup: doc.warmup };
+}
+
+/** A run's per-run training settings (everything that is not structure). */
+export function toRunSpec(run: RunConfig): RunSpec {
+  return {
+    id: run.id,
+    label: run.label,
+    seed: run.seed,
+    optimizer: { ...run.optimizer },
+    clip: { ...run.clip },
+    schedule: toSchedule(run.schedule),
+  };
+}
+
+export function createTask(doc: ExperimentDoc): Task {
+  const { kind, ...options } = doc.task;
+  const def = TASKS[kind];
+  if (!def) throw new Error(`task.kind "${kind}" is not a task`);
+  return def.create(options);
+}
+
+/** A group's spec from its runs (all of one structure) and the experiment's shared settings. */
+export function toGroupSpec(doc: ExperimentDoc, task: Task, runs: readonly RunConfig[]): GroupSpec {
+  const first = runs[0];
+  return {
+    label: `${first.cell} H${first.hiddenSize}${first.numLayers > 1 ? ` L${first.numLayers}` : ''} B${first.batch} T${first.seqLen}`,
+    cell: first.cell,
+    hiddenSize: first.hiddenSize,
+    numLayers: first.numLayers,
+    batch: first.batch,
+    seqLen: first.seqLen,
+    head: first.head,
+    bptt: { ...first.bptt },
+    task,
+    runs: runs.map(toRunSpec),
+    evalEvery: doc.evalEvery,
+  };
+}
+
+/** Runs partitioned by structure, in the order their first run appears. */
+export function partitionRuns(runs: readonly RunConfig[]): RunConfig[][] {
+  const groups = new Map<string, RunConfig[]>();
+  for (const run of runs) {
+    const key = structureKey(run);
+    const list = groups.get(key);
+    if (list) list.push(run);
+    else groups.set(key, [run]);
+  }
+  return [...groups.values()];
+}
+
+const RANK: Record<Apply, number> = { live: 0, restart: 1, rebuild: 2 };
+
+/** The strongest effect among the fields that differ between two versions of a run. */
+export function changeKind(before: RunConfig, after: RunConfig): Apply | null {
+  let kind: Apply | null = null;
+  for (const f of fieldsOf('run')) {
+    if (JSON.stringify(getPath(before, f.path)) === JSON.stringify(getPath(after, f.path))) continue;
+    if (kind === null || RANK[f.apply] > RANK[kind]) kind = f.apply;
+  }
+  return kind;
+}
