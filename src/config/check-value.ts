@@ -25,6 +25,7 @@ export function showValue(v: unknown): string {
 }
 
 function bound(x: number): string {
+  if (Number.isSafeInteger(x)) return String(x);
   return Math.abs(x) >= 1e6 || (x !== 0 && Math.abs(x) < 1e-3) ? x.toExponential() : String(x);
 }
 
