@@ -68,7 +68,7 @@ describe('charlm', () => {
       expect(open).toEqual([]);
     }
     expect(deepest).toBe(3);
-    const lm = TASKS.charlm.create({ kind: 'charlm', corpus: 'brackets', length: 5000, depth: 3, seed: 7 });
+    const lm = TASKS.charlm.create({ kind: 'charlm', corpus: 'brackets', corpusLength: 5000, depth: 3, seed: 7 });
     expect(lm.vocabulary!.join('')).toBe('\n ()[]abcdef{}');
   });
 

@@ -18,12 +18,12 @@ export interface CharLmOptions {
   seed: number;
   corpus: CorpusKind;
   /** brackets: characters to generate. */
-  length: number;
+  corpusLength: number;
   /** brackets: deepest nesting. */
   depth: number;
 }
 
-export const CHARLM_DEFAULTS: CharLmOptions = { seed: 1, corpus: 'brackets', length: 100_000, depth: 4 };
+export const CHARLM_DEFAULTS: CharLmOptions = { seed: 1, corpus: 'brackets', corpusLength: 100_000, depth: 4 };
 
 /** Fewest characters a text needs: the validation split is its last 10%. */
 const MIN_CHARACTERS = USER_DATA_LIMITS.minCharacters;
@@ -107,7 +107,7 @@ export const charLmTask = defineTask({
     seedField('Seeds where each training row starts reading, and the brackets text.'),
     { path: 'corpus', type: 'enum', label: 'text', choices: ['source', 'brackets', 'user'], default: CHARLM_DEFAULTS.corpus,
       flag: 'corpus', doc: 'source: this project\'s TypeScript and WGSL; brackets: a generated language of nested brackets; user: your text.' },
-    { path: 'length', type: 'int', label: 'brackets length', min: 1000, max: 1_000_000, default: CHARLM_DEFAULTS.length,
+    { path: 'corpusLength', type: 'int', label: 'brackets length', min: 1000, max: 1_000_000, default: CHARLM_DEFAULTS.corpusLength,
       flag: 'corpus-length', ui: { advanced: true }, doc: 'Characters of generated brackets text (corpus brackets only).' },
     { path: 'depth', type: 'int', label: 'brackets depth', min: 1, max: 8, default: CHARLM_DEFAULTS.depth,
       flag: 'depth', ui: { advanced: true }, doc: 'Deepest nesting of the generated brackets text (corpus brackets only).' },
@@ -120,7 +120,7 @@ export const charLmTask = defineTask({
   },
   create: (options, data?: TaskData) => {
     const o = pickOptions(CHARLM_DEFAULTS, options);
-    if (o.corpus === 'brackets') return new CharLmTask(o, bracketsCorpus(o.seed, o.length, o.depth));
+    if (o.corpus === 'brackets') return new CharLmTask(o, bracketsCorpus(o.seed, o.corpusLength, o.depth));
     if (data?.kind !== 'text') {
       throw new Error(o.corpus === 'user' ? 'task.corpus user needs a text: open a text file or paste one' : 'task.corpus source needs the bundled source text, loaded first');
     }

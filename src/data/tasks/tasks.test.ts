@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocateBatch, type TaskBatch, type TaskSplit } from '../task';
 import { parseCsv } from '../user-data';
-import { TASK_CHECKS, TASK_KIND_FIELD, TASK_KINDS, TASKS, type BuiltinTask, type TaskData, type TaskKind } from '.';
+import { loadTask, TASK_CHECKS, TASK_KIND_FIELD, TASK_KINDS, TASKS, type BuiltinTask, type TaskData, type TaskKind } from '.';
 
 /** A user text and CSV long enough, and without repeats, for the kinds that need data. */
 export const USER_TEXT = Array.from({ length: 400 }, (_, i) => ((i * 7919) % 1009).toString(36)).join(' ');
@@ -88,6 +88,23 @@ describe('task registry', () => {
     expect(TASKS.series.needs({ kind: 'series' })).toBe('series');
     expect(() => TASKS.series.create({ kind: 'series' })).toThrow(/needs a CSV file/);
     expect(() => TASKS.charlm.create({ kind: 'charlm', corpus: 'user' })).toThrow(/task.corpus user needs a text/);
+  });
+
+  it('loads a task with the data it needs: the source corpus through its loader, the user\'s text or CSV as given', async () => {
+    let loads = 0;
+    const source = async () => {
+      loads++;
+      return USER_TEXT;
+    };
+    expect((await loadTask({ kind: 'charlm', corpus: 'source' }, { source })).vocabulary).toEqual(make('charlm').vocabulary);
+    expect(loads).toBe(1);
+    expect((await loadTask({ kind: 'charlm', corpus: 'brackets', corpusLength: 1000 }, { source })).key).toBe('charlm');
+    expect(loads).toBe(1);
+    expect((await loadTask({ kind: 'series', horizon: 3 }, { user: dataFor('series') })).inputSize).toBe(2);
+    expect((await loadTask({ kind: 'adding' })).episodeLength).toBe(50);
+    await expect(loadTask({ kind: 'charlm', corpus: 'source' })).rejects.toThrow('the source corpus has no loader here');
+    await expect(loadTask({ kind: 'charlm', corpus: 'user' }, { user: dataFor('series') })).rejects.toThrow(/needs a text/);
+    await expect(loadTask({ kind: 'maze' })).rejects.toThrow('task.kind must be one of sine, adding, copy, parity, reber, charlm, classify, series, got maze');
   });
 
   it('checks ranges across fields', () => {
