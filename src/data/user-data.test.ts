@@ -64,7 +64,7 @@ describe('parseCsv', () => {
     const text = `a,b\n"1\n",2\n${rows(25, (i) => (i === 3 ? '1,2,3' : i === 5 ? '4' : `${i},1`))}`;
     expect(errors(parseCsv(text))).toEqual([
       'line 7 has 3 columns, expected 2 (as on line 1)',
-      'line 9 has 1 columns, expected 2 (as on line 1)',
+      'line 9 has 1 column, expected 2 (as on line 1)',
     ]);
   });
 

@@ -146,7 +146,7 @@ export function parseCsv(input: string | Uint8Array): Parsed<SeriesData> {
   const data = header ? rows.slice(1) : rows;
   const names = Array.from({ length: width }, (_, j) => (header && rows[0].cells[j]) || `column ${j + 1}`);
   for (const r of data) {
-    if (r.cells.length !== width) errors.push(`line ${r.line} has ${r.cells.length} columns, expected ${width} (as on line ${rows[0].line})`);
+    if (r.cells.length !== width) errors.push(`line ${r.line} has ${r.cells.length} column${r.cells.length === 1 ? '' : 's'}, expected ${width} (as on line ${rows[0].line})`);
   }
   if (errors.length > 0) return fail(errors);
   if (data.length > USER_DATA_LIMITS.rows) return fail([`the file has ${data.length} rows; at most ${USER_DATA_LIMITS.rows} are allowed`]);
