@@ -1,7 +1,7 @@
 // The headless trainer's options: defaults, each flag, --run strings and schedules, and the exact
 // wording of every kind of error (flag or run string first, then what is allowed).
 import { describe, expect, it } from 'vitest';
-import { SineTask } from '../data/sine';
+import { SineTask } from '../data/tasks/sine';
 import { DEFAULT_SPEC } from '../experiments/default-session';
 import { ArgsError, parseTrainArgs, type TrainArgs } from './train-args';
 

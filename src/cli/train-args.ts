@@ -4,7 +4,7 @@
  * name the flag (or the --run string) and what is allowed; checks the schema already makes are
  * left to validateGroupSpec, whose field names are swapped for the flags the user typed.
  */
-import { SineTask } from '../data/sine';
+import { SineTask } from '../data/tasks/sine';
 import { DEFAULT_SPEC } from '../experiments/default-session';
 import type { CellKind } from '../model/layout';
 import type { BpttConfig } from '../training/bptt';

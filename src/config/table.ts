@@ -4,7 +4,8 @@
  * tricks). Validation, defaults, the URL codec, the runner's flags, the panel and the README's
  * reference all read FIELDS; nothing else lists settings.
  */
-import { TASKS, TASK_KIND_FIELD } from '../data/tasks';
+import { TASKS, TASK_CHECKS, TASK_KIND_FIELD } from '../data/tasks';
+import { TASK_RUN_CHECKS } from './fields/task-run';
 import type { FieldCheck, FieldDef, Scope } from './field';
 import { EXPERIMENT_FIELDS } from './fields/experiment';
 import { RUN_CHECKS, RUN_FIELDS } from './fields/run';
@@ -14,7 +15,7 @@ const TASK_FIELDS: readonly FieldDef[] = [TASK_KIND_FIELD, ...Object.values(TASK
 
 export const FIELDS: readonly FieldDef[] = [...EXPERIMENT_FIELDS, ...TASK_FIELDS, ...RUN_FIELDS];
 
-export const CHECKS: readonly FieldCheck[] = [...RUN_CHECKS];
+export const CHECKS: readonly FieldCheck[] = [...RUN_CHECKS, ...TASK_CHECKS, ...TASK_RUN_CHECKS];
 
 /** The fields of one scope, in table order. */
 export function fieldsOf(scope: Scope): readonly FieldDef[] {

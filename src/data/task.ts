@@ -43,6 +43,16 @@ export interface Task {
   readonly metric: MetricKind;
   /** Validation batches evaluated each time (episodes 0 .. valBatches - 1 of the `val` split); 0: none. */
   readonly valBatches: number;
+  /** `fill` writes `metricWeight` (allocateBatch then allocates it); absent: the metric uses the loss weight. */
+  readonly hasMetricWeight?: boolean;
+  /**
+   * Timesteps of one episode for tasks whose sequences have a fixed (or a longest) length: a
+   * window must cover it (or truncated BPTT walk it); steps past a sequence's end are padding
+   * (inputs 0, weight 0). Absent: an endless stream, any window length works.
+   */
+  readonly episodeLength?: number;
+  /** What each output class is, as text (charlm: one character per class); absent for regression. */
+  readonly vocabulary?: readonly string[];
   /**
    * Writes timesteps [t0, t0 + seqLen) of episode `episode` of `split` (default `train`) into
    * `out`. Every (split, episode, row, t) gives the same numbers whatever window it is read
@@ -57,5 +67,6 @@ export function allocateBatch(task: Task, seqLen: number, batch: number): TaskBa
     x: new Float32Array(rows * task.inputSize),
     target: new Float32Array(task.loss === 'mse' ? rows * task.outputSize : rows),
     weight: new Float32Array(rows),
+    metricWeight: task.hasMetricWeight ? new Float32Array(rows) : undefined,
   };
 }

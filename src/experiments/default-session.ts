@@ -4,7 +4,7 @@
  * the same data, and full BPTT over 32 timesteps. It starts training at once.
  */
 import type { Engine } from '../engine/engine';
-import { SineTask } from '../data/sine';
+import { SineTask } from '../data/tasks/sine';
 import type { GroupSpec } from '../training/group-spec';
 import { CONSTANT } from '../training/schedules';
 import { GroupSession } from './group-session';

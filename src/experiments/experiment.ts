@@ -13,6 +13,7 @@ import { defaultRun, ExperimentError, parseExperiment } from '../config/parse';
 import { RUN_COLORS } from '../config/fields/run';
 import { fieldsOf } from '../config/table';
 import type { Task } from '../data/task';
+import type { TaskSources } from '../data/tasks';
 import type { StepRecord } from '../training/metrics';
 import type { BackendKind, RunCheckpoint, TrainerBackend } from '../training/trainer';
 import { RunHistory, type RunRecord } from './history';
@@ -79,6 +80,7 @@ export class Experiment {
   private constructor(
     private docValue: ExperimentDoc,
     private backend: TrainerBackend,
+    private readonly sources: TaskSources,
   ) {
     this.lockstep = new Lockstep({
       budget: () => this.docValue.budget,
@@ -87,18 +89,21 @@ export class Experiment {
     });
   }
 
-  /** Builds every group (all checked before any is allocated) and starts paused at step 0. */
-  static async create(doc: ExperimentDoc, backend: TrainerBackend): Promise<Experiment> {
-    const e = new Experiment(doc, backend);
-    e.task = createTask(doc);
+  /**
+   * Builds every group (all checked before any is allocated) and starts paused at step 0.
+   * `sources` gives the task its data: the bundled source corpus's loader, the user's text or CSV.
+   */
+  static async create(doc: ExperimentDoc, backend: TrainerBackend, sources: TaskSources = {}): Promise<Experiment> {
+    const e = new Experiment(doc, backend, sources);
+    e.task = await createTask(doc, sources);
     for (const run of doc.runs) e.entries.set(run.id, { config: run, history: new RunHistory(), clockAtStart: 0 });
     await e.regroup(new Map());
     return e;
   }
 
   /** Rebuilds an experiment from saved state: same document, weights, optimizer state, histories. */
-  static async restore(state: ExperimentState, backend: TrainerBackend): Promise<Experiment> {
-    const e = await Experiment.create(state.doc, backend);
+  static async restore(state: ExperimentState, backend: TrainerBackend, sources: TaskSources = {}): Promise<Experiment> {
+    const e = await Experiment.create(state.doc, backend, sources);
     for (const [id, entry] of e.entries) entry.history = state.histories[id] ?? new RunHistory();
     await e.lockstep.writeCheckpoints(new Map(Object.entries(state.checkpoints)), state.tick);
     e.lockstep.restoreClock(state.tick, state.clock);
@@ -107,6 +112,11 @@ export class Experiment {
 
   get doc(): ExperimentDoc {
     return this.docValue;
+  }
+
+  /** The task every run learns (its metric, vocabulary, baseline). */
+  get currentTask(): Task {
+    return this.task;
   }
 
   get backendKind(): BackendKind {
@@ -203,7 +213,7 @@ export class Experiment {
       if (!next.doc) return next.issues;
       const def = fieldsOf(scope).find((f) => f.path === local);
       if (isTask) {
-        this.task = createTask(next.doc);
+        this.task = await createTask(next.doc, this.sources);
         await this.commit(next.doc, next.doc.runs.map((r) => r.id), true);
       } else {
         await this.commit(next.doc, [], def?.apply === 'rebuild');

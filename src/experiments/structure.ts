@@ -8,7 +8,7 @@ import type { FieldDef, Apply } from '../config/field';
 import type { ExperimentDoc, RunConfig, ScheduleDoc } from '../config/experiment';
 import { getPath } from '../config/normalize-scope';
 import { fieldsOf } from '../config/table';
-import { TASKS } from '../data/tasks';
+import { loadTask, type TaskSources } from '../data/tasks';
 import type { Task } from '../data/task';
 import type { GroupSpec, RunSpec } from '../training/group-spec';
 import type { Schedule, ScheduleConfig } from '../training/schedules';
@@ -51,11 +51,9 @@ export function toRunSpec(run: RunConfig): RunSpec {
   };
 }
 
-export function createTask(doc: ExperimentDoc): Task {
-  const { kind, ...options } = doc.task;
-  const def = TASKS[kind];
-  if (!def) throw new Error(`task.kind "${kind}" is not a task`);
-  return def.create(options);
+/** The experiment's task, its data loaded (the bundled source corpus, the user's text or CSV). */
+export function createTask(doc: ExperimentDoc, sources: TaskSources = {}): Promise<Task> {
+  return loadTask(doc.task, sources);
 }
 
 /** A group's spec from its runs (all of one structure) and the experiment's shared settings. */

@@ -13,10 +13,10 @@ import { readSafetensors, writeSafetensors } from './safetensors';
 import { createTask } from './structure';
 import { paramsFromFile, runLayout, runWeightsFile, tensorSlots } from './weights';
 
-function setup(cell: string, numLayers: number) {
+async function setup(cell: string, numLayers: number) {
   const doc = readExperiment({ version: 1, task: { kind: 'sine' }, runs: [{ id: 'r', cell, hiddenSize: 5, numLayers }] });
   const run = doc.runs[0];
-  const task = createTask(doc);
+  const task = await createTask(doc);
   const layout = runLayout(run, task);
   const params = new Float32Array(layout.paramCount);
   initParams(params, layout.rnn, run.hiddenSize, layout.head, 3);
@@ -47,8 +47,8 @@ describe('safetensors', () => {
 });
 
 describe('run weights', () => {
-  it('names and shapes are PyTorch\'s; the file gives the same vector back', () => {
-    const { doc, run, task, layout, params } = setup('lstm', 2);
+  it('names and shapes are PyTorch\'s; the file gives the same vector back', async () => {
+    const { doc, run, task, layout, params } = await setup('lstm', 2);
     expect(tensorSlots(layout).map((s) => `${s.name} [${s.shape.join(',')}]`)).toEqual([
       'weight_ih_l0 [20,1]', 'weight_hh_l0 [20,5]', 'bias_ih_l0 [20]', 'bias_hh_l0 [20]',
       'weight_ih_l1 [20,5]', 'weight_hh_l1 [20,5]', 'bias_ih_l1 [20]', 'bias_hh_l1 [20]',
@@ -59,18 +59,18 @@ describe('run weights', () => {
     expect(paramsFromFile(file, layout)).toEqual(params);
   });
 
-  it('a file of another shape is refused, naming the tensor', () => {
-    const a = setup('lstm', 1);
-    const b = setup('gru', 1);
+  it('a file of another shape is refused, naming the tensor', async () => {
+    const a = await setup('lstm', 1);
+    const b = await setup('gru', 1);
     expect(() => paramsFromFile(runWeightsFile(b.doc, b.run, b.task, b.params, 0), a.layout)).toThrow(
       'tensor "weight_ih_l0" is [15, 1] in the file but [20, 1] in this run',
     );
   });
 
-  it.each(CELL_KINDS)('%s: torch.nn loads the file with strict=True and holds our values', (cell) => {
+  it.each(CELL_KINDS)('%s: torch.nn loads the file with strict=True and holds our values', async (cell) => {
     const python = torchPython();
     if (!python) return;
-    const { doc, run, task, params, layout } = setup(cell, 2);
+    const { doc, run, task, params, layout } = await setup(cell, 2);
     const dir = mkdtempSync(join(tmpdir(), 'weights-'));
     const path = join(dir, `${cell}.safetensors`);
     writeFileSync(path, runWeightsFile(doc, run, task, params, 0));
@@ -98,5 +98,5 @@ print(json.dumps(out))
     for (const s of tensorSlots(layout)) {
       expect(Float32Array.from(loaded[s.name]), s.name).toEqual(params.slice(s.offset, s.offset + s.size));
     }
-  });
+  }, 120_000); // importing torch takes seconds on a loaded machine
 });

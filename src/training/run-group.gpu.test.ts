@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { compare } from '../testing/compare';
-import { SineTask } from '../data/sine';
+import { SineTask } from '../data/tasks/sine';
 import type { Task, TaskBatch } from '../data/task';
 import { ReferenceGroup } from '../reference/train';
 import { RunGroup } from './run-group';
