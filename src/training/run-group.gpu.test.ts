@@ -65,7 +65,7 @@ async function trainBoth(spec: GroupSpec, steps: number) {
         const cmp = compare(p, ref.params[r], ATOL, RTOL);
         expect(cmp.worstRatio, `step ${s} run ${spec.runs[r].id} params: max abs ${cmp.maxAbs} at ${cmp.at}`).toBeLessThanOrEqual(1);
       });
-      await group.flushMetrics();
+      await group.settle();
       const rec = records.find((x) => x.step === s);
       expect(rec, `metrics of step ${s}`).toBeDefined();
       rec!.runs.forEach((m, r) => {
