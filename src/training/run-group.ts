@@ -156,15 +156,15 @@ export class RunGroup implements TrainerGroup {
       throw new Error(`run group "${this.label}": step ${next} would overwrite metrics not yet read back; await settle() first (canStep() says when)`);
     }
     const spec = this.currentSpec;
-    this.steps.forEach((_, r) => this.steps[r]++);
     const info: StepInfo = {
       step: next,
-      runSteps: [...this.steps],
+      runSteps: this.steps.map((s) => s + 1),
       window: windowPlan(spec.bptt, spec.seqLen, this.groupStep),
       evaluate: isEvalStep(spec, next),
     };
     for (const s of this.stages) s.prepareStep?.(info);
     this.table.flush();
+    info.runSteps.forEach((s, r) => (this.steps[r] = s));
     this.prepared = info;
   }
 

@@ -59,6 +59,10 @@ export class StateStage implements Stage {
     return this.net.plan.directions.length * B * H;
   }
 
+  reset(): void {
+    this.restartRuns(Array.from({ length: this.net.shape.runs }, (_, r) => r));
+  }
+
   restartRuns(runs: readonly number[]): void {
     const zeros = new Float32Array(this.runFloats);
     for (const { view } of this.kept()) for (const r of runs) this.net.acts.write(view, zeros, r * this.runFloats);
