@@ -116,9 +116,14 @@ export class RnnGpu {
   /** Builds arenas and records the dispatch lists `forward`, `backward` (and `forward-eval`). */
   static async create(engine: Engine, shape: RnnGroupShape, slot?: ParamSlot): Promise<RnnGpu> {
     const net = new RnnGpu(engine, shape, slot);
-    const builder = new ProgramBuilder(engine, `${shape.cell} network`);
-    await net.record(builder);
-    net.program = builder.finish();
+    try {
+      const builder = new ProgramBuilder(engine, `${shape.cell} network`);
+      await net.record(builder);
+      net.program = builder.finish();
+    } catch (e) {
+      net.destroy();
+      throw e;
+    }
     return net;
   }
 

@@ -75,14 +75,20 @@ export class RunGroup implements TrainerGroup {
     const grads = new Arena(engine, `${label} grads`, [{ name: 'grads', shape: [R, P] }]);
     const table = new RunTable(engine, `${label} run table`, R, RUN_RECORD);
     const evaluated = evaluates(spec);
-    const net = await RnnGpu.create(
-      engine,
-      {
-        ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false,
-        keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, evalForward: evaluated,
-      },
-      { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
-    );
+    let net: RnnGpu;
+    try {
+      net = await RnnGpu.create(
+        engine,
+        {
+          ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false,
+          keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, evalForward: evaluated,
+        },
+        { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
+      );
+    } catch (e) {
+      for (const a of [params, grads, table]) a.destroy();
+      throw e;
+    }
     const group = new RunGroup(engine, spec, net, layout, params, grads, table);
     try {
       await group.build(evaluated, onRecords);
