@@ -95,6 +95,7 @@ export class GroupSession implements TrainingSession {
     await this.guard(async () => {
       while (this.status === 'playing') {
         const start = performance.now();
+        if (!this.group.canStep()) await this.group.settle();
         for (let i = 0; i < this.chunk && this.group.canStep(); i++) this.group.trainStep();
         await this.engine.device.queue.onSubmittedWorkDone();
         const took = performance.now() - start;
