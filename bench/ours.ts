@@ -71,7 +71,7 @@ export async function timeRunGroup(
       perStep.push(counts);
       onStep('timed', i, times[i]);
     }
-    await group.flushMetrics();
+    await group.settle();
     const ms = summarize(times);
     // A few repetitions, but only one where a step takes many seconds (M on a software adapter).
     const phases = await timePhases(engine, group, Math.max(1, Math.min(steps, 5, Math.floor(10_000 / ms.median))));

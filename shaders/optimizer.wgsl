@@ -1,40 +1,17 @@
 // The fused parameter update for R runs at once, one thread per parameter: clip the gradient
 // (clip_grad_norm_ from the norms of norms.wgsl, then clip_grad_value_), then one torch.optim rule
-// (single-tensor SGD, RMSprop, Adam, AdamW) chosen per run by data in `hyper`, never by pipeline.
+// (single-tensor SGD, RMSprop, Adam, AdamW) chosen per run by data in the per-run table
+// (lib/run.wgsl), never by pipeline. Scalars derived from the hyperparameters (1 - beta, bias
+// corrections, 1 - lr * wd) are computed on the CPU in float64, as torch does in Python.
 // Gradients are only read: the clipped gradient lives in registers. Dispatch: (ceil(P / 256), 1, R).
 // Float64 mirror: src/reference/optim.ts.
 
 struct Update {
   p_run: u32,      // P: floats per run in params, grads and each slot
-  norm_stride: u32, // 1 + S: floats per run in norms; the global norm comes first
+  norm_stride: u32, // floats per run in norms (2 + S); the global norm comes first
   slot0: u32,      // offsets of the three state slots in `state`, each [R][P]
   slot1: u32,
   slot2: u32,
-}
-
-// One run's hyperparameters for the current step; scalars derived from them (1 - beta, bias
-// corrections, 1 - lr * wd) are computed on the CPU in float64, as torch does in Python.
-struct Hyper {
-  kind: u32,
-  flags: u32,
-  lr: f32,
-  weight_decay: f32,
-  momentum: f32,
-  one_minus_dampening: f32,
-  alpha: f32,
-  one_minus_alpha: f32,
-  eps: f32,
-  beta1: f32,
-  one_minus_beta1: f32,
-  beta2: f32,
-  one_minus_beta2: f32,
-  step_size: f32,     // Adam: lr / (1 - beta1^t)
-  bc2_sqrt: f32,      // Adam: sqrt(1 - beta2^t)
-  decay_factor: f32,  // AdamW: 1 - lr * weight_decay
-  max_norm: f32,      // clip_grad_norm_ threshold, 0 = off
-  clip_value: f32,    // clip_grad_value_ threshold, 0 = off
-  _pad0: f32,
-  _pad1: f32,
 }
 
 const KIND_SGD: u32 = 0u;
@@ -52,16 +29,15 @@ const CLIP_NORM_EPS: f32 = 1e-6;
 @group(0) @binding(0) var<uniform> u: Update;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>; // [R][P]
 @group(0) @binding(2) var<storage, read> grads: array<f32>;        // [R][P]
-@group(0) @binding(3) var<storage, read> hyper: array<Hyper>;      // [R]
-@group(0) @binding(4) var<storage, read> norms: array<f32>;        // [R][1 + S]
+@group(0) @binding(4) var<storage, read> norms: array<f32>;        // [R][2 + S], norms.wgsl
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;  // slots 0..2, each [R][P]
 
-fn has(h: Hyper, flag: u32) -> bool {
-  return (h.flags & flag) != 0u;
+fn has(h: Run, flag: u32) -> bool {
+  return (h.optimizer_flags & flag) != 0u;
 }
 
 // Slot 0 = momentum_buffer.
-fn sgd(h: Hyper, at: u32, p: f32, grad: f32) -> f32 {
+fn sgd(h: Run, at: u32, p: f32, grad: f32) -> f32 {
   var g = grad;
   if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
@@ -80,7 +56,7 @@ fn sgd(h: Hyper, at: u32, p: f32, grad: f32) -> f32 {
 }
 
 // Slot 0 = square_avg, slot 1 = grad_avg (centered), slot 2 = momentum_buffer.
-fn rmsprop(h: Hyper, at: u32, p: f32, grad: f32) -> f32 {
+fn rmsprop(h: Run, at: u32, p: f32, grad: f32) -> f32 {
   var g = grad;
   if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
@@ -104,10 +80,10 @@ fn rmsprop(h: Hyper, at: u32, p: f32, grad: f32) -> f32 {
 }
 
 // Slot 0 = exp_avg, slot 1 = exp_avg_sq. AdamW decays the weight first instead of adding an L2 term.
-fn adam(h: Hyper, at: u32, param: f32, grad: f32) -> f32 {
+fn adam(h: Run, at: u32, param: f32, grad: f32) -> f32 {
   var p = param;
   var g = grad;
-  if (h.kind == KIND_ADAMW) {
+  if (h.optimizer == KIND_ADAMW) {
     p = p * h.decay_factor;
   } else if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
@@ -127,7 +103,7 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= u.p_run) {
     return;
   }
-  let h = hyper[r];
+  let h = run_table[r];
   let at = r * u.p_run + i;
   var g = grads[at];
   if (h.max_norm > 0.0) {
@@ -138,7 +114,7 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
     g = clamp(g, -h.clip_value, h.clip_value);
   }
   let p = params[at];
-  switch h.kind {
+  switch h.optimizer {
     case KIND_SGD: {
       params[at] = sgd(h, at, p, g);
     }

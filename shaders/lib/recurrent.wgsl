@@ -6,6 +6,8 @@
 //   cell_initial(r, unit, dh_rec, carry_in)         writes dh0 (and dc0) after the last backward step
 // Dispatch: (ceil(H / 64), ceil(B / ROWS), R); thread (j, q, r) owns hidden unit j of batch rows
 // q * ROWS .. q * ROWS + ROWS - 1 of run r.
+// Truncated BPTT: the forward dispatch of the carried timestep also copies the new h (and c) into
+// `kept` (keep != 0), which the next window's state restore reads and no evaluation pass touches.
 
 struct Step {
   t: u32,        // timestep of this dispatch
@@ -22,11 +24,16 @@ struct Step {
   dgx_off: u32, dgh_off: u32, dg_run: u32, // pre-activation gradients, input and hidden side: [R][T][B][G*H]
   carry_off: u32, carry_run: u32,     // elementwise gradient carried from t to t-1: [R][B][H]
   dh0_off: u32, dc0_off: u32, out_run: u32, // gradients of h0 / c0 for this layer: [R][B][H] at run stride out_run
+  keep: u32,                          // forward: KEEP_H | KEEP_C to copy h_{t+1} (and c_{t+1}) into kept
+  kh_off: u32, kc_off: u32, k_run: u32, // kept h and c of this layer: [R][B][H] at run stride k_run
 }
 
 const MODE_INNER: u32 = 0u;
 const MODE_LAST: u32 = 1u;
 const MODE_INITIAL: u32 = 2u;
+
+const KEEP_H: u32 = 1u;
+const KEEP_C: u32 = 2u;
 
 @group(0) @binding(0) var<uniform> u: Step;
 @group(0) @binding(1) var<storage, read> params: array<f32>;        // [R][P]
@@ -126,6 +133,25 @@ fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
   return s;
 }
 
+// The state after this step, for the next window (acts was written by this same thread).
+fn keep_state(r: u32, b: u32, j: u32) {
+  let k = r * u.k_run + b * u.H + j;
+  if ((u.keep & KEEP_H) != 0u) {
+    acts[u.kh_off + k] = acts[h_at(u.t + 1u, r, b, j)];
+  }
+  if ((u.keep & KEEP_C) != 0u) {
+    acts[u.kc_off + k] = acts[c_at(u.t + 1u, r, b, j)];
+  }
+}
+
+// One row of the forward step: the cell, then the kept state if this step is the carried one.
+fn forward_row(r: u32, b: u32, j: u32, hh: vec4<f32>) {
+  cell_forward(r, b, j, hh);
+  if (u.keep != 0u) {
+    keep_state(r, b, j);
+  }
+}
+
 @compute @workgroup_size(64, 1, 1)
 fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let j = wg.x * 64u + lid.x;
@@ -135,15 +161,15 @@ fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
   let r = wg.z;
   let b0 = wg.y * ROWS;
   let hh = recurrent_forward(r, b0, j);
-  cell_forward(r, b0, j, hh.r0);
+  forward_row(r, b0, j, hh.r0);
   if (b0 + 1u < u.B) {
-    cell_forward(r, b0 + 1u, j, hh.r1);
+    forward_row(r, b0 + 1u, j, hh.r1);
   }
   if (b0 + 2u < u.B) {
-    cell_forward(r, b0 + 2u, j, hh.r2);
+    forward_row(r, b0 + 2u, j, hh.r2);
   }
   if (b0 + 3u < u.B) {
-    cell_forward(r, b0 + 3u, j, hh.r3);
+    forward_row(r, b0 + 3u, j, hh.r3);
   }
 }
 

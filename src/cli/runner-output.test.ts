@@ -8,7 +8,7 @@ import { RunnerPrinter } from './runner-output';
 
 const doc = readExperiment({ version: 1, runs: [{ id: 'a', label: 'A' }, { id: 'b', label: 'B', cell: 'gru' }] });
 const rec = (step: number, loss: number, extra: Partial<RunRecord> = {}): RunRecord =>
-  ({ step, time: step / 10, loss, gradNorm: 2 * loss, learningRate: 0.01, layerGradNorms: [1], clipped: false, ...extra });
+  ({ step, runStep: step, time: step / 10, loss, gradNorm: 2 * loss, learningRate: 0.01, layerGradNorms: [1], clipped: false, ...extra });
 
 function printer(json: boolean, every = 1, steps = 3) {
   const lines: string[] = [];

@@ -81,13 +81,14 @@ async function train(args: TrainArgs): Promise<void> {
     printer.header();
     const start = performance.now();
     for (let i = 1; i <= args.steps; i++) {
+      if (!group.canStep()) await group.settle();
       group.trainStep();
       if (i % STEPS_PER_WAIT === 0) {
         await engine.device.queue.onSubmittedWorkDone();
         if (gpuError) throw gpuError;
       }
     }
-    await group.flushMetrics();
+    await group.settle();
     if (gpuError) throw gpuError;
     printer.summary((performance.now() - start) / 1000, adapterName(engine));
   } finally {

@@ -1,5 +1,5 @@
 // Engine behaviour that users see: typed errors naming the kernel and the file and line,
-// limits refused with the buffer's label, and the readback ring never blocking.
+// limits refused with the buffer's label, and the readback ring never blocking and never hanging.
 import { describe, expect, it } from 'vitest';
 import { createEngine, Engine } from './engine';
 import { LimitError, NoAdapterError, ShaderCompileError } from './errors';
@@ -49,6 +49,24 @@ describe('engine', () => {
     expect(values).toEqual([[0, 0, 0, 0], [1, 1, 1, 1]]);
     expect(ring.inFlight).toBe(0);
     ring.destroy();
+    arena.destroy();
+  });
+
+  it('readback ring: a map that fails rejects the capture instead of leaving it pending', async () => {
+    const arena = new Arena(gpu.engine, 'ring source', [{ name: 'v', shape: [4] }]);
+    const ring = new ReadbackRing(gpu.engine, 'failing ring', 16, 2);
+    let mapped: Promise<ArrayBuffer> | null = null;
+    let unmapped: Promise<ArrayBuffer> | null = null;
+    gpu.engine.submit('capture', (enc) => {
+      mapped = ring.capture(enc, arena.buffer);
+    });
+    ring.afterSubmit(); // the map is in flight when the ring goes away
+    gpu.engine.submit('capture', (enc) => {
+      unmapped = ring.capture(enc, arena.buffer);
+    }); // never mapped: no afterSubmit
+    ring.destroy();
+    await expect(mapped).rejects.toThrow(/readback "failing ring slot 0" failed/);
+    await expect(unmapped).rejects.toThrow('readback "failing ring slot 1" destroyed before it was mapped');
     arena.destroy();
   });
 });

@@ -69,7 +69,7 @@ export class GroupSession implements TrainingSession {
     if (this.status !== 'paused') return;
     await this.guard(async () => {
       this.group.trainStep();
-      await this.group.flushMetrics();
+      await this.group.settle();
     });
     this.notifyStatus();
   }
@@ -95,7 +95,8 @@ export class GroupSession implements TrainingSession {
     await this.guard(async () => {
       while (this.status === 'playing') {
         const start = performance.now();
-        for (let i = 0; i < this.chunk; i++) this.group.trainStep();
+        if (!this.group.canStep()) await this.group.settle();
+        for (let i = 0; i < this.chunk && this.group.canStep(); i++) this.group.trainStep();
         await this.engine.device.queue.onSubmittedWorkDone();
         const took = performance.now() - start;
         if (took < TARGET_CHUNK_MS && this.chunk < MAX_CHUNK) this.chunk *= 2;
@@ -104,7 +105,7 @@ export class GroupSession implements TrainingSession {
         this.notifyStatus();
         await nextFrame();
       }
-      await this.group.flushMetrics();
+      await this.group.settle();
     });
     this.notifyStatus();
   }

@@ -139,6 +139,7 @@ export class RunHistory {
         gradNorm: col('gradNorm'),
         learningRate: col('learningRate'),
         layerGradNorms: json.layerGradNorms.map((l) => value(l[i])),
+        runStep: json.step[i],
         clipped: col('clipped') === 1,
         valLoss: col('valLoss'),
         metric: col('metric'),

@@ -4,6 +4,7 @@
  * sum(output * grad_output)). PyTorch and the float64 reference write it; the parity tool reads it.
  * Parsing and validation only: no file system, no numerics.
  */
+import { hasState } from './cells';
 import { CELL_KINDS, paramLayout } from './layout';
 import type { CellKind, ParamLayout, RnnInputs, RnnShape } from './layout';
 
@@ -136,10 +137,10 @@ class CaseReader {
     return flat;
   }
 
-  /** lstm: c0 / c_n must be there; other cells: must not. */
-  cellState(obj: JsonObject, key: string, path: string, isLstm: boolean, dims: number[]) {
-    if (isLstm) return this.numbers(obj, key, path, dims);
-    if (key in obj) this.fail(`field "${path}" is only allowed for lstm`);
+  /** Cells with a cell state (lstm): c0 / c_n must be there; other cells: must not. */
+  cellState(obj: JsonObject, key: string, path: string, withC: boolean, dims: number[]) {
+    if (withC) return this.numbers(obj, key, path, dims);
+    if (key in obj) this.fail(`field "${path}" is only allowed for ${CELL_KINDS.filter((k) => hasState(k, 'c')).join(', ')}`);
     return undefined;
   }
 }
@@ -161,7 +162,7 @@ export function parseParityCase(json: unknown, source: string): ParityCase {
   const seqLen = r.positiveInt(json, 'seq_len');
   const batch = r.positiveInt(json, 'batch');
   const layout = paramLayout(shape);
-  const isLstm = cell === 'lstm';
+  const withC = hasState(cell, 'c');
   const xDims = [seqLen, batch, shape.inputSize];
   const outDims = [seqLen, batch, shape.hiddenSize];
   const stateDims = [shape.numLayers, batch, shape.hiddenSize];
@@ -169,7 +170,7 @@ export function parseParityCase(json: unknown, source: string): ParityCase {
   const params = r.paramMap(json, 'params', 'params', layout);
   const x = r.numbers(json, 'x', 'x', xDims);
   const h0 = r.numbers(json, 'h0', 'h0', stateDims);
-  const c0 = r.cellState(json, 'c0', 'c0', isLstm, stateDims);
+  const c0 = r.cellState(json, 'c0', 'c0', withC, stateDims);
   const gradOutput = r.numbers(json, 'grad_output', 'grad_output', outDims);
 
   const exp = r.object(json, 'expected', 'expected');
@@ -192,12 +193,12 @@ export function parseParityCase(json: unknown, source: string): ParityCase {
     expected: {
       output: r.numbers(exp, 'output', 'expected.output', outDims),
       hN: r.numbers(exp, 'h_n', 'expected.h_n', stateDims),
-      cN: r.cellState(exp, 'c_n', 'expected.c_n', isLstm, stateDims),
+      cN: r.cellState(exp, 'c_n', 'expected.c_n', withC, stateDims),
       grads: {
         params: r.paramsInto(grads, 'expected.grads', layout),
         x: r.numbers(grads, 'x', 'expected.grads.x', xDims),
         h0: r.numbers(grads, 'h0', 'expected.grads.h0', stateDims),
-        c0: r.cellState(grads, 'c0', 'expected.grads.c0', isLstm, stateDims),
+        c0: r.cellState(grads, 'c0', 'expected.grads.c0', withC, stateDims),
       },
     },
   };
@@ -210,12 +211,12 @@ function paramObject(layout: ParamLayout, flat: Float64Array): Record<string, nu
   );
 }
 
-/** The JSON object of a case (parseParityCase's inverse); lstm-only fields only for lstm. */
+/** The JSON object of a case (parseParityCase's inverse); c0 and c_n only for cells with a cell state. */
 export function caseToJson(c: ParityCase): object {
   const layout = paramLayout(c.shape);
   const list = (a: Float64Array): number[] => Array.from(a);
-  const lstmOnly = (key: string, a: Float64Array | undefined) =>
-    c.shape.cell === 'lstm' && a ? { [key]: list(a) } : {};
+  const cellStateOnly = (key: string, a: Float64Array | undefined) =>
+    hasState(c.shape.cell, 'c') && a ? { [key]: list(a) } : {};
   return {
     name: c.name,
     cell: c.shape.cell,
@@ -227,17 +228,17 @@ export function caseToJson(c: ParityCase): object {
     params: paramObject(layout, c.params),
     x: list(c.x),
     h0: list(c.h0),
-    ...lstmOnly('c0', c.c0),
+    ...cellStateOnly('c0', c.c0),
     grad_output: list(c.gradOutput),
     expected: {
       output: list(c.expected.output),
       h_n: list(c.expected.hN),
-      ...lstmOnly('c_n', c.expected.cN),
+      ...cellStateOnly('c_n', c.expected.cN),
       grads: {
         ...paramObject(layout, c.expected.grads.params),
         x: list(c.expected.grads.x),
         h0: list(c.expected.grads.h0),
-        ...lstmOnly('c0', c.expected.grads.c0),
+        ...cellStateOnly('c0', c.expected.grads.c0),
       },
     },
   };

@@ -1,17 +1,20 @@
 /**
- * A stacked recurrent network on the GPU for R runs at once (DESIGN decisions 1-3):
- * the arenas it owns, and the recorded forward and backward dispatch lists.
- *   forward, per layer: input projection for all T as one GEMM, then one fused step kernel per t.
- *   backward, per layer from the top: one fused step kernel per t (reversed), one pass for
- *   dh0/dc0, then weight- and bias-gradient GEMMs over all timesteps and the input gradient GEMM.
+ * A stacked recurrent network on the GPU for R runs at once (DESIGN decisions 1-3): the arenas it
+ * owns, and the recorded forward and backward dispatch lists, walking planLayers' directions.
+ *   forward, per direction: input projection for all T as one GEMM per input part, then one fused
+ *   step kernel per t (the cell's shader, from the registry).
+ *   backward, per direction from the top: one fused step kernel per t (reversed), one pass for
+ *   dh0/dc0, then weight- and bias-gradient GEMMs over all timesteps and the input gradient GEMMs.
  * It knows nothing of losses or optimizers: gradients arrive in `dy` and leave in `grads`.
  */
 import type { Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
-import { packRecord, ProgramBuilder, type Program } from '../engine/program';
-import { GATES, layerInputSize, paramEntry, paramLayout, type ParamLayout, type RnnShape } from './layout';
-import { cellKernel, savedPerUnit, STEP_FIELDS, MODE, ROWS_PER_THREAD, type StepField } from './cell-kernels';
+import { ProgramBuilder, type Program } from '../engine/program';
+import { CELLS, hasState } from './cells';
+import { paramByName, paramLayout, type ParamLayout, type RnnShape } from './layout';
+import { paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type ParamKind } from './plan';
+import { cellKernel, KEEP, MODE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
 
 export interface RnnGroupShape extends RnnShape {
   seqLen: number;
@@ -22,6 +25,13 @@ export interface RnnGroupShape extends RnnShape {
   sharedInput?: boolean;
   /** Compute dL/dx for the input sequence (default true); training on data does not need it. */
   inputGradient?: boolean;
+  /**
+   * Truncated BPTT: the forward pass also copies each layer's state after this many timesteps
+   * (k1) into the `kept_h` / `kept_c` views, where the next window's restore finds it.
+   */
+  keepAfter?: number;
+  /** Also record `forward-eval`: the forward pass without keeping state, for evaluation passes. */
+  evalForward?: boolean;
 }
 
 /** Where the network's parameters live: inside a larger per-run vector, or in its own arena. */
@@ -34,8 +44,20 @@ export interface ParamSlot {
   runStride: number;
 }
 
+/** One part of the network's output as a reader (the head) sees it. */
+export interface OutputPart {
+  /** Columns [column, column + width) of the output. */
+  column: number;
+  width: number;
+  /** h_1..h_T of that direction as a [T*B, width] operand. */
+  value: Operand;
+  /** Where the gradient on it goes, a [T*B, width] operand. */
+  gradient: Operand;
+}
+
 export class RnnGpu {
   readonly layout: ParamLayout;
+  readonly plan: NetworkPlan;
   readonly acts: Arena;
   readonly gx: Arena;
   readonly dgates: Arena;
@@ -52,27 +74,33 @@ export class RnnGpu {
     readonly shape: RnnGroupShape,
     slot: ParamSlot | undefined,
   ) {
-    const { runs: R, numLayers: L, seqLen: T, batch: B, hiddenSize: H, inputSize: I, cell } = shape;
-    const GH = GATES[cell] * H;
-    const S = savedPerUnit(cell);
+    const { runs: R, seqLen: T, batch: B, hiddenSize: H, inputSize: I, cell } = shape;
+    this.plan = planLayers(shape);
+    const L = this.plan.directions.length;
+    const GH = this.plan.gates * H;
+    const S = CELLS[cell].savedPerUnit;
+    const hasC = hasState(cell, 'c');
     this.layout = paramLayout(shape);
-    const label = `${cell} ${L}x${H}`;
+    const label = `${cell} ${shape.numLayers}x${H}`;
     if (!slot) {
       this.ownParams = new Arena(engine, `${label} params`, [{ name: 'params', shape: [R, this.layout.total] }]);
       this.ownGrads = new Arena(engine, `${label} grads`, [{ name: 'grads', shape: [R, this.layout.total] }]);
       slot = { params: this.ownParams.buffer, grads: this.ownGrads.buffer, base: 0, runStride: this.layout.total };
     }
     this.slot = slot;
+    const keep = shape.keepAfter !== undefined;
     this.acts = new Arena(engine, `${label} activations`, [
       { name: 'x', shape: [shape.sharedInput ? 1 : R, T, B, I] },
       { name: 'h', shape: [R, L, T + 1, B, H] },
-      ...(cell === 'lstm' ? [{ name: 'c', shape: [R, L, T + 1, B, H] }] : []),
+      ...(hasC ? [{ name: 'c', shape: [R, L, T + 1, B, H] }] : []),
       ...(S > 0 ? [{ name: 'saved', shape: [R, L, T, B, S * H] }] : []),
+      ...(keep ? [{ name: 'kept_h', shape: [R, L, B, H] }] : []),
+      ...(keep && hasC ? [{ name: 'kept_c', shape: [R, L, B, H] }] : []),
     ]);
     this.gx = new Arena(engine, `${label} input projection`, [{ name: 'gx', shape: [R, T, B, GH] }]);
     this.dgates = new Arena(engine, `${label} gate gradients`, [
       { name: 'dgx', shape: [R, T, B, GH] },
-      ...(cell === 'gru' ? [{ name: 'dgh', shape: [R, T, B, GH] }] : []),
+      ...(CELLS[cell].ownRecurrentGradient ? [{ name: 'dgh', shape: [R, T, B, GH] }] : []),
     ]);
     this.dy = new Arena(engine, `${label} output gradients`, [
       { name: 'dy', shape: [R, T, B, H] },
@@ -85,108 +113,149 @@ export class RnnGpu {
     ]);
   }
 
-  /** Builds arenas and records the dispatch lists `forward` and `backward`. */
+  /** Builds arenas and records the dispatch lists `forward`, `backward` (and `forward-eval`). */
   static async create(engine: Engine, shape: RnnGroupShape, slot?: ParamSlot): Promise<RnnGpu> {
     const net = new RnnGpu(engine, shape, slot);
-    const builder = new ProgramBuilder(engine, `${shape.cell} network`);
-    await net.record(builder);
-    net.program = builder.finish();
+    try {
+      const builder = new ProgramBuilder(engine, `${shape.cell} network`);
+      await net.record(builder);
+      net.program = builder.finish();
+    } catch (e) {
+      net.destroy();
+      throw e;
+    }
     return net;
   }
 
-  /** Per-layer strides of the h/c views: [R][L][T+1][B][H]. */
-  private hLayer(view: 'h' | 'c', layer: number): { off: number; run: number } {
-    const { numLayers: L, seqLen: T, batch: B, hiddenSize: H } = this.shape;
-    return { off: this.acts.view(view).offset + layer * (T + 1) * B * H, run: L * (T + 1) * B * H };
+  /** The per-direction strides of the h/c views: [R][L][T+1][B][H]. */
+  private stateOf(view: 'h' | 'c', dir: number): { off: number; run: number } {
+    const { seqLen: T, batch: B, hiddenSize: H } = this.shape;
+    const L = this.plan.directions.length;
+    return { off: this.acts.view(view).offset + dir * (T + 1) * B * H, run: L * (T + 1) * B * H };
   }
 
-  /** The input sequence of layer l as a [T*B, I_l] operand. */
-  private layerInput(layer: number): Operand {
-    const { seqLen: T, batch: B, hiddenSize: H, inputSize: I } = this.shape;
-    if (layer === 0) {
-      const run = this.shape.sharedInput ? 0 : T * B * I;
-      return { buffer: this.acts.buffer, off: this.acts.view('x').offset, run, rs: I, cs: 1 };
-    }
-    const below = this.hLayer('h', layer - 1);
-    return { buffer: this.acts.buffer, off: below.off + B * H, run: below.run, rs: H, cs: 1 };
+  /** h_1..h_T of a direction as a [T*B, H] operand. */
+  private outputsOf(dir: number): Operand {
+    const { batch: B, hiddenSize: H } = this.shape;
+    const h = this.stateOf('h', dir);
+    return { buffer: this.acts.buffer, off: h.off + B * H, run: h.run, rs: H, cs: 1 };
   }
 
-  /** The top layer's outputs h_1..h_T as a [T*B, H] operand (what a head reads). */
-  topOutput(): Operand {
-    const { numLayers: L, batch: B, hiddenSize: H } = this.shape;
-    const top = this.hLayer('h', L - 1);
-    return { buffer: this.acts.buffer, off: top.off + B * H, run: top.run, rs: H, cs: 1 };
+  /** The gradient on a direction's outputs (`dy`, consumed by its backward steps) as a [T*B, H] operand. */
+  private outputGradient(): Operand {
+    const { seqLen: T, batch: B, hiddenSize: H } = this.shape;
+    return { buffer: this.dy.buffer, off: this.dy.view('dy').offset, run: T * B * H, rs: H, cs: 1 };
+  }
+
+  /** The rows feeding an input part, as a [T*B, width] operand. */
+  private partInput(part: InputPart): Operand {
+    const { seqLen: T, batch: B, inputSize: I } = this.shape;
+    if (part.source !== 'data') return this.outputsOf(part.source);
+    const run = this.shape.sharedInput ? 0 : T * B * I;
+    return { buffer: this.acts.buffer, off: this.acts.view('x').offset, run, rs: I, cs: 1 };
+  }
+
+  /** Where the gradient on an input part goes, as a [T*B, width] operand. */
+  private partGradient(part: InputPart): Operand {
+    const { seqLen: T, batch: B, inputSize: I } = this.shape;
+    if (part.source !== 'data') return this.outputGradient();
+    return { buffer: this.dy.buffer, off: this.dy.view('dx').offset, run: T * B * I, rs: I, cs: 1 };
+  }
+
+  /** The top layer's outputs, one part per direction: what a head reads and where its gradient goes. */
+  outputParts(): OutputPart[] {
+    const top = this.plan.layers[this.plan.layers.length - 1];
+    return top.directions.map((d) => ({
+      column: d.outputColumn,
+      width: this.shape.hiddenSize,
+      value: this.outputsOf(d.index),
+      gradient: this.outputGradient(),
+    }));
   }
 
   private async record(builder: ProgramBuilder): Promise<void> {
-    const { engine, shape, slot } = this;
-    const { runs: R, numLayers: L, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
-    const GH = GATES[cell] * H;
-    const S = savedPerUnit(cell);
+    const { engine, shape, slot, plan } = this;
+    const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
+    const L = plan.directions.length;
+    const GH = plan.gates * H;
+    const S = CELLS[cell].savedPerUnit;
+    const hasC = hasState(cell, 'c');
     const forwardKernel = await engine.kernel(cellKernel(cell, 'forward_step'));
     const backwardKernel = await engine.kernel(cellKernel(cell, 'backward_step'));
-    const p = (kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', l: number) =>
-      slot.base + paramEntry(this.layout, kind, l).offset;
+    const p = (dir: DirectionPlan, kind: ParamKind) => slot.base + paramByName(this.layout, paramSpec(dir, kind).name).offset;
     const dgx = this.dgates.view('dgx').offset;
     const dgh = this.dgates.has('dgh') ? this.dgates.view('dgh').offset : dgx;
     const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
+    const kept = (view: 'kept_h' | 'kept_c', d: number) => (this.acts.has(view) ? this.acts.view(view).offset + d * B * H : 0);
 
-    const stepRecord = (l: number, t: number, extra: Partial<Record<StepField, number>>): number[] => {
-      const h = this.hLayer('h', l);
-      const c = cell === 'lstm' ? this.hLayer('c', l) : { off: 0, run: 0 };
-      const saved = S > 0 ? this.acts.view('saved').offset + l * T * B * S * H : 0;
+    const stepRecord = (dir: DirectionPlan, t: number, extra: Partial<Record<StepField, number>>): number[] => {
+      const d = dir.index;
+      const h = this.stateOf('h', d);
+      const c = hasC ? this.stateOf('c', d) : { off: 0, run: 0 };
+      const saved = S > 0 ? this.acts.view('saved').offset + d * T * B * S * H : 0;
       const carry = this.carry;
-      return packRecord(STEP_FIELDS, {
+      return STEP_RECORD.pack({
         t, rec_row: 0, mode: MODE.inner, B, H,
-        p_run: slot.runStride, w_hh: p('weight_hh', l), b_hh: p('bias_hh', l),
+        p_run: slot.runStride, w_hh: p(dir, 'weight_hh'), b_hh: p(dir, 'bias_hh'),
         h_off: h.off, h_run: h.run, c_off: c.off, c_run: c.run,
         s_off: saved, s_run: L * T * B * S * H,
         gx_off: this.gx.view('gx').offset, gx_run: T * B * GH,
         dy_off: this.dy.view('dy').offset, dy_run: T * B * H,
         dgx_off: dgx, dgh_off: dgh, dg_run: T * B * GH,
         carry_off: carry.view('carry').offset, carry_run: B * H,
-        dh0_off: carry.view('dh0').offset + l * B * H,
-        dc0_off: carry.view('dc0').offset + l * B * H,
+        dh0_off: carry.view('dh0').offset + d * B * H,
+        dc0_off: carry.view('dc0').offset + d * B * H,
         out_run: L * B * H,
+        keep: 0, kh_off: kept('kept_h', d), kc_off: kept('kept_c', d), k_run: L * B * H,
         ...extra,
       });
     };
 
-    for (let l = 0; l < L; l++) {
-      const I = layerInputSize(shape, l);
-      await addGemm(engine, builder, 'forward', {
-        label: `input projection l${l}`, runs: R, m: T * B, n: GH, k: I,
-        a: this.layerInput(l),
-        b: { buffer: slot.params, off: p('weight_ih', l), run: slot.runStride, rs: 1, cs: I },
-        bias: { buffer: slot.params, off: p('bias_ih', l), run: slot.runStride, rs: 0, cs: 0 },
-        c: { buffer: this.gx.buffer, off: this.gx.view('gx').offset, run: T * B * GH, rs: GH, cs: 1 },
-      });
-      for (let t = 0; t < T; t++) {
-        builder.add('forward', forwardKernel, `${cell} forward l${l} t${t}`, stepRecord(l, t, {}),
-          { 1: slot.params, 2: this.gx.buffer, 3: this.acts.buffer }, stepGroups);
+    const keepBits = KEEP.h | (hasC ? KEEP.c : 0);
+    const forwardLists = shape.evalForward ? ['forward', 'forward-eval'] : ['forward'];
+    for (const dir of plan.directions) {
+      for (const list of forwardLists) {
+        // gx (T*B x G*H) = sum over input parts of input (T*B x width) W_ih[:, part]^T, + b_ih
+        for (const [k, part] of dir.input.entries()) {
+          await addGemm(engine, builder, list, {
+            label: `input projection l${dir.layer}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: T * B, n: GH, k: part.width,
+            a: this.partInput(part),
+            b: { buffer: slot.params, off: p(dir, 'weight_ih') + part.column, run: slot.runStride, rs: 1, cs: dir.inputSize },
+            bias: k === 0 ? { buffer: slot.params, off: p(dir, 'bias_ih'), run: slot.runStride, rs: 0, cs: 0 } : undefined,
+            accumulate: k > 0,
+            c: { buffer: this.gx.buffer, off: this.gx.view('gx').offset, run: T * B * GH, rs: GH, cs: 1 },
+          });
+        }
+        for (let t = 0; t < T; t++) {
+          const keep = list === 'forward' && shape.keepAfter === t + 1 ? keepBits : 0;
+          builder.add(list, forwardKernel, `${cell} forward l${dir.layer} t${t}`, stepRecord(dir, t, { keep }),
+            { 1: slot.params, 2: this.gx.buffer, 3: this.acts.buffer }, stepGroups);
+        }
       }
     }
 
     const backwardResources = { 1: slot.params, 4: this.acts.buffer, 5: this.dy.buffer, 6: this.dgates.buffer, 7: this.carry.buffer };
-    for (let l = L - 1; l >= 0; l--) {
-      const I = layerInputSize(shape, l);
+    for (const dir of [...plan.directions].reverse()) {
+      const l = dir.layer;
       for (let t = T - 1; t >= 0; t--) {
         const mode = t === T - 1 ? MODE.last : MODE.inner;
         builder.add('backward', backwardKernel, `${cell} backward l${l} t${t}`,
-          stepRecord(l, t, { mode, rec_row: t + 1 }), backwardResources, stepGroups);
+          stepRecord(dir, t, { mode, rec_row: t + 1 }), backwardResources, stepGroups);
       }
       builder.add('backward', backwardKernel, `${cell} initial-state gradient l${l}`,
-        stepRecord(l, 0, { mode: MODE.initial, rec_row: 0 }), backwardResources, stepGroups);
+        stepRecord(dir, 0, { mode: MODE.initial, rec_row: 0 }), backwardResources, stepGroups);
 
       const gates = (off: number): Operand => ({ buffer: this.dgates.buffer, off, run: T * B * GH, rs: GH, cs: 1 });
       const gatesT = (off: number): Operand => ({ buffer: this.dgates.buffer, off, run: T * B * GH, rs: 1, cs: GH });
-      const grad = (kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', rs: number): Operand =>
-        ({ buffer: slot.grads, off: p(kind, l), run: slot.runStride, rs, cs: 1 });
-      const hPrev = this.hLayer('h', l);
-      await addGemm(engine, builder, 'backward', {
-        label: `weight_ih gradient l${l}`, runs: R, m: GH, n: I, k: T * B,
-        a: gatesT(dgx), b: this.layerInput(l), c: grad('weight_ih', I),
-      });
+      const grad = (kind: ParamKind, rs: number, column = 0): Operand =>
+        ({ buffer: slot.grads, off: p(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
+      const hPrev = this.stateOf('h', dir.index);
+      for (const [k, part] of dir.input.entries()) {
+        await addGemm(engine, builder, 'backward', {
+          label: `weight_ih gradient l${l}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: GH, n: part.width, k: T * B,
+          a: gatesT(dgx), b: this.partInput(part), c: grad('weight_ih', dir.inputSize, part.column),
+        });
+      }
       await addGemm(engine, builder, 'backward', {
         label: `weight_hh gradient l${l}`, runs: R, m: GH, n: H, k: T * B,
         a: gatesT(dgh), b: { buffer: this.acts.buffer, off: hPrev.off, run: hPrev.run, rs: H, cs: 1 },
@@ -198,22 +267,28 @@ export class RnnGpu {
       await addColumnSum(engine, builder, 'backward', {
         label: `bias_hh gradient l${l}`, runs: R, m: T * B, n: GH, a: gates(dgh), c: grad('bias_hh', 0),
       });
-      if (l === 0 && shape.inputGradient === false) continue;
-      const below: Operand = l > 0
-        ? { buffer: this.dy.buffer, off: this.dy.view('dy').offset, run: T * B * H, rs: H, cs: 1 }
-        : { buffer: this.dy.buffer, off: this.dy.view('dx').offset, run: T * B * I, rs: I, cs: 1 };
-      await addGemm(engine, builder, 'backward', {
-        label: l > 0 ? `output gradient of l${l - 1}` : 'input gradient',
-        runs: R, m: T * B, n: I, k: GH,
-        a: gates(dgx),
-        b: { buffer: slot.params, off: p('weight_ih', l), run: slot.runStride, rs: I, cs: 1 },
-        c: below,
-      });
+      for (const part of dir.input) {
+        if (part.source === 'data' && shape.inputGradient === false) continue;
+        // d input (T*B x width) = dgx (T*B x G*H) W_ih[:, part] (G*H x width)
+        await addGemm(engine, builder, 'backward', {
+          label: part.source === 'data' ? 'input gradient' : `output gradient of l${plan.directions[part.source].layer}`,
+          runs: R, m: T * B, n: part.width, k: GH,
+          a: gates(dgx),
+          b: { buffer: slot.params, off: p(dir, 'weight_ih') + part.column, run: slot.runStride, rs: dir.inputSize, cs: 1 },
+          c: this.partGradient(part),
+        });
+      }
     }
   }
 
   encodeForward(encoder: GPUCommandEncoder): void {
     this.program.encode(encoder, 'forward');
+  }
+
+  /** The forward pass of an evaluation batch: like encodeForward, but the kept state stays as it is. */
+  encodeForwardEval(encoder: GPUCommandEncoder): void {
+    if (!this.shape.evalForward) throw new Error(`${this.shape.cell} network was built without evalForward`);
+    this.program.encode(encoder, 'forward-eval');
   }
 
   encodeBackward(encoder: GPUCommandEncoder): void {

@@ -3,6 +3,7 @@
  * For the parity tool and tests: it reads back with one-off staging buffers, which is
  * fine for a check and never used inside a training step.
  */
+import { hasState } from './cells';
 import type { RnnGpu } from './rnn-gpu';
 
 type Floats = ArrayLike<number>;
@@ -43,8 +44,8 @@ export function uploadRuns(net: RnnGpu, runs: readonly RunTensors[]): void {
     if (r === 0 || !net.shape.sharedInput) net.acts.write('x', Float32Array.from(run.x), r * T * B * I);
     const h0 = Float32Array.from(run.h0);
     let c0: Float32Array | undefined;
-    if (cell === 'lstm') {
-      if (!run.c0) throw new Error(`run ${r}: lstm needs c0`);
+    if (hasState(cell, 'c')) {
+      if (!run.c0) throw new Error(`run ${r}: ${cell} needs c0`);
       expectLength(`run ${r} c0`, run.c0, L * B * H);
       c0 = Float32Array.from(run.c0);
     }
@@ -74,7 +75,7 @@ export async function readRuns(net: RnnGpu): Promise<RunResults[]> {
   const P = net.layout.total;
   const engine = net.engine;
   const h = await net.acts.read('h');
-  const c = cell === 'lstm' ? await net.acts.read('c') : undefined;
+  const c = hasState(cell, 'c') ? await net.acts.read('c') : undefined;
   const grads = new Float32Array(await engine.readBuffer(net.slot.grads));
   const dx = await net.dy.read('dx');
   const dh0 = await net.carry.read('dh0');
@@ -95,7 +96,7 @@ export async function readRuns(net: RnnGpu): Promise<RunResults[]> {
         params: grads.slice(g0, g0 + P),
         x: dx.slice(r * T * B * I, (r + 1) * T * B * I),
         h0: dh0.slice(r * L * BH, (r + 1) * L * BH),
-        c0: cell === 'lstm' ? dc0.slice(r * L * BH, (r + 1) * L * BH) : undefined,
+        c0: hasState(cell, 'c') ? dc0.slice(r * L * BH, (r + 1) * L * BH) : undefined,
       },
     });
   }

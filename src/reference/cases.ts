@@ -3,6 +3,7 @@
  * parameters (PyTorch's default init, U(-1/sqrt(H), 1/sqrt(H))) and inputs U(-1, 1).
  * For fixtures and tests; PyTorch-made cases come from fixtures/make_torch_cases.py instead.
  */
+import { hasState } from '../model/cells';
 import { paramLayout } from '../model/layout';
 import type { RnnShape } from '../model/layout';
 import type { ParityCase } from '../model/parity-case';
@@ -26,7 +27,7 @@ export function makeReferenceCase(
     params: rng.uniform(paramLayout(shape).total, 1 / Math.sqrt(shape.hiddenSize)), // [P]
     x: rng.uniform(seqLen * batch * shape.inputSize, 1), // [T][B][I]
     h0: rng.uniform(stateSize, 1), // [L][B][H]
-    c0: shape.cell === 'lstm' ? rng.uniform(stateSize, 1) : undefined, // [L][B][H]
+    c0: hasState(shape.cell, 'c') ? rng.uniform(stateSize, 1) : undefined, // [L][B][H]
   };
   const gradOutput = rng.uniform(seqLen * batch * shape.hiddenSize, 1); // [T][B][H]
   const fwd = rnnForward(inputs);

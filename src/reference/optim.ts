@@ -5,6 +5,7 @@
  */
 import {
   adamBiasCorrection,
+  optimizerStateKey,
   resolveOptimizer,
   type ClipConfig,
   type OptimizerConfig,
@@ -22,9 +23,9 @@ export const CLIP_NORM_EPS = 1e-6;
  *   adam(w): slot 0 = exp_avg, slot 1 = exp_avg_sq
  */
 export class ReferenceOptimizer {
-  readonly cfg: ResolvedOptimizer;
+  cfg: ResolvedOptimizer;
   readonly slots: [Float64Array, Float64Array, Float64Array];
-  /** Steps taken since construction or reset(). */
+  /** Steps taken since construction or reset(): the t of Adam's bias correction. */
   steps = 0;
 
   constructor(cfg: OptimizerConfig, size: number) {
@@ -35,6 +36,13 @@ export class ReferenceOptimizer {
   reset(): void {
     for (const s of this.slots) s.fill(0);
     this.steps = 0;
+  }
+
+  /** New settings from the next step; a change of what the state means (optimizerStateKey) resets it. */
+  configure(cfg: OptimizerConfig): void {
+    const next = resolveOptimizer(cfg);
+    if (optimizerStateKey(next) !== optimizerStateKey(this.cfg)) this.reset();
+    this.cfg = next;
   }
 
   /** One optimizer step in place on `params`, with `grads` already clipped; `lr` overrides cfg.lr (LR schedules). */
@@ -127,6 +135,19 @@ export function referenceGradNorms(grads: Float64Array, segments: readonly Param
 /** The factor clip_grad_norm_ scales gradients by: max_norm / (total + 1e-6), at most 1; 1 when off. */
 export function clipCoefficient(clip: ClipConfig, totalNorm: number): number {
   return clip.maxNorm === undefined ? 1 : Math.min(clip.maxNorm / (totalNorm + CLIP_NORM_EPS), 1);
+}
+
+/**
+ * Whether clipping changes `grads`: clip_grad_norm_ scales them (its coefficient is below 1), or
+ * clip_grad_value_ clamps some element of the norm-clipped gradient.
+ */
+export function clipChanges(grads: Float64Array, clip: ClipConfig, totalNorm: number): boolean {
+  const coef = clipCoefficient(clip, totalNorm);
+  if (coef < 1) return true;
+  if (clip.value === undefined) return false;
+  let largest = 0;
+  for (const g of grads) largest = Math.max(largest, Math.abs(g));
+  return largest * coef > clip.value;
 }
 
 /** A clipped copy of `grads`: scaled by clipCoefficient, then clamped to [-value, value] if set. */

@@ -290,9 +290,10 @@ describe.each(CELL_KINDS)('%s gradients vs finite differences', (cell) => {
     if (cell === 'lstm') tensors.push(['c0', inp.c0!, grads.c0!]);
     else expect(grads.c0).toBeUndefined();
 
-    // relu: an element whose stencil moves some pre-activation across 0 has no derivative to check
+    // relu: an element whose stencil moves some pre-activation across 0 (h_t = max(a, 0) > 0 flips)
+    // has no derivative to check
     const activity = (): string =>
-      rnnForward(inp).layers.map((l) => l.gates.map((v) => (v > 0 ? 1 : 0)).join('')).join('|');
+      rnnForward(inp).layers.map((l) => l.h.subarray(c.batch * c.hiddenSize).map((v) => (v > 0 ? 1 : 0)).join('')).join('|');
     const crossesKink = (t: Float64Array) => (i: number): boolean => {
       const saved = t[i];
       const base = activity();

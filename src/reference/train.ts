@@ -1,27 +1,60 @@
 /**
- * The float64 mirror of a run group's training step (src/training/run-group.ts): same data,
- * same BPTT windows, same init, then forward, linear head, loss, BPTT, gradient norms,
- * clipping and the optimizer, all in float64. The oracle for the GPU training loop; slow
- * and simple on purpose.
+ * The float64 mirror of a run group (src/training/run-group.ts): same data, same BPTT windows and
+ * kept state, same init, then forward, linear head, loss, BPTT, gradient norms, clipping and the
+ * optimizer, per run at the run's own step; evaluation passes over the validation batches; live
+ * settings, restarts and checkpoints with the GPU group's semantics. The oracle for the GPU
+ * training loop; slow and simple on purpose.
  */
-import { allocateBatch } from '../data/task';
+import { allocateBatch, type LossKind, type MetricKind } from '../data/task';
+import { hasState } from '../model/cells';
 import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { scoreWindow, windowPlan } from '../training/bptt';
-import type { GroupSpec } from '../training/group-spec';
+import { evalBatches, isEvalStep, type EvalBatch } from '../training/eval-batches';
+import type { GroupSpec, RunSpec } from '../training/group-spec';
 import { learningRate } from '../training/schedules';
-import { rnnBackward, rnnForward } from './rnn';
-import { ReferenceOptimizer, referenceClip, referenceGradNorms } from './optim';
+import { rnnBackward, rnnForward, type RnnForward, type RnnInputs } from './rnn';
+import { ReferenceOptimizer, clipChanges, referenceClip, referenceGradNorms } from './optim';
 
 export interface ReferenceStep {
   /** Per run. */
   losses: number[];
   /** Per run: global norm, then one per layer and the head (before clipping). */
   norms: number[][];
+  /** Per run: whether clipping changed the gradient. */
+  clipped: boolean[];
+  /** Per run: the learning rate of this step (the schedule at the run's own step). */
+  learningRates: number[];
+  /** Per run: its own step count at this step. */
+  runSteps: number[];
+  /** Per run, at steps with an evaluation pass: mean validation loss and the task's metric. */
+  valLoss?: number[];
+  metric?: number[];
+}
+
+/** One run's recurrent state kept for the next window: h and c [L][B][H]. */
+interface KeptState {
+  h: Float64Array;
+  c?: Float64Array;
+}
+
+/** One run's whole state, as the GPU group's RunCheckpoint holds it. */
+export interface ReferenceCheckpoint {
+  step: number;
+  params: Float64Array;
+  slots: Float64Array[];
+  optimizerStep: number;
+  kept?: KeptState;
+}
+
+interface RunState {
+  optimizer: ReferenceOptimizer;
+  step: number;
+  kept?: KeptState;
 }
 
 /** Loss and dL/dy for one run's head outputs y [rows][O] (the same reductions as shaders/loss.wgsl). */
-export function referenceLoss(kind: 'mse' | 'cross_entropy', y: Float64Array, target: Float32Array, weight: Float32Array, O: number) {
+export function referenceLoss(kind: LossKind, y: Float64Array, target: Float32Array, weight: Float32Array, O: number) {
   const rows = weight.length;
   const dy = new Float64Array(y.length);
   const W = weight.reduce((a, b) => a + b, 0);
@@ -48,89 +81,202 @@ export function referenceLoss(kind: 'mse' | 'cross_entropy', y: Float64Array, ta
   return { loss: loss * scale, dy };
 }
 
+/**
+ * A batch's metric score before dividing by the metric weights' sum M (shaders/loss.wgsl's
+ * evaluation mode): mse sum m (y - t)^2 / O; accuracy sum m [argmax y = target], the first
+ * largest output winning; bpc needs none (it is the loss / ln 2).
+ */
+export function referenceScore(kind: MetricKind, y: Float64Array, target: Float32Array, metricWeight: Float32Array, O: number) {
+  let score = 0;
+  let weight = 0;
+  if (kind === 'bpc') return { score, weight };
+  for (let row = 0; row < metricWeight.length; row++) {
+    const m = metricWeight[row];
+    weight += m;
+    if (kind === 'accuracy') {
+      let best = 0;
+      for (let o = 1; o < O; o++) if (y[row * O + o] > y[row * O + best]) best = o;
+      if (best === target[row]) score += m;
+    } else {
+      let s = 0;
+      for (let o = 0; o < O; o++) s += (y[row * O + o] - target[row * O + o]) ** 2;
+      score += (m * s) / O;
+    }
+  }
+  return { score, weight };
+}
+
 export class ReferenceGroup {
   readonly layout: ModelLayout;
+  /** Every run's parameters; the arrays stay the same objects for the group's life. */
   readonly params: Float64Array[];
-  private readonly optimizers: ReferenceOptimizer[];
-  private readonly states: { h: Float64Array; c?: Float64Array }[];
-  private step = 0;
+  /** Group steps taken (the data stream's position). */
+  step = 0;
+  private runs: RunState[];
+  private readonly valBatches: EvalBatch[];
 
-  constructor(readonly spec: GroupSpec) {
-    const { hiddenSize: H, task } = spec;
-    this.layout = modelLayout({ ...spec, inputSize: task.inputSize }, task.outputSize);
-    const { rnn, head, paramCount } = this.layout;
-    this.params = spec.runs.map((run) => {
-      const p32 = new Float32Array(paramCount);
-      initParams(p32, rnn, H, head, run.seed);
-      return Float64Array.from(p32); // start from exactly the f32 weights the GPU gets
-    });
-    this.optimizers = spec.runs.map((run) => new ReferenceOptimizer(run.optimizer, paramCount));
-    this.states = spec.runs.map(() => ({ h: new Float64Array(0) }));
+  constructor(private currentSpec: GroupSpec) {
+    const { task } = currentSpec;
+    this.layout = modelLayout({ ...currentSpec, inputSize: task.inputSize }, task.outputSize);
+    this.params = currentSpec.runs.map(() => new Float64Array(this.layout.paramCount));
+    this.runs = currentSpec.runs.map((run, r) => this.freshRun(r, run));
+    this.valBatches = (currentSpec.evalEvery ?? 0) > 0 ? evalBatches(task, currentSpec.seqLen, currentSpec.batch, currentSpec.head) : [];
+  }
+
+  get spec(): GroupSpec {
+    return this.currentSpec;
+  }
+
+  /** Run r from its seed (the f32 weights the GPU gets), with a new optimizer and no kept state. */
+  private freshRun(r: number, run: RunSpec): RunState {
+    const p32 = new Float32Array(this.layout.paramCount);
+    initParams(p32, this.layout.rnn, this.currentSpec.hiddenSize, this.layout.head, run.seed);
+    this.params[r].set(p32);
+    return { optimizer: new ReferenceOptimizer(run.optimizer, this.layout.paramCount), step: 0 };
+  }
+
+  /** Forward through the network and the head for one run: y [rows][O]. */
+  private forward(r: number, x: Float32Array, start?: KeptState): { inputs: RnnInputs; fwd: RnnForward; y: Float64Array } {
+    const { batch: B, seqLen: T, hiddenSize: H, task, cell } = this.currentSpec;
+    const { rnn, head } = this.layout;
+    const params = this.params[r];
+    const D = head.inputs;
+    const O = head.outputs;
+    const zeros = new Float64Array(this.layout.plan.directions.length * B * H);
+    const inputs: RnnInputs = {
+      shape: { ...this.currentSpec, inputSize: task.inputSize }, seqLen: T, batch: B,
+      params: params.subarray(0, rnn.total),
+      x: Float64Array.from(x),
+      h0: start?.h ?? zeros,
+      c0: hasState(cell, 'c') ? (start?.c ?? zeros) : undefined,
+    };
+    const fwd = rnnForward(inputs);
+    // y (rows x O) = h_top W^T + b
+    const y = new Float64Array(T * B * O);
+    for (let i = 0; i < T * B; i++) {
+      for (let o = 0; o < O; o++) {
+        let s = params[head.bias + o];
+        for (let k = 0; k < D; k++) s += fwd.output[i * D + k] * params[head.weight + o * D + k];
+        y[i * O + o] = s;
+      }
+    }
+    return { inputs, fwd, y };
   }
 
   trainStep(): ReferenceStep {
-    const { spec } = this;
-    const { batch: B, seqLen: T, hiddenSize: H, numLayers: L, task } = spec;
+    const { currentSpec: spec } = this;
+    const { batch: B, seqLen: T, hiddenSize: H, task } = spec;
     const O = task.outputSize;
-    const { rnn, head, paramCount, segments } = this.layout;
+    const { head, paramCount, segments } = this.layout;
+    const D = head.inputs;
     const rows = T * B;
     const plan = windowPlan(spec.bptt, T, this.step);
     const batch = allocateBatch(task, T, B);
     task.fill(plan.episode, plan.t0, T, B, batch);
     scoreWindow(batch.weight, T, B, plan.scoreFrom, spec.head === 'last');
     this.step++;
-    const out: ReferenceStep = { losses: [], norms: [] };
+    const out: ReferenceStep = { losses: [], norms: [], clipped: [], learningRates: [], runSteps: [] };
     spec.runs.forEach((run, r) => {
+      const state = this.runs[r];
+      state.step++;
       const params = this.params[r];
-      const shape = { ...spec, inputSize: task.inputSize };
-      const zeros = new Float64Array(L * B * H);
-      const carried = plan.carry ? this.states[r] : undefined;
-      const inputs = {
-        shape, seqLen: T, batch: B,
-        params: params.subarray(0, rnn.total),
-        x: Float64Array.from(batch.x),
-        h0: carried ? carried.h : zeros,
-        c0: spec.cell === 'lstm' ? (carried?.c ?? zeros) : undefined,
-      };
-      const fwd = rnnForward(inputs);
-      // y (rows x O) = h_top W^T + b
-      const y = new Float64Array(rows * O);
-      for (let i = 0; i < rows; i++) {
-        for (let o = 0; o < O; o++) {
-          let s = params[head.bias + o];
-          for (let k = 0; k < H; k++) s += fwd.output[i * H + k] * params[head.weight + o * H + k];
-          y[i * O + o] = s;
-        }
-      }
+      const { inputs, fwd, y } = this.forward(r, batch.x, plan.carry ? state.kept : undefined);
       const { loss, dy } = referenceLoss(task.loss, y, batch.target, batch.weight, O);
       const grads = new Float64Array(paramCount);
-      const dOut = new Float64Array(rows * H);
+      const dOut = new Float64Array(rows * D);
       for (let i = 0; i < rows; i++) {
         for (let o = 0; o < O; o++) {
           const d = dy[i * O + o];
           grads[head.bias + o] += d;
-          for (let k = 0; k < H; k++) {
-            grads[head.weight + o * H + k] += d * fwd.output[i * H + k];
-            dOut[i * H + k] += d * params[head.weight + o * H + k];
+          for (let k = 0; k < D; k++) {
+            grads[head.weight + o * D + k] += d * fwd.output[i * D + k];
+            dOut[i * D + k] += d * params[head.weight + o * D + k];
           }
         }
       }
       grads.set(rnnBackward(inputs, fwd, dOut).params, 0);
       const norms = referenceGradNorms(grads, segments);
-      const clipped = referenceClip(grads, run.clip, norms[0]);
-      this.optimizers[r].step(params, clipped, learningRate(run.optimizer.lr, run.schedule, this.step));
-      if (spec.bptt.kind === 'truncated') {
-        const slot = spec.bptt.k1;
-        const pick = (key: 'h' | 'c') => {
-          const s = new Float64Array(L * B * H);
-          fwd.layers.forEach((layer, l) => s.set(layer[key].subarray(slot * B * H, (slot + 1) * B * H), l * B * H));
-          return s;
-        };
-        this.states[r] = { h: pick('h'), c: spec.cell === 'lstm' ? pick('c') : undefined };
-      }
+      const lr = learningRate(run.optimizer.lr, run.schedule, state.step);
+      state.optimizer.step(params, referenceClip(grads, run.clip, norms[0]), lr);
+      if (spec.bptt.kind === 'truncated') state.kept = keptAfter(fwd, spec.bptt.k1, B * H, hasState(spec.cell, 'c'));
       out.losses.push(loss);
       out.norms.push(Array.from(norms));
+      out.clipped.push(clipChanges(grads, run.clip, norms[0]));
+      out.learningRates.push(lr);
+      out.runSteps.push(state.step);
     });
+    if (isEvalStep(spec, this.step)) this.evaluate(out);
     return out;
   }
+
+  /** The evaluation pass after the update: forward only over every validation batch from a zero state. */
+  private evaluate(out: ReferenceStep): void {
+    const { task } = this.currentSpec;
+    const n = this.valBatches.length;
+    out.valLoss = [];
+    out.metric = [];
+    for (let r = 0; r < this.runs.length; r++) {
+      let loss = 0;
+      let score = 0;
+      let weight = 0;
+      for (const b of this.valBatches) {
+        const { y } = this.forward(r, b.x);
+        loss += referenceLoss(task.loss, y, b.target, b.weight, task.outputSize).loss;
+        const s = referenceScore(task.metric, y, b.target, b.metricWeight, task.outputSize);
+        score += s.score;
+        weight += s.weight;
+      }
+      const valLoss = loss / n;
+      out.valLoss.push(valLoss);
+      out.metric.push(task.metric === 'bpc' ? valLoss / Math.LN2 : weight > 0 ? score / weight : 0);
+    }
+  }
+
+  /** New per-run settings from the next step (same runs, same order). */
+  configureRuns(runs: readonly RunSpec[]): void {
+    if (runs.length !== this.runs.length) throw new Error(`runs must keep the group's ${this.runs.length} runs, got ${runs.length}`);
+    runs.forEach((run, r) => this.runs[r].optimizer.configure(run.optimizer));
+    this.currentSpec = { ...this.currentSpec, runs: [...runs] };
+  }
+
+  /** The given runs from their seeds: weights, optimizer, kept state, step count 0. */
+  restartRuns(indices: readonly number[]): void {
+    for (const r of indices) this.runs[r] = this.freshRun(r, this.currentSpec.runs[r]);
+  }
+
+  /** Every run back to step 0 and the data stream to its start. */
+  reset(): void {
+    this.runs = this.currentSpec.runs.map((run, r) => this.freshRun(r, run));
+    this.step = 0;
+  }
+
+  readCheckpoint(r: number): ReferenceCheckpoint {
+    const s = this.runs[r];
+    return {
+      step: s.step,
+      params: this.params[r].slice(),
+      slots: s.optimizer.slots.map((x) => x.slice()),
+      optimizerStep: s.optimizer.steps,
+      kept: s.kept && { h: s.kept.h.slice(), c: s.kept.c?.slice() },
+    };
+  }
+
+  writeCheckpoint(r: number, c: ReferenceCheckpoint): void {
+    const s = this.runs[r];
+    this.params[r].set(c.params);
+    s.optimizer.slots.forEach((slot, k) => slot.set(c.slots[k]));
+    s.optimizer.steps = c.optimizerStep;
+    s.step = c.step;
+    s.kept = c.kept && { h: c.kept.h.slice(), c: c.kept.c?.slice() };
+  }
+}
+
+/** Each layer's state after k1 timesteps ([L][B][H]): what the next window starts from. */
+function keptAfter(fwd: RnnForward, k1: number, BH: number, withC: boolean): KeptState {
+  const pick = (key: 'h' | 'c') => {
+    const s = new Float64Array(fwd.layers.length * BH);
+    fwd.layers.forEach((layer, l) => s.set(layer[key].subarray(k1 * BH, (k1 + 1) * BH), l * BH));
+    return s;
+  };
+  return { h: pick('h'), c: withC ? pick('c') : undefined };
 }

@@ -4,7 +4,7 @@
  * and what is allowed.
  */
 import type { Task } from '../data/task';
-import { CELL_KINDS, GATES, type CellKind } from '../model/layout';
+import { CELL_KINDS, CELLS, GATES, type CellKind } from '../model/cells';
 import { validateBptt, type BpttConfig } from './bptt';
 import { validateClip, validateOptimizer, type ClipConfig, type OptimizerConfig } from './optimizers';
 import { validateSchedule, type ScheduleConfig } from './schedules';
@@ -32,10 +32,13 @@ export interface GroupSpec {
   bptt: BpttConfig;
   task: Task;
   runs: RunSpec[];
-  /** Evaluate the task's validation split every this many steps; 0 or absent: never. */
-  evalEvery?: number;
   /** Read metrics back every this many steps (every step's metrics still arrive). */
   metricsEvery?: number;
+  /**
+   * Run an evaluation pass (forward only, over the task's validation batches) at every step
+   * divisible by this, reported as that step's valLoss and metric; 0 or absent: never.
+   */
+  evalEvery?: number;
 }
 
 export const LIMITS = {
@@ -44,7 +47,11 @@ export const LIMITS = {
   batch: [1, 4096],
   seqLen: [1, 4096],
   runs: [1, 64],
+  evalEvery: [0, 1_000_000],
 } as const;
+
+/** The loss each metric kind is defined on. */
+const METRIC_LOSS = { mse: 'mse', accuracy: 'cross_entropy', bpc: 'cross_entropy' } as const;
 
 function intIn(errors: string[], field: string, v: number, [lo, hi]: readonly [number, number]): void {
   if (!Number.isInteger(v) || v < lo || v > hi) errors.push(`${field} must be an integer from ${lo} to ${hi}, got ${v}`);
@@ -55,8 +62,9 @@ export function largestBufferBytes(spec: GroupSpec): number {
   const { hiddenSize: H, numLayers: L, batch: B, seqLen: T } = spec;
   const R = spec.runs.length;
   const G = GATES[spec.cell];
-  const acts = R * L * (T + 1) * B * H * (spec.cell === 'lstm' ? 2 : 1) + R * L * T * B * 4 * H;
-  const gates = R * T * B * G * H * (spec.cell === 'gru' ? 2 : 1);
+  const cell = CELLS[spec.cell];
+  const acts = R * L * (T + 1) * B * H * cell.states.length + R * L * T * B * cell.savedPerUnit * H;
+  const gates = R * T * B * G * H * (cell.ownRecurrentGradient ? 2 : 1);
   return 4 * Math.max(acts, gates);
 }
 
@@ -70,6 +78,16 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
   intIn(errors, 'runs.length', spec.runs.length, LIMITS.runs);
   if (spec.head !== 'every' && spec.head !== 'last') errors.push(`head must be "every" or "last", got ${String(spec.head)}`);
   if (spec.metricsEvery !== undefined) intIn(errors, 'metricsEvery', spec.metricsEvery, [1, 64]);
+  if (spec.evalEvery !== undefined) intIn(errors, 'evalEvery', spec.evalEvery, LIMITS.evalEvery);
+  const { task } = spec;
+  if (!Number.isInteger(task.valBatches) || task.valBatches < 0) {
+    errors.push(`task.valBatches must be an integer >= 0, got ${task.valBatches}`);
+  }
+  if (METRIC_LOSS[task.metric] === undefined) {
+    errors.push(`task.metric must be one of ${Object.keys(METRIC_LOSS).join(', ')}, got ${String(task.metric)}`);
+  } else if (METRIC_LOSS[task.metric] !== task.loss) {
+    errors.push(`task.metric ${task.metric} needs a ${METRIC_LOSS[task.metric]} task, but task "${task.key}" uses ${task.loss}`);
+  }
   errors.push(...validateBptt(spec.bptt, spec.seqLen, 'bptt'));
   spec.runs.forEach((run, i) => {
     if (!Number.isInteger(run.seed) || run.seed < 0 || run.seed > 0xffffffff) {

@@ -1,8 +1,10 @@
 /**
  * Per-step metrics of a run group, collected on the GPU and read back without stalling.
- * Each step copies its losses [R] and gradient norms [R][1 + S] into slot (step - 1) % K of a
- * history buffer; every few steps the whole history is copied into a staging ring and mapped
- * in the background, so every step's numbers arrive even though only some steps read back.
+ * Each step copies every metric column ([R][width] floats some stage keeps: losses, gradient
+ * norms, evaluation results) into slot (step - 1) % K of a history buffer; every few steps the
+ * whole history is copied into a staging ring and mapped in the background, so every step's
+ * numbers arrive even though only some steps read back. Back-pressure: a step that would
+ * overwrite a slot no capture has covered yet is refused (`canRecord`), so no step is lost.
  */
 import type { Engine } from '../engine/engine';
 import { ReadbackRing } from '../engine/readback';
@@ -16,10 +18,17 @@ export interface RunStepMetrics {
   layerGradNorms: number[];
   learningRate: number;
   /** The run's own step count at this record (differs from the group step after a restart). */
-  runStep?: number;
-  /** Whether clipping changed the gradient at this step (norm over maxNorm, or a value clamped). */
-  clipped?: boolean;
-  /** Validation loss and the task's metric on the validation split, at steps where they were evaluated. */
+  runStep: number;
+  /**
+   * Whether clipping changed the gradient at this step: norm clipping scaled it (torch's
+   * clip_coef = maxNorm / (norm + 1e-6) < 1), or value clipping clamped some element.
+   */
+  clipped: boolean;
+  /**
+   * At steps with an evaluation pass: the mean loss over the task's validation batches, and the
+   * task's metric on them (mse: sum of m (y - t)^2 / O over sum of m, m the metric weights;
+   * accuracy: sum of m [argmax y = target] over sum of m; bpc: valLoss / ln 2).
+   */
   valLoss?: number;
   metric?: number;
   /** Fraction of zero weights in the recurrent layers (pruning). */
@@ -40,92 +49,165 @@ export interface MetricSource {
   offset: number;
 }
 
+/** Per-run floats a stage keeps on the GPU, copied into every step's history slot. */
+export interface MetricColumn {
+  name: string;
+  /** [R][width] floats, run-major and contiguous. */
+  source: MetricSource;
+  width: number;
+  /** Copied only at steps with an evaluation pass. */
+  evalOnly?: boolean;
+  /** Puts one run's `width` floats into its record. */
+  decode(values: Float32Array, into: RunStepMetrics): void;
+}
+
+/** What the CPU knows of a step when it is encoded, kept until its record is delivered. */
+export interface StepNote {
+  runSteps: readonly number[];
+  learningRates: readonly number[];
+  evaluated: boolean;
+}
+
 export class MetricsHistory {
   readonly slots: number;
   private readonly slotFloats: number;
+  /** Float offset of each column inside a slot. */
+  private readonly columnAt: number[];
   private readonly buffer: GPUBuffer;
   private readonly ring: ReadbackRing;
-  /** Learning rates per step, kept until that step's record is delivered. */
-  private readonly rates = new Map<number, number[]>();
+  private readonly notes = new Map<number, StepNote>();
+  private readonly pending = new Set<Promise<void>>();
   private delivered = 0;
+  /** The latest step a capture has been encoded for. */
+  private capturedThrough = 0;
   private generation = 0;
-  /** Steps whose metrics were overwritten before any readback reached them. */
+  private failure: Error | undefined;
+  /** Steps whose metrics were overwritten before any readback reached them (back-pressure keeps it 0). */
   lost = 0;
 
   constructor(
-    engine: Engine,
-    label: string,
+    private readonly engine: Engine,
+    readonly label: string,
     private readonly runs: number,
-    private readonly segments: number,
+    private readonly columns: readonly MetricColumn[],
     private readonly deliver: (records: StepRecord[]) => void,
+    private readonly every = 4,
     slots = 64,
   ) {
     this.slots = slots;
-    this.slotFloats = runs * (2 + segments); // losses [R], then norms [R][1 + S]
+    let at = 0;
+    this.columnAt = columns.map((c) => {
+      const start = at;
+      at += runs * c.width;
+      return start;
+    });
+    this.slotFloats = at;
     this.buffer = engine.createBuffer(`${label} metrics history`, slots * this.slotFloats * 4,
       GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     this.ring = new ReadbackRing(engine, `${label} metrics readback`, slots * this.slotFloats * 4, 3);
   }
 
-  /** Records the copies of step `step`'s losses and norms into its history slot. */
-  encodeStep(encoder: GPUCommandEncoder, step: number, losses: MetricSource, norms: MetricSource, rates: number[]): void {
+  /** Whether step `step` can be recorded without overwriting metrics no capture has covered. */
+  canRecord(step: number): boolean {
+    return step - this.capturedThrough <= this.slots && !this.failure;
+  }
+
+  /** Records the copies of step `step`'s columns into its history slot, and a capture when due. */
+  encodeStep(encoder: GPUCommandEncoder, step: number, note: StepNote): void {
+    if (this.failure) throw this.failure;
+    if (!this.canRecord(step)) {
+      throw new Error(`metrics of "${this.label}" are ${step - 1 - this.capturedThrough} steps behind the readback; call settle() before more steps`);
+    }
     const base = ((step - 1) % this.slots) * this.slotFloats * 4;
     const R = this.runs;
-    encoder.copyBufferToBuffer(losses.buffer, losses.offset * 4, this.buffer, base, R * 4);
-    encoder.copyBufferToBuffer(norms.buffer, norms.offset * 4, this.buffer, base + R * 4, R * (1 + this.segments) * 4);
-    this.rates.set(step, rates);
+    this.columns.forEach((c, k) => {
+      if (c.evalOnly && !note.evaluated) return;
+      encoder.copyBufferToBuffer(c.source.buffer, c.source.offset * 4, this.buffer, base + this.columnAt[k] * 4, R * c.width * 4);
+    });
+    this.notes.set(step, note);
+    if (step % this.every === 0 || step - this.capturedThrough >= this.slots / 2) this.capture(encoder, step);
   }
 
   /**
-   * Copies the history into a staging slot as of step `step` (the last step encoded).
-   * Returns a promise that settles when the records are delivered, or null if every staging
-   * slot is busy (the next capture will cover these steps).
+   * Copies the history into a staging slot as of step `step` (the last step encoded). False if
+   * every staging slot is busy (a later capture will cover these steps).
    */
-  capture(encoder: GPUCommandEncoder, step: number): Promise<void> | null {
+  private capture(encoder: GPUCommandEncoder, step: number): boolean {
     const generation = this.generation;
     const data = this.ring.capture(encoder, this.buffer);
-    if (!data) return null;
-    return data.then((bytes) => {
-      if (generation === this.generation) this.decode(new Float32Array(bytes), step);
-    });
+    if (!data) return false;
+    this.capturedThrough = step;
+    // A failed readback (or a listener that throws) is kept and rethrown by settle() and the next step.
+    const done: Promise<void> = data
+      .then((bytes) => {
+        if (generation === this.generation) this.decode(new Float32Array(bytes), step);
+      })
+      .catch((e: unknown) => {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+      })
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+    return true;
   }
 
-  /** Call after the submit that carried a capture. */
+  /** Call after the submit that carried the step's copies. */
   afterSubmit(): void {
     this.ring.afterSubmit();
   }
 
+  /** Resolves when the records of every step up to `lastStep` (the last encoded) are delivered. */
+  async settle(lastStep: number): Promise<void> {
+    while (this.capturedThrough < lastStep) {
+      if (this.failure) throw this.failure;
+      let issued = false;
+      this.engine.submit(`${this.label} metrics flush`, (encoder) => {
+        issued = this.capture(encoder, lastStep);
+      });
+      this.afterSubmit();
+      if (!issued) await (this.pending.size > 0 ? Promise.race(this.pending) : this.engine.device.queue.onSubmittedWorkDone());
+    }
+    await Promise.all(this.pending);
+    if (this.failure) throw this.failure;
+  }
+
   /** Forgets everything (a reset); captures already in flight are ignored when they land. */
   clear(): void {
+    this.startAt(0);
+  }
+
+  /** Forgets everything and expects the next step to be `step + 1` (a group that seeks). */
+  startAt(step: number): void {
     this.generation++;
-    this.delivered = 0;
+    this.delivered = step;
+    this.capturedThrough = step;
     this.lost = 0;
-    this.rates.clear();
+    this.notes.clear();
   }
 
   private decode(history: Float32Array, upTo: number): void {
     if (upTo <= this.delivered) return;
     const first = Math.max(this.delivered + 1, upTo - this.slots + 1);
     this.lost += first - (this.delivered + 1);
-    const R = this.runs;
-    const S = this.segments;
     const records: StepRecord[] = [];
     for (let step = first; step <= upTo; step++) {
       const base = ((step - 1) % this.slots) * this.slotFloats;
-      const rates = this.rates.get(step) ?? [];
+      const note = this.notes.get(step);
       const runs: RunStepMetrics[] = [];
-      for (let r = 0; r < R; r++) {
-        const norms = base + R + r * (1 + S);
-        runs.push({
-          loss: history[base + r],
-          gradNorm: history[norms],
-          layerGradNorms: Array.from(history.subarray(norms + 1, norms + 1 + S)),
-          learningRate: rates[r] ?? NaN,
+      for (let r = 0; r < this.runs; r++) {
+        const m: RunStepMetrics = {
+          loss: NaN, gradNorm: NaN, layerGradNorms: [], clipped: false,
+          learningRate: note?.learningRates[r] ?? NaN, runStep: note?.runSteps[r] ?? NaN,
+        };
+        this.columns.forEach((c, k) => {
+          if (c.evalOnly && !note?.evaluated) return;
+          const at = base + this.columnAt[k] + r * c.width;
+          c.decode(history.subarray(at, at + c.width), m);
         });
+        runs.push(m);
       }
       records.push({ step, runs });
     }
-    for (const step of this.rates.keys()) if (step <= upTo) this.rates.delete(step);
+    for (const step of this.notes.keys()) if (step <= upTo) this.notes.delete(step);
     this.delivered = upTo;
     if (records.length > 0) this.deliver(records);
   }

@@ -170,3 +170,12 @@ export interface ParamSegment {
 export function adamBiasCorrection(lr: number, beta1: number, beta2: number, step: number): { stepSize: number; bc2Sqrt: number } {
   return { stepSize: lr / (1 - beta1 ** step), bc2Sqrt: Math.sqrt(1 - beta2 ** step) };
 }
+
+/**
+ * What gives a run's optimizer state its meaning: the kind, whether momentum is on, RMSprop's
+ * centering. When it changes during training, the state starts afresh (as a new torch optimizer's
+ * would: zero slots, step 1, SGD's momentum buffer taken from the next gradient).
+ */
+export function optimizerStateKey(o: ResolvedOptimizer): string {
+  return `${o.kind} momentum=${o.momentum > 0} centered=${o.centered}`;
+}

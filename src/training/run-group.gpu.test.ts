@@ -1,17 +1,17 @@
 // The whole GPU training step against the float64 reference (src/reference/train.ts):
-// R = 3 runs with SGD, momentum and Adam in one group over 5 steps (params and loss),
-// truncated BPTT with carried state and episode resets, and a cross-entropy last-step head.
+// R = 3 runs with SGD, momentum and Adam in one group over 5 steps (params, loss, norms, the
+// clipped flag, learning rate and run step of every record), truncated BPTT with carried state
+// and episode resets, and a cross-entropy last-step head.
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { compare } from '../testing/compare';
 import { SineTask } from '../data/tasks/sine';
-import type { Task, TaskBatch } from '../data/task';
+import { SignTask } from '../testing/tasks';
 import { ReferenceGroup } from '../reference/train';
 import { RunGroup } from './run-group';
 import type { GroupSpec, RunSpec } from './group-spec';
 import type { StepRecord } from './metrics';
 import { CONSTANT } from './schedules';
-import { rngUniform } from './rng';
 
 const ATOL = 1e-4;
 const RTOL = 1e-3;
@@ -27,31 +27,6 @@ const RUNS: RunSpec[] = [
   { id: 'adam', label: 'Adam', seed: 13, optimizer: { kind: 'adam', lr: 0.01 }, clip: {}, schedule: CONSTANT },
 ];
 
-/** A small classification task: is the running sum of the inputs positive? (3 classes: -, 0-ish, +). */
-class SignTask implements Task {
-  readonly key = 'sign';
-  readonly inputSize = 2;
-  readonly outputSize = 3;
-  readonly loss = 'cross_entropy' as const;
-  readonly metric = 'accuracy' as const;
-  readonly valBatches = 0;
-  fill(episode: number, t0: number, seqLen: number, batch: number, out: TaskBatch): void {
-    for (let b = 0; b < batch; b++) {
-      let sum = 0;
-      for (let t = 0; t < t0 + seqLen; t++) {
-        const v = 2 * rngUniform(episode, b, t) - 1;
-        sum += v;
-        if (t < t0) continue;
-        const i = (t - t0) * batch + b;
-        out.x[i * 2] = v;
-        out.x[i * 2 + 1] = 1;
-        out.target[i] = sum < -0.3 ? 0 : sum > 0.3 ? 2 : 1;
-        out.weight[i] = 1;
-      }
-    }
-  }
-}
-
 async function trainBoth(spec: GroupSpec, steps: number) {
   const records: StepRecord[] = [];
   const group = await RunGroup.create(gpu.engine, spec, (r) => records.push(...r));
@@ -65,7 +40,7 @@ async function trainBoth(spec: GroupSpec, steps: number) {
         const cmp = compare(p, ref.params[r], ATOL, RTOL);
         expect(cmp.worstRatio, `step ${s} run ${spec.runs[r].id} params: max abs ${cmp.maxAbs} at ${cmp.at}`).toBeLessThanOrEqual(1);
       });
-      await group.flushMetrics();
+      await group.settle();
       const rec = records.find((x) => x.step === s);
       expect(rec, `metrics of step ${s}`).toBeDefined();
       rec!.runs.forEach((m, r) => {
@@ -73,6 +48,9 @@ async function trainBoth(spec: GroupSpec, steps: number) {
         expect(losses.worstRatio, `step ${s} run ${r} loss ${m.loss} vs ${want.losses[r]}`).toBeLessThanOrEqual(1);
         const norms = compare([m.gradNorm, ...m.layerGradNorms], want.norms[r], 1e-5, 1e-3);
         expect(norms.worstRatio, `step ${s} run ${r} norms`).toBeLessThanOrEqual(1);
+        expect(m.clipped, `step ${s} run ${r} clipped`).toBe(want.clipped[r]);
+        expect(m.learningRate).toBe(want.learningRates[r]);
+        expect(m.runStep).toBe(s);
       });
     }
     return records;
@@ -89,6 +67,9 @@ describe('training step on the GPU vs float64 reference', () => {
     }, 5);
     expect(records.map((r) => r.step)).toEqual([1, 2, 3, 4, 5]);
     expect(records[4].runs[1].learningRate).toBeCloseTo(0.05 * 0.9 ** 4, 12);
+    // maxNorm 0.5 on the momentum run: the first steps' gradients are larger, later ones not
+    expect(records.map((r) => r.runs[1].clipped)).toContain(true);
+    expect(records.every((r) => !r.runs[0].clipped && !r.runs[2].clipped)).toBe(true);
   });
 
   it('GRU truncated BPTT (k1 = 2, k2 = 4, episodes of 8): carried state and resets', async () => {

@@ -1,24 +1,30 @@
 /**
- * A run group: R runs of one shape that train in lockstep (DESIGN decision 1), each with its
- * own seed, weights, optimizer, clipping and learning-rate schedule. One training step is one
- * command encoder and one submit (decision 3):
- *   state carry/reset; forward; head and loss; head backward; BPTT; grad norms, clip, update;
- *   metrics into the history ring.
- * Nothing in a step awaits the GPU; metrics arrive later through MetricsHistory.
+ * A run group: R runs of one shape that train in lockstep (DESIGN decision 1), each with its own
+ * seed, weights, optimizer, clipping, schedule and step count. One training step is one command
+ * encoder (decision 3), built from a list of stages run in order (stage.ts):
+ *   batch in; state carry/reset; forward; head and loss; BPTT; norms, clip, update;
+ *   [an evaluation pass over the validation batches]; metrics into the history ring.
+ * Nothing in a step awaits the GPU; metrics arrive later through MetricsHistory, whose
+ * back-pressure refuses a step rather than lose one.
  */
 import type { Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
-import { addColumnSum, addGemm } from '../engine/gemm';
-import { packRecord, ProgramBuilder, type Program } from '../engine/program';
+import { RunTable } from '../engine/run-table';
 import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { RnnGpu } from '../model/rnn-gpu';
-import { allocateBatch, type TaskBatch } from '../data/task';
-import { scoreWindow, windowPlan } from './bptt';
-import { MetricsHistory, type StepRecord } from './metrics';
-import { learningRate } from './schedules';
+import { BatchStage } from './batch-stage';
+import { windowPlan } from './bptt';
+import { evaluates, isEvalStep } from './eval-batches';
+import { validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
+import { HeadStage } from './head-stage';
+import { MetricsHistory } from './metrics';
+import { NetworkStage } from './network-stage';
+import { RUN_RECORD, type RunField } from './run-fields';
+import { EVAL_PHASES, TRAIN, TRAIN_PHASES, type Stage, type StepInfo } from './stage';
+import { StateStage } from './state-stage';
+import type { RecordSink, RunCheckpoint, TrainerGroup } from './trainer';
 import { UpdateStage } from './update-stage';
-import { validateGroupSpec, type GroupSpec } from './group-spec';
 
 export class ConfigError extends Error {
   constructor(readonly messages: string[]) {
@@ -27,50 +33,38 @@ export class ConfigError extends Error {
   }
 }
 
-export class RunGroup {
-  /** Training steps submitted so far. */
-  step = 0;
+export class RunGroup implements TrainerGroup {
+  readonly backend = 'webgpu';
   /** The parameter vector of one run: network, head, gradient-norm segments. */
   readonly layout: ModelLayout;
-  private readonly batchData: TaskBatch;
-  private program!: Program;
+  private currentSpec: GroupSpec;
+  private groupStep = 0;
+  private readonly steps: number[];
+  /** The step between prepareStep() and encodeStep(). */
+  private prepared: StepInfo | undefined;
+  private stages: Stage[] = [];
   private update!: UpdateStage;
   private metrics!: MetricsHistory;
-  private readonly params: Arena;
-  private readonly grads: Arena;
-  private readonly batchArena: Arena;
-  private readonly logits: Arena;
-  private readonly headGrad: Arena;
+  private readonly label: string;
+  private isDestroyed = false;
 
   private constructor(
     readonly engine: Engine,
-    readonly spec: GroupSpec,
+    spec: GroupSpec,
     readonly net: RnnGpu,
     layout: ModelLayout,
-    params: Arena,
-    grads: Arena,
+    private readonly params: Arena,
+    private readonly grads: Arena,
+    private readonly table: RunTable<RunField>,
   ) {
-    const { batch: B, seqLen: T, task } = spec;
-    const R = spec.runs.length;
-    const O = task.outputSize;
+    this.currentSpec = spec;
     this.layout = layout;
-    this.params = params;
-    this.grads = grads;
-    this.batchData = allocateBatch(task, T, B);
-    const label = spec.label ?? `${spec.cell} group`;
-    this.batchArena = new Arena(engine, `${label} batch`, [
-      { name: 'target', shape: [this.batchData.target.length] },
-      { name: 'weight', shape: [T, B] },
-    ]);
-    this.logits = new Arena(engine, `${label} head outputs`, [{ name: 'y', shape: [R, T, B, O] }]);
-    this.headGrad = new Arena(engine, `${label} head gradients`, [
-      { name: 'dy', shape: [R, T, B, O] },
-      { name: 'loss', shape: [R] },
-    ]);
+    this.label = spec.label ?? `${spec.cell} group`;
+    this.steps = spec.runs.map(() => 0);
   }
 
   /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
-  static async create(engine: Engine, spec: GroupSpec, onRecords: (records: StepRecord[]) => void): Promise<RunGroup> {
+  static async create(engine: Engine, spec: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
     const errors = validateGroupSpec(spec, engine.limits);
     if (errors.length > 0) throw new ConfigError(errors);
     const R = spec.runs.length;
@@ -79,153 +73,234 @@ export class RunGroup {
     const label = spec.label ?? `${spec.cell} group`;
     const params = new Arena(engine, `${label} params`, [{ name: 'params', shape: [R, P] }]);
     const grads = new Arena(engine, `${label} grads`, [{ name: 'grads', shape: [R, P] }]);
-    const net = await RnnGpu.create(
-      engine,
-      { ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false },
-      { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
-    );
-    const group = new RunGroup(engine, spec, net, layout, params, grads);
-    await group.record(label, onRecords);
+    const table = new RunTable(engine, `${label} run table`, R, RUN_RECORD);
+    const evaluated = evaluates(spec);
+    let net: RnnGpu;
+    try {
+      net = await RnnGpu.create(
+        engine,
+        {
+          ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false,
+          keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, evalForward: evaluated,
+        },
+        { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
+      );
+    } catch (e) {
+      for (const a of [params, grads, table]) a.destroy();
+      throw e;
+    }
+    const group = new RunGroup(engine, spec, net, layout, params, grads, table);
+    try {
+      await group.build(evaluated, onRecords);
+    } catch (e) {
+      group.destroy();
+      throw e;
+    }
     group.reset();
     return group;
   }
 
-  private async record(label: string, onRecords: (records: StepRecord[]) => void): Promise<void> {
-    const { engine, spec, net } = this;
-    const { head, paramCount: P } = this.layout;
-    const { batch: B, seqLen: T, hiddenSize: H, numLayers: L } = spec;
-    const R = spec.runs.length;
-    const O = head.outputs;
-    const rows = T * B;
-    const builder = new ProgramBuilder(engine, label);
-
-    const state = await engine.kernel({ label: 'state carry', file: 'state.wgsl', entryPoint: 'carry' });
-    for (const [list, zero, src] of [['reset', 1, 0], ['carry', 0, spec.bptt.kind === 'truncated' ? spec.bptt.k1 : 0]] as const) {
-      builder.add(list, state, `state ${list}`, packRecord(
-        ['units', 'slots', 'layers', 'src', 'zero', 'h_off', 'c_off', 'has_c'],
-        {
-          units: B * H, slots: T + 1, layers: L, src, zero,
-          h_off: net.acts.view('h').offset,
-          c_off: net.acts.has('c') ? net.acts.view('c').offset : 0,
-          has_c: net.acts.has('c') ? 1 : 0,
-        }), { 1: net.acts.buffer }, [Math.ceil((B * H) / 64), L, R]);
-    }
-
-    const top = net.topOutput();
-    const yOff = this.logits.view('y').offset;
-    const dyOff = this.headGrad.view('dy').offset;
-    const params = this.params.buffer;
-    const grads = this.grads.buffer;
-    // y (rows x O) = h_top (rows x H) W^T + b, W [O][H]
-    await addGemm(engine, builder, 'head', {
-      label: 'head forward', runs: R, m: rows, n: O, k: H, a: top,
-      b: { buffer: params, off: head.weight, run: P, rs: 1, cs: H },
-      bias: { buffer: params, off: head.bias, run: P, rs: 0, cs: 0 },
-      c: { buffer: this.logits.buffer, off: yOff, run: rows * O, rs: O, cs: 1 },
+  private async build(evaluated: boolean, onRecords: RecordSink): Promise<void> {
+    const { engine, net, label } = this;
+    const spec = this.currentSpec;
+    // Stages join the list as they are built, so destroy() frees whatever a failed build made.
+    const batch = new BatchStage(engine, spec, net, label, evaluated);
+    this.stages.push(batch);
+    this.stages.push(await StateStage.create(engine, net, label));
+    this.stages.push(new NetworkStage(net));
+    this.stages.push(await HeadStage.create(engine, {
+      label, spec, net, layout: this.layout, params: this.params.buffer, grads: this.grads.buffer, batch,
+      evalBatches: evaluated ? spec.task.valBatches : 0,
+    }));
+    this.update = await UpdateStage.create(engine, {
+      label: `${label} update`, runs: spec.runs.length, paramCount: this.layout.paramCount,
+      params: this.params.buffer, grads: this.grads.buffer, segments: this.layout.segments, table: this.table,
     });
-    const lossKernel = await engine.kernel({ label: 'loss', file: 'loss.wgsl', entryPoint: 'loss' });
-    builder.add('head', lossKernel, `${spec.task.loss} loss`, packRecord(
-      ['rows', 'outputs', 'kind', 'y_off', 'y_run', 't_off', 'w_off', 'dy_off', 'dy_run', 'loss_off'],
-      {
-        rows, outputs: O, kind: spec.task.loss === 'mse' ? 0 : 1, y_off: yOff, y_run: rows * O,
-        t_off: this.batchArena.view('target').offset, w_off: this.batchArena.view('weight').offset,
-        dy_off: dyOff, dy_run: rows * O, loss_off: this.headGrad.view('loss').offset,
-      }), { 1: this.logits.buffer, 2: this.batchArena.buffer, 3: this.headGrad.buffer }, [1, 1, R]);
-    const dY = { buffer: this.headGrad.buffer, off: dyOff, run: rows * O };
-    // dW (O x H) = dY^T (O x rows) h_top (rows x H); db = column sums of dY
-    await addGemm(engine, builder, 'head', {
-      label: 'head weight gradient', runs: R, m: O, n: H, k: rows,
-      a: { ...dY, rs: 1, cs: O }, b: top,
-      c: { buffer: grads, off: head.weight, run: P, rs: H, cs: 1 },
-    });
-    await addColumnSum(engine, builder, 'head', {
-      label: 'head bias gradient', runs: R, m: rows, n: O,
-      a: { ...dY, rs: O, cs: 1 }, c: { buffer: grads, off: head.bias, run: P, rs: 0, cs: 1 },
-    });
-    // dh_top (rows x H) = dY (rows x O) W (O x H): the upstream gradient BPTT starts from
-    await addGemm(engine, builder, 'head', {
-      label: 'head input gradient', runs: R, m: rows, n: H, k: O,
-      a: { ...dY, rs: O, cs: 1 },
-      b: { buffer: params, off: head.weight, run: P, rs: H, cs: 1 },
-      c: { buffer: net.dy.buffer, off: net.dy.view('dy').offset, run: rows * H, rs: H, cs: 1 },
-    });
-
-    this.update = await UpdateStage.create(engine, builder, 'update', {
-      label: `${label} update`, runs: R, paramCount: P, params, grads,
-      segments: this.layout.segments,
-    });
-    this.update.configure(spec.runs.map((r) => ({ optimizer: r.optimizer, clip: r.clip })));
-    this.program = builder.finish();
-    this.metrics = new MetricsHistory(engine, label, R, L + 1, onRecords);
+    this.stages.push(this.update);
+    for (const s of this.stages) s.configure?.(spec.runs);
+    const columns = this.stages.flatMap((s) => s.metricColumns?.() ?? []);
+    this.metrics = new MetricsHistory(engine, label, spec.runs.length, columns, onRecords, spec.metricsEvery ?? 4);
   }
 
-  /** Encodes and submits one training step. Never awaits. */
+  get spec(): GroupSpec {
+    return this.currentSpec;
+  }
+
+  /** Group steps queued so far (the data stream's position). */
+  get step(): number {
+    return this.groupStep;
+  }
+
+  get runSteps(): readonly number[] {
+    return [...this.steps];
+  }
+
+  get lostSteps(): number {
+    return this.metrics.lost;
+  }
+
+  canStep(): boolean {
+    return !this.prepared && this.metrics.canRecord(this.groupStep + 1);
+  }
+
+  /** Queues one training step of every run: prepareStep, one submit, afterSubmit. Never waits. */
   trainStep(): void {
-    const { spec, net } = this;
-    const { batch: B, seqLen: T } = spec;
-    const plan = windowPlan(spec.bptt, T, this.step);
-    spec.task.fill(plan.episode, plan.t0, T, B, this.batchData);
-    scoreWindow(this.batchData.weight, T, B, plan.scoreFrom, spec.head === 'last');
-    net.acts.write('x', this.batchData.x);
-    this.batchArena.write('target', this.batchData.target);
-    this.batchArena.write('weight', this.batchData.weight);
-    const step = this.step + 1;
-    const rates = spec.runs.map((r) => learningRate(r.optimizer.lr, r.schedule, step));
-    this.update.prepareStep(step, rates);
-    const norms = this.update.normsView;
-    this.engine.submit(`${spec.label ?? spec.cell} step ${step}`, (encoder) => {
-      this.program.encode(encoder, plan.carry ? 'carry' : 'reset');
-      net.encodeForward(encoder);
-      this.program.encode(encoder, 'head');
-      net.encodeBackward(encoder);
-      this.program.encode(encoder, 'update');
-      this.metrics.encodeStep(encoder, step,
-        { buffer: this.headGrad.buffer, offset: this.headGrad.view('loss').offset },
-        { buffer: norms.buffer, offset: norms.offset }, rates);
-      if (step % (spec.metricsEvery ?? 4) === 0) this.metrics.capture(encoder, step);
-    });
-    this.metrics.afterSubmit();
-    this.step = step;
+    this.prepareStep();
+    this.engine.submit(`${this.label} step ${this.prepared!.step}`, (encoder) => this.encodeStep(encoder));
+    this.afterSubmit();
   }
 
-  /** Reads back the metrics of every step submitted so far; resolves once they are delivered. */
-  async flushMetrics(): Promise<void> {
-    let done: Promise<void> | null = null;
-    while (!done) {
-      this.engine.submit('metrics flush', (encoder) => {
-        done = this.metrics.capture(encoder, this.step);
-      });
-      this.metrics.afterSubmit();
-      if (!done) await this.engine.device.queue.onSubmittedWorkDone();
+  /**
+   * The CPU half of the next step: the data window, each run's step count, every stage's per-run
+   * fields, and one write of the per-run table if something changed. Throws, changing nothing,
+   * if the step would overwrite metrics not yet read back (call settle()).
+   */
+  prepareStep(): void {
+    if (this.prepared) throw new Error(`run group "${this.label}": step ${this.prepared.step} was prepared but not encoded`);
+    const next = this.groupStep + 1;
+    if (!this.metrics.canRecord(next)) {
+      throw new Error(`run group "${this.label}": step ${next} would overwrite metrics not yet read back; await settle() first (canStep() says when)`);
     }
-    await done;
+    const spec = this.currentSpec;
+    const info: StepInfo = {
+      step: next,
+      runSteps: this.steps.map((s) => s + 1),
+      window: windowPlan(spec.bptt, spec.seqLen, this.groupStep),
+      evaluate: isEvalStep(spec, next),
+    };
+    for (const s of this.stages) s.prepareStep?.(info);
+    this.table.flush();
+    info.runSteps.forEach((s, r) => (this.steps[r] = s));
+    this.prepared = info;
   }
 
-  /** Back to step 0: weights re-drawn from each run's seed, optimizer state zeroed. */
+  /** Records the prepared step into `encoder` (which may hold other groups' steps too). */
+  encodeStep(encoder: GPUCommandEncoder): void {
+    const info = this.prepared;
+    if (!info) throw new Error(`run group "${this.label}": call prepareStep() before encodeStep()`);
+    for (const phase of TRAIN_PHASES) for (const s of this.stages) s.encode?.(encoder, phase, TRAIN, info);
+    if (info.evaluate) {
+      for (let batch = 0; batch < this.currentSpec.task.valBatches; batch++) {
+        const pass = { mode: 'eval', batch } as const;
+        for (const phase of EVAL_PHASES) for (const s of this.stages) s.encode?.(encoder, phase, pass, info);
+      }
+    }
+    for (const s of this.stages) s.encode?.(encoder, 'metrics', TRAIN, info);
+    this.metrics.encodeStep(encoder, info.step, {
+      runSteps: info.runSteps, learningRates: [...this.update.learningRates], evaluated: info.evaluate,
+    });
+    this.groupStep = info.step;
+    this.prepared = undefined;
+  }
+
+  /** Call once the encoder holding the step is submitted: starts the metrics readback. */
+  afterSubmit(): void {
+    this.metrics.afterSubmit();
+  }
+
+  /** Resolves once every queued step has run and its metrics are delivered; rejects if a readback failed. */
+  settle(): Promise<void> {
+    if (this.prepared) return Promise.reject(new Error(`run group "${this.label}": step ${this.prepared.step} was prepared but not encoded`));
+    return this.metrics.settle(this.groupStep);
+  }
+
+  /** New per-run settings from the next step on: same runs, same order (a new seed applies at the run's next restart). */
+  configureRuns(runs: readonly RunSpec[]): void {
+    const spec = { ...this.currentSpec, runs: [...runs] };
+    const errors = validateGroupSpec(spec);
+    if (runs.length !== this.steps.length) errors.unshift(`runs must keep the group's ${this.steps.length} runs, got ${runs.length}`);
+    if (errors.length > 0) throw new ConfigError(errors);
+    for (const s of this.stages) s.configure?.(spec.runs);
+    this.currentSpec = spec;
+  }
+
+  /** Re-initialises the given runs from their seeds: weights, optimizer state, kept state, step count 0. */
+  restartRuns(indices: readonly number[]): void {
+    this.checkRuns(indices);
+    for (const r of indices) this.initRun(r);
+    for (const s of this.stages) s.restartRuns?.(indices);
+    for (const r of indices) this.steps[r] = 0;
+  }
+
+  /** Back to step 0: weights re-drawn from each run's seed, optimizer state zeroed, data from its start. */
   reset(): void {
+    if (this.prepared) throw new Error(`run group "${this.label}": step ${this.prepared.step} was prepared but not encoded`);
+    this.currentSpec.runs.forEach((_, r) => this.initRun(r));
+    for (const s of this.stages) s.reset?.();
+    this.metrics.clear();
+    this.groupStep = 0;
+    this.steps.fill(0);
+  }
+
+  /** Moves the data stream to group step `step`; the runs' own steps and weights stay as they are. */
+  seek(step: number): void {
+    if (this.prepared) throw new Error(`run group "${this.label}": step ${this.prepared.step} was prepared but not encoded`);
+    if (!Number.isSafeInteger(step) || step < 0) throw new Error(`run group "${this.label}": seek needs a step >= 0, got ${step}`);
+    this.metrics.startAt(step);
+    this.groupStep = step;
+  }
+
+  private initRun(r: number): void {
     const { rnn, head, paramCount } = this.layout;
     const one = new Float32Array(paramCount);
-    this.spec.runs.forEach((run, r) => {
-      initParams(one, rnn, this.spec.hiddenSize, head, run.seed);
-      this.params.write('params', one, r * paramCount);
+    initParams(one, rnn, this.currentSpec.hiddenSize, head, this.currentSpec.runs[r].seed);
+    this.params.write('params', one, r * paramCount);
+  }
+
+  private checkRuns(indices: readonly number[]): void {
+    if (this.prepared) throw new Error(`run group "${this.label}": step ${this.prepared.step} was prepared but not encoded`);
+    const R = this.steps.length;
+    const bad = indices.filter((r) => !Number.isInteger(r) || r < 0 || r >= R);
+    if (bad.length > 0) throw new Error(`run indices must be integers from 0 to ${R - 1}, got ${bad.join(', ')}`);
+  }
+
+  async readCheckpoints(): Promise<RunCheckpoint[]> {
+    const params = await this.readParams();
+    const out: RunCheckpoint[] = params.map((p, r) => ({ step: this.steps[r], params: p, optimizer: [], extra: {} }));
+    for (const s of this.stages) await s.readCheckpoints?.(out);
+    return out;
+  }
+
+  /** Puts `checkpoints[i]` into run `indices[i]`; checks every checkpoint before writing any. */
+  writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
+    this.checkRuns(indices);
+    const P = this.layout.paramCount;
+    const errors: string[] = [];
+    if (indices.length !== checkpoints.length) errors.push(`got ${checkpoints.length} checkpoints for ${indices.length} runs`);
+    checkpoints.forEach((c, i) => {
+      const at = `checkpoints[${i}]`;
+      if (!Number.isInteger(c.step) || c.step < 0) errors.push(`${at}.step must be an integer >= 0, got ${c.step}`);
+      if (c.params.length !== P) errors.push(`${at}.params has ${c.params.length} numbers, expected ${P}`);
+      for (const s of this.stages) errors.push(...(s.checkpointProblems?.(c, at) ?? []));
     });
-    this.update.reset();
-    this.metrics.clear();
-    this.step = 0;
+    if (errors.length > 0) throw new ConfigError(errors);
+    indices.forEach((r, i) => {
+      const c = checkpoints[i];
+      this.params.write('params', c.params, r * P);
+      for (const s of this.stages) s.writeCheckpoint?.(r, c);
+      this.steps[r] = c.step;
+    });
   }
 
   /** Every run's parameter vector (tests and export; not for the training loop). */
   async readParams(): Promise<Float32Array[]> {
     const all = await this.params.read('params');
     const P = this.layout.paramCount;
-    return this.spec.runs.map((_, r) => all.slice(r * P, (r + 1) * P));
+    return this.currentSpec.runs.map((_, r) => all.slice(r * P, (r + 1) * P));
   }
 
+  /** True once destroy() ran. */
+  get destroyed(): boolean {
+    return this.isDestroyed;
+  }
+
+  /** Frees every buffer the group made; a second call does nothing. */
   destroy(): void {
-    this.net.destroy();
-    for (const a of [this.params, this.grads, this.batchArena, this.logits, this.headGrad]) a.destroy();
-    this.program?.destroy();
-    this.update?.destroy();
+    if (this.isDestroyed) return;
+    this.isDestroyed = true;
+    for (const s of this.stages) s.destroy();
+    if (!this.stages.some((s) => s instanceof NetworkStage)) this.net.destroy();
+    for (const a of [this.params, this.grads, this.table]) a.destroy();
     this.metrics?.destroy();
   }
 }

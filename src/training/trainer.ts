@@ -19,9 +19,20 @@ export interface RunCheckpoint {
   step: number;
   /** [P] parameters. */
   params: Float32Array;
-  /** Optimizer state slots, each [P] (their meaning depends on the optimizer kind). */
+  /**
+   * Optimizer state slots, each [P], with the meaning of shaders/optimizer.wgsl's slot0..2 for the
+   * run's optimizer kind (sgd: momentum_buffer; rmsprop: square_avg, grad_avg, momentum_buffer;
+   * adam, adamw: exp_avg, exp_avg_sq). Fewer than three: the rest are zeros.
+   */
   optimizer: Float32Array[];
-  /** Other named per-run state a stage keeps (running averages, pruning masks, plateau state). */
+  /**
+   * Other named per-run state a stage keeps (running averages, pruning masks, plateau state),
+   * keyed `<stage>.<name>`. The WebGPU group writes `update.optimizerStep` (the optimizer's own
+   * step count, [1]; it differs from `step` after a change of optimizer kind) and, with truncated
+   * BPTT, `state.h` / `state.c` (the state carried into the next window, [L][B][H]). A group
+   * ignores keys it does not know and takes defaults for missing ones (the optimizer step is
+   * `step`; the carried state is zero).
+   */
   extra: Record<string, Float32Array>;
 }
 

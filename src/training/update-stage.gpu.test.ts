@@ -1,14 +1,17 @@
-// The update stage (norms, clipping, four optimizers) against the float64 reference: R = 6 runs
-// with six different optimizer/clip configs in one set of dispatches, fresh random gradients and a
-// changing learning rate each step. P = 1000 in 3 odd segments, and P ~ 300k for the
-// multi-workgroup norm reduction.
+// The update stage (norms, the clipped flag, clipping, four optimizers) against the float64
+// reference: R = 6 runs with six different optimizer/clip configs in one set of dispatches, fresh
+// random gradients and a learning rate that changes each step (exponential schedules). P = 1000 in
+// 3 odd segments, and P ~ 300k for the multi-workgroup norm reduction.
 import { describe, expect, it } from 'vitest';
-import { ProgramBuilder } from '../engine/program';
-import { ReferenceOptimizer, referenceClip, referenceGradNorms } from '../reference/optim';
+import { RunTable } from '../engine/run-table';
+import { ReferenceOptimizer, clipChanges, referenceClip, referenceGradNorms } from '../reference/optim';
 import { Rng } from '../reference/random';
 import { compare } from '../testing/compare';
 import { useEngine } from '../testing/gpu';
 import type { ParamSegment } from './optimizers';
+import { RUN_RECORD } from './run-fields';
+import { learningRate, type ScheduleConfig } from './schedules';
+import { TRAIN, type StepInfo } from './stage';
 import { UpdateStage, type RunUpdateConfig } from './update-stage';
 
 const ATOL = 1e-5;
@@ -19,18 +22,24 @@ const STEPS = 5;
 // which cancels to ~1e-10 at about one element in 1e5, with an f32 rounding error near its own size;
 // RMSprop and Adam divide by ~|g| + eps, so with eps 1e-8 that element steps ~lr * 1e-2 away from the
 // float64 reference (torch in f32 does the same). Runs 3 and 5 keep the default eps: no cancellation there.
+const DECAY: ScheduleConfig = { schedule: { kind: 'exponential', gamma: 0.9 }, warmup: 0 };
 const RUNS: RunUpdateConfig[] = [
-  { optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true }, clip: { maxNorm: 1 } },
-  { optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.5, dampening: 0.3, weightDecay: 0.01 }, clip: { value: 0.5 } },
+  { optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.9, nesterov: true }, clip: { maxNorm: 1 }, schedule: DECAY },
+  { optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.5, dampening: 0.3, weightDecay: 0.01 }, clip: { value: 0.5 }, schedule: DECAY },
   {
     optimizer: { kind: 'rmsprop', lr: 0.01, alpha: 0.9, eps: 1e-6, centered: true, momentum: 0.8, weightDecay: 1e-3 },
-    clip: {},
+    clip: {}, schedule: DECAY,
   },
-  { optimizer: { kind: 'rmsprop', lr: 0.01 }, clip: { maxNorm: 1e6 } },
-  { optimizer: { kind: 'adam', lr: 1e-3, eps: 1e-6, weightDecay: 0.01 }, clip: { maxNorm: 5, value: 0.1 } },
+  { optimizer: { kind: 'rmsprop', lr: 0.01 }, clip: { maxNorm: 1e6 }, schedule: DECAY },
+  { optimizer: { kind: 'adam', lr: 1e-3, eps: 1e-6, weightDecay: 0.01 }, clip: { maxNorm: 5, value: 0.1 }, schedule: DECAY },
   // lr 0.03 makes AdamW's decay (lr * 1e-2 per step, torch's default wd) larger than the tolerance.
-  { optimizer: { kind: 'adamw', lr: 0.03 }, clip: {} },
+  { optimizer: { kind: 'adamw', lr: 0.03 }, clip: {}, schedule: DECAY },
 ];
+
+/** Step `step` of every run (the stage reads only the run steps). */
+function stepInfo(step: number, runs = R): StepInfo {
+  return { step, runSteps: new Array<number>(runs).fill(step), window: { episode: 0, t0: 0, carry: false, carrySlot: 0, scoreFrom: 0 }, evaluate: false };
+}
 const R = RUNS.length;
 
 const gpu = useEngine();
@@ -48,14 +57,15 @@ async function readFloats(buffer: GPUBuffer, offsetFloats: number, count: number
   return new Float32Array(await gpu.engine.readBuffer(buffer, offsetFloats * 4, count * 4));
 }
 
-async function checkTrajectory(segments: ParamSegment[], seed: number): Promise<void> {
+/** `everyClipCase`: the gradient scales make each clip kind both act and not act at some step. */
+async function checkTrajectory(segments: ParamSegment[], seed: number, everyClipCase: boolean): Promise<void> {
   const P = segments.reduce((a, s) => a + s.length, 0);
   const rng = new Rng(seed);
   const params = storage('test params', R * P);
   const grads = storage('test grads', R * P);
-  const builder = new ProgramBuilder(gpu.engine, 'update test');
-  const stage = await UpdateStage.create(gpu.engine, builder, 'update', { label: 'test', runs: R, paramCount: P, params, grads, segments });
-  const program = builder.finish();
+  const table = new RunTable(gpu.engine, 'test run table', R, RUN_RECORD);
+  const stage = await UpdateStage.create(gpu.engine, { label: 'test', runs: R, paramCount: P, params, grads, segments, table });
+  const clipSeen = new Set<string>();
   try {
     stage.configure(RUNS);
     const ref = RUNS.map((run) => ({ opt: new ReferenceOptimizer(run.optimizer, P), params: randomF32(rng, P, 1) }));
@@ -63,10 +73,12 @@ async function checkTrajectory(segments: ParamSegment[], seed: number): Promise<
     for (let step = 1; step <= STEPS; step++) {
       // Gradient scales differ per run and per step so that norm clipping is on in some steps and off in others.
       const g = RUNS.map((_, r) => randomF32(rng, P, ((0.05 + 0.5 * ((r + step) % 3)) * 30) / Math.sqrt(P)));
-      const lrs = RUNS.map((run) => run.optimizer.lr * (1 - 0.1 * step));
+      const lrs = RUNS.map((run) => learningRate(run.optimizer.lr, run.schedule, step));
       gpu.engine.device.queue.writeBuffer(grads, 0, Float32Array.from(g.flatMap((x) => [...x])));
-      stage.prepareStep(step, lrs);
-      gpu.engine.submit('update step', (enc) => program.encode(enc, 'update'));
+      stage.prepareStep(stepInfo(step));
+      expect(stage.learningRates).toEqual(lrs);
+      table.flush();
+      gpu.engine.submit('update step', (enc) => stage.encode(enc, 'update', TRAIN));
       const gotParams = await readFloats(params, 0, R * P);
       const { buffer, offset, stride } = stage.normsView;
       const gotNorms = await readFloats(buffer, offset, R * stride);
@@ -74,8 +86,11 @@ async function checkTrajectory(segments: ParamSegment[], seed: number): Promise<
       for (let r = 0; r < R; r++) {
         const norms = referenceGradNorms(g[r], segments);
         ref[r].opt.step(ref[r].params, referenceClip(g[r], RUNS[r].clip, norms[0]), lrs[r]);
-        const n = compare(gotNorms.subarray(r * stride, (r + 1) * stride), norms, ATOL, RTOL);
+        const n = compare(gotNorms.subarray(r * stride, r * stride + norms.length), norms, ATOL, RTOL);
         expect(n.worstRatio, `step ${step} run ${r} norms: max abs ${n.maxAbs} at ${n.at}`).toBeLessThanOrEqual(1);
+        const clipped = clipChanges(g[r], RUNS[r].clip, norms[0]);
+        expect(gotNorms[r * stride + norms.length], `step ${step} run ${r} clipped`).toBe(clipped ? 1 : 0);
+        clipSeen.add(`${Object.keys(RUNS[r].clip).join('+') || 'none'} ${clipped}`);
         const p = compare(gotParams.subarray(r * P, (r + 1) * P), ref[r].params, ATOL, RTOL);
         expect(p.worstRatio, `step ${step} run ${r} (${RUNS[r].optimizer.kind}) params: max abs ${p.maxAbs} at ${p.at}`)
           .toBeLessThanOrEqual(1);
@@ -83,11 +98,17 @@ async function checkTrajectory(segments: ParamSegment[], seed: number): Promise<
         expect(compare(before[r], ref[r].params, ATOL, RTOL).worstRatio, `run ${r} barely moves`).toBeGreaterThan(10);
       }
     }
+    // Each kind of clipping both changed the gradient at some step and left it alone at another.
+    if (everyClipCase) {
+      for (const kind of ['maxNorm', 'value']) for (const did of [true, false]) expect(clipSeen).toContain(`${kind} ${did}`);
+    }
+    expect(clipSeen).not.toContain('none true');
     // reset() empties the slots: the next step behaves as a first step again.
     stage.reset();
+    expect(stage.optimizerSteps).toEqual(new Array(R).fill(0));
     for (const k of [0, 1, 2] as const) expect((await stage.readSlot(k)).every((x) => x === 0)).toBe(true);
   } finally {
-    program.destroy();
+    table.destroy();
     stage.destroy();
     params.destroy();
     grads.destroy();
@@ -103,6 +124,7 @@ describe('update stage vs float64 reference, R = 6 mixed optimizers', () => {
         { name: 'head', offset: 900, length: 100 },
       ],
       7,
+      true,
     );
   });
 
@@ -114,24 +136,29 @@ describe('update stage vs float64 reference, R = 6 mixed optimizers', () => {
         { name: 'head', offset: 299001, length: 1006 },
       ],
       11,
+      false,
     );
   });
 
   it('refuses bad configs and bad segments with messages naming the field', async () => {
     const params = storage('p', 3 * 10);
-    const builder = new ProgramBuilder(gpu.engine, 'refusals');
+    const table = new RunTable(gpu.engine, 'refusals run table', 3, RUN_RECORD);
     const segments = [{ name: 'all', offset: 0, length: 10 }];
-    const stage = await UpdateStage.create(gpu.engine, builder, 'u', { label: 'x', runs: 3, paramCount: 10, params, grads: params, segments });
+    const stage = await UpdateStage.create(gpu.engine, { label: 'x', runs: 3, paramCount: 10, params, grads: params, segments, table });
     try {
-      const good: RunUpdateConfig = { optimizer: { kind: 'adam', lr: 1e-3 }, clip: {} };
-      const bad: RunUpdateConfig = { optimizer: { kind: 'sgd', lr: -1 }, clip: { maxNorm: 0 } };
+      const good: RunUpdateConfig = { optimizer: { kind: 'adam', lr: 1e-3 }, clip: {}, schedule: DECAY };
+      const bad: RunUpdateConfig = { optimizer: { kind: 'sgd', lr: -1 }, clip: { maxNorm: 0 }, schedule: DECAY };
       expect(() => stage.configure([good, bad, good])).toThrow(/runs\[1\]\.optimizer\.lr must be a number > 0, got -1; runs\[1\]\.clip\.maxNorm/);
-      expect(() => stage.prepareStep(1, [1e-3, 1e-3, 1e-3])).toThrow(/configure\(\) before prepareStep/);
+      expect(() => stage.prepareStep(stepInfo(1, 3))).toThrow(/configure\(\) before prepareStep/);
       await expect(
-        UpdateStage.create(gpu.engine, builder, 'u', { label: 'y', runs: 1, paramCount: 10, params, grads: params, segments: [{ name: 'a', offset: 0, length: 9 }] }),
+        UpdateStage.create(gpu.engine, { label: 'y', runs: 3, paramCount: 10, params, grads: params, segments: [{ name: 'a', offset: 0, length: 9 }], table }),
       ).rejects.toThrow(/segments cover \[0, 9\) but paramCount is 10/);
+      await expect(
+        UpdateStage.create(gpu.engine, { label: 'z', runs: 2, paramCount: 10, params, grads: params, segments, table }),
+      ).rejects.toThrow(/the run table has 3 runs, expected 2/);
     } finally {
       stage.destroy();
+      table.destroy();
       params.destroy();
     }
   });

@@ -1,24 +1,32 @@
 /**
- * The parameter-update stage of a training step for R runs side by side: gradient norms
- * (shaders/norms.wgsl), then clipping and the optimizer rule fused in one dispatch
- * (shaders/optimizer.wgsl). Each run's optimizer kind and hyperparameters are data in a per-run
- * struct array, so every mix of optimizers is the same three dispatches. It owns the optimizer
- * state; it does not own params or grads, and it knows nothing of LR schedules (the caller passes lr).
+ * The parameter-update stage of a training step for R runs side by side: gradient norms and the
+ * `clipped` flag (shaders/norms.wgsl), then clipping and the optimizer rule fused in one dispatch
+ * (shaders/optimizer.wgsl). Each run's optimizer, learning rate (its schedule at the run's own
+ * step) and clipping are fields of the per-run table, so every mix of optimizers is the same
+ * three dispatches. It owns the optimizer state and each run's optimizer step count; it does not
+ * own params or grads.
  */
 import { Arena } from '../engine/arena';
 import type { Engine, KernelDesc } from '../engine/engine';
-import { packRecord, type ProgramBuilder } from '../engine/program';
+import { ProgramBuilder, type Program } from '../engine/program';
+import { RecordLayout } from '../engine/record';
+import type { RunTable } from '../engine/run-table';
 import {
   OPTIMIZER_KINDS,
   adamBiasCorrection,
+  optimizerStateKey,
   resolveOptimizer,
   validateClip,
   validateOptimizer,
-  type ClipConfig,
-  type OptimizerConfig,
   type ParamSegment,
   type ResolvedOptimizer,
 } from './optimizers';
+import type { RunSpec } from './group-spec';
+import type { MetricColumn } from './metrics';
+import { withRunTable, type RunField } from './run-fields';
+import { learningRate } from './schedules';
+import type { RunCheckpoint } from './trainer';
+import type { Pass, Phase, Stage, StepInfo } from './stage';
 
 export interface UpdateStageSpec {
   label: string;
@@ -31,48 +39,62 @@ export interface UpdateStageSpec {
   grads: GPUBuffer;
   /** Ranges partitioning [0, P) in order, each with its own gradient norm. */
   segments: readonly ParamSegment[];
+  /** The group's per-run table; this stage owns the optimizer and clipping fields. */
+  table: RunTable<RunField>;
 }
 
-export interface RunUpdateConfig {
-  optimizer: OptimizerConfig;
-  clip: ClipConfig;
-}
+/** What the stage takes from a run's settings. */
+export type RunUpdateConfig = Pick<RunSpec, 'optimizer' | 'clip' | 'schedule'>;
 
-/** Where the norms live: run r's global norm at offset + r * stride, then its S segment norms. */
+/** Where the norms live: run r's global norm at offset + r * stride, then its S segment norms, then clipped. */
 export interface NormsView {
   buffer: GPUBuffer;
   /** In floats. */
   offset: number;
-  /** 1 + S. */
+  /** 2 + S. */
   stride: number;
 }
 
 /** Bounded by the segment table in the NormPass uniform of norms.wgsl. */
 export const MAX_SEGMENTS = 28;
 const WG = 256;
-/** Words per Hyper struct in optimizer.wgsl (20 four-byte fields). */
-const HYPER_WORDS = 20;
 const FLAG_NESTEROV = 1;
 const FLAG_CENTERED = 2;
 const FLAG_FIRST_STEP = 4;
+const SLOTS = [0, 1, 2] as const;
+/** RunCheckpoint.extra key of the optimizer's own step count (it differs from the run's after a change of kind). */
+export const OPTIMIZER_STEP_KEY = 'update.optimizerStep';
+
+/** `struct NormPass` in shaders/norms.wgsl. */
+export const NORM_RECORD = new RecordLayout([
+  'p_run', 'segments', 'groups', 'part_off', 'max_off', 'norm_off', '_pad0', '_pad1',
+  { name: 'seg', type: 'u32', count: 2 * MAX_SEGMENTS },
+]);
+
+/** `struct Update` in shaders/optimizer.wgsl. */
+export const UPDATE_RECORD = new RecordLayout(['p_run', 'norm_stride', 'slot0', 'slot1', 'slot2']);
 
 const KERNELS: Record<'partials' | 'finish' | 'update', KernelDesc> = {
-  partials: { label: 'grad norm partials', file: 'norms.wgsl', entryPoint: 'norm_partials' },
-  finish: { label: 'grad norm finish', file: 'norms.wgsl', entryPoint: 'norm_finish' },
-  update: { label: 'optimizer update', file: 'optimizer.wgsl', entryPoint: 'update' },
+  partials: { label: 'grad norm partials', file: 'norms.wgsl', entryPoint: 'norm_partials', lib: ['run'] },
+  finish: { label: 'grad norm finish', file: 'norms.wgsl', entryPoint: 'norm_finish', lib: ['run'] },
+  update: { label: 'optimizer update', file: 'optimizer.wgsl', entryPoint: 'update', lib: ['run'] },
 };
 
-export class UpdateStage {
+export class UpdateStage implements Stage {
+  readonly name = 'update';
   readonly normsView: NormsView;
+  /** Each run's learning rate at the step prepared last. */
+  readonly learningRates: number[];
+  /** Each run's optimizer step count (1-based at the step prepared last; 0 after a reset). */
+  readonly optimizerSteps: number[];
   /** Slots 0..2, each [R][P]; their meaning depends on the run's kind (see optimizer.wgsl). */
   private readonly state: Arena;
-  /** hyper [R][HYPER_WORDS], partials [R][S][G], norms [R][1 + S]. */
+  /** partials and maxes [R][S][G], norms [R][2 + S]. */
   private readonly control: Arena;
-  private readonly hyperWords: Uint32Array;
-  private readonly hyperFloats: Float32Array;
-  private runConfigs: { optimizer: ResolvedOptimizer; clip: ClipConfig }[] | undefined;
+  private program!: Program;
+  private runConfigs: { spec: RunUpdateConfig; optimizer: ResolvedOptimizer }[] | undefined;
 
-  static async create(engine: Engine, builder: ProgramBuilder, list: string, spec: UpdateStageSpec): Promise<UpdateStage> {
+  static async create(engine: Engine, spec: UpdateStageSpec): Promise<UpdateStage> {
     const problems = checkSpec(spec);
     if (problems.length > 0) throw new Error(`update stage "${spec.label}": ${problems.join('; ')}`);
     const [partials, finish, update] = await Promise.all([
@@ -81,29 +103,27 @@ export class UpdateStage {
       engine.kernel(KERNELS.update),
     ]);
     const stage = new UpdateStage(engine, spec);
-    const { runs: R, paramCount: P, segments } = spec;
+    const { runs: R, paramCount: P, segments, table } = spec;
     const S = segments.length;
     const groups = partialGroups(segments);
-    const segWords = new Array<number>(2 * MAX_SEGMENTS).fill(0);
-    segments.forEach((s, k) => segWords.splice(2 * k, 2, s.offset, s.length));
-    const normPass = [
-      P, S, groups, stage.control.view('partials').offset, stage.control.view('norms').offset, 0, 0, 0, ...segWords,
-    ];
-    const control = stage.control.buffer;
-    builder.add(list, partials, `${spec.label} grad norm partials`, normPass, { 1: spec.grads, 2: control }, [groups, S, R]);
-    builder.add(list, finish, `${spec.label} grad norm finish`, normPass, { 2: control }, [1, 1, R]);
-    const slot = (k: number) => stage.state.view(`slot${k}`).offset;
-    const updateRecord = packRecord(['p_run', 'norm_stride', 'slot0', 'slot1', 'slot2'] as const, {
-      p_run: P, norm_stride: 1 + S, slot0: slot(0), slot1: slot(1), slot2: slot(2),
+    const control = stage.control;
+    const normPass = NORM_RECORD.pack({
+      p_run: P, segments: S, groups, part_off: control.view('partials').offset, max_off: control.view('maxes').offset,
+      norm_off: control.view('norms').offset, seg: segments.flatMap((s) => [s.offset, s.length]),
     });
-    const resources = {
+    const builder = new ProgramBuilder(engine, spec.label);
+    builder.add('update', partials, `${spec.label} grad norm partials`, normPass, { 1: spec.grads, 2: control.buffer }, [groups, S, R]);
+    builder.add('update', finish, `${spec.label} grad norm finish`, normPass, withRunTable(table, { 2: control.buffer }), [1, 1, R]);
+    const slot = (k: number) => stage.state.view(`slot${k}`).offset;
+    const updateRecord = UPDATE_RECORD.pack({ p_run: P, norm_stride: 2 + S, slot0: slot(0), slot1: slot(1), slot2: slot(2) });
+    const resources = withRunTable(table, {
       1: spec.params,
       2: spec.grads,
-      3: stage.control.binding('hyper'),
-      4: stage.control.binding('norms'),
+      4: control.binding('norms'),
       5: stage.state.buffer,
-    };
-    builder.add(list, update, `${spec.label} optimizer update`, updateRecord, resources, [Math.ceil(P / WG), 1, R]);
+    });
+    builder.add('update', update, `${spec.label} optimizer update`, updateRecord, resources, [Math.ceil(P / WG), 1, R]);
+    stage.program = builder.finish();
     return stage;
   }
 
@@ -113,18 +133,23 @@ export class UpdateStage {
   ) {
     const { runs: R, paramCount: P, segments } = spec;
     const S = segments.length;
-    this.state = new Arena(engine, `${spec.label} optimizer state`, [0, 1, 2].map((k) => ({ name: `slot${k}`, shape: [R, P] })));
+    const G = partialGroups(segments);
+    this.state = new Arena(engine, `${spec.label} optimizer state`, SLOTS.map((k) => ({ name: `slot${k}`, shape: [R, P] })));
     this.control = new Arena(engine, `${spec.label} optimizer control`, [
-      { name: 'hyper', shape: [R, HYPER_WORDS] },
-      { name: 'partials', shape: [R, S, partialGroups(segments)] },
-      { name: 'norms', shape: [R, 1 + S] },
+      { name: 'partials', shape: [R, S, G] },
+      { name: 'maxes', shape: [R, S, G] },
+      { name: 'norms', shape: [R, 2 + S] },
     ]);
-    this.hyperFloats = new Float32Array(R * HYPER_WORDS);
-    this.hyperWords = new Uint32Array(this.hyperFloats.buffer);
-    this.normsView = { buffer: this.control.buffer, offset: this.control.view('norms').offset, stride: 1 + S };
+    this.normsView = { buffer: this.control.buffer, offset: this.control.view('norms').offset, stride: 2 + S };
+    this.learningRates = new Array<number>(R).fill(NaN);
+    this.optimizerSteps = new Array<number>(R).fill(0);
   }
 
-  /** Sets every run's optimizer and clipping; throws one Error listing every problem. */
+  /**
+   * Sets every run's optimizer, clipping and schedule; throws one Error listing every problem.
+   * A run whose optimizer changes the meaning of its state (another kind, momentum switched on
+   * or off, centered toggled) starts that state afresh, as a new torch optimizer would.
+   */
   configure(runs: readonly RunUpdateConfig[]): void {
     const R = this.spec.runs;
     if (runs.length !== R) throw new Error(`update stage "${this.spec.label}" has ${R} runs but got ${runs.length} configs`);
@@ -133,43 +158,101 @@ export class UpdateStage {
       ...validateClip(run.clip ?? {}, `runs[${r}].clip`),
     ]);
     if (errors.length > 0) throw new Error(`update stage "${this.spec.label}": ${errors.join('; ')}`);
-    this.runConfigs = runs.map((run) => ({ optimizer: resolveOptimizer(run.optimizer), clip: { ...run.clip } }));
+    const next = runs.map((spec) => ({ spec, optimizer: resolveOptimizer(spec.optimizer) }));
+    const before = this.runConfigs;
+    this.runConfigs = next;
+    if (before) {
+      const changed = next.flatMap((c, r) => (optimizerStateKey(c.optimizer) !== optimizerStateKey(before[r].optimizer) ? [r] : []));
+      if (changed.length > 0) this.clearRuns(changed);
+    }
   }
 
-  /**
-   * Writes the per-run hyperparameters for step `step` (1-based; 1 right after create or reset)
-   * with each run's learning rate for this step. Queue writes only: nothing waits on the GPU.
-   */
-  prepareStep(step: number, learningRates: readonly number[]): void {
+  /** Each run's learning rate from its schedule at its own step, and its optimizer fields for this step. */
+  prepareStep(step: StepInfo): void {
     const configs = this.runConfigs;
     if (!configs) throw new Error(`update stage "${this.spec.label}": call configure() before prepareStep()`);
-    if (!Number.isInteger(step) || step < 1) throw new Error(`step must be an integer >= 1, got ${step}`);
-    if (learningRates.length !== configs.length) {
-      throw new Error(`update stage "${this.spec.label}" has ${configs.length} runs but got ${learningRates.length} learning rates`);
-    }
-    configs.forEach(({ optimizer: o, clip }, r) => {
-      const lr = learningRates[r];
+    const table = this.spec.table;
+    configs.forEach(({ spec, optimizer: o }, r) => {
+      const lr = learningRate(spec.optimizer.lr, spec.schedule, step.runSteps[r]);
       if (!Number.isFinite(lr) || lr < 0) throw new Error(`learning rate of run ${r} must be a number >= 0, got ${lr}`);
+      const t = ++this.optimizerSteps[r];
+      this.learningRates[r] = lr;
       const adam = o.kind === 'adam' || o.kind === 'adamw';
-      const { stepSize, bc2Sqrt } = adam ? adamBiasCorrection(lr, o.beta1, o.beta2, step) : { stepSize: 0, bc2Sqrt: 1 };
-      const base = r * HYPER_WORDS;
-      this.hyperWords[base] = OPTIMIZER_KINDS.indexOf(o.kind);
-      this.hyperWords[base + 1] =
-        (o.nesterov ? FLAG_NESTEROV : 0) | (o.centered ? FLAG_CENTERED : 0) | (step === 1 ? FLAG_FIRST_STEP : 0);
-      this.hyperFloats.set(
-        [
-          lr, o.weightDecay, o.momentum, 1 - o.dampening, o.alpha, 1 - o.alpha, o.eps, o.beta1, 1 - o.beta1,
-          o.beta2, 1 - o.beta2, stepSize, bc2Sqrt, 1 - lr * o.weightDecay, clip.maxNorm ?? 0, clip.value ?? 0, 0, 0,
-        ],
-        base + 2,
-      );
+      const { stepSize, bc2Sqrt } = adam ? adamBiasCorrection(lr, o.beta1, o.beta2, t) : { stepSize: 0, bc2Sqrt: 1 };
+      const values: Record<RunField, number> = {
+        optimizer: OPTIMIZER_KINDS.indexOf(o.kind),
+        optimizer_flags: (o.nesterov ? FLAG_NESTEROV : 0) | (o.centered ? FLAG_CENTERED : 0) | (t === 1 ? FLAG_FIRST_STEP : 0),
+        lr, weight_decay: o.weightDecay, momentum: o.momentum, one_minus_dampening: 1 - o.dampening,
+        alpha: o.alpha, one_minus_alpha: 1 - o.alpha, eps: o.eps, beta1: o.beta1, one_minus_beta1: 1 - o.beta1,
+        beta2: o.beta2, one_minus_beta2: 1 - o.beta2, step_size: stepSize, bc2_sqrt: bc2Sqrt,
+        decay_factor: 1 - lr * o.weightDecay, max_norm: spec.clip.maxNorm ?? 0, clip_value: spec.clip.value ?? 0,
+      };
+      for (const [name, value] of Object.entries(values)) table.set(r, name as RunField, value);
     });
-    this.control.write('hyper', this.hyperFloats);
   }
 
-  /** Zeroes every optimizer slot (the next prepareStep should be step 1). */
+  encode(encoder: GPUCommandEncoder, phase: Phase, pass: Pass): void {
+    if (phase === 'update' && pass.mode === 'train') this.program.encode(encoder, 'update');
+  }
+
+  metricColumns(): readonly MetricColumn[] {
+    const S = this.spec.segments.length;
+    return [{
+      name: 'gradient norms',
+      source: { buffer: this.normsView.buffer, offset: this.normsView.offset },
+      width: 2 + S,
+      decode: (v, m) => {
+        m.gradNorm = v[0];
+        m.layerGradNorms = Array.from(v.subarray(1, 1 + S));
+        m.clipped = v[1 + S] > 0.5;
+      },
+    }];
+  }
+
+  /** Zeroes every optimizer slot; the next step is every run's first. */
   reset(): void {
     this.engine.submit(`${this.spec.label} optimizer reset`, (enc) => enc.clearBuffer(this.state.buffer));
+    this.optimizerSteps.fill(0);
+  }
+
+  restartRuns(runs: readonly number[]): void {
+    this.clearRuns(runs);
+  }
+
+  private clearRuns(runs: readonly number[]): void {
+    const zeros = new Float32Array(this.spec.paramCount);
+    for (const r of runs) {
+      for (const k of SLOTS) this.state.write(`slot${k}`, zeros, r * this.spec.paramCount);
+      this.optimizerSteps[r] = 0;
+    }
+  }
+
+  checkpointProblems(c: RunCheckpoint, at: string): string[] {
+    const P = this.spec.paramCount;
+    const problems: string[] = [];
+    if (c.optimizer.length > SLOTS.length) problems.push(`${at}.optimizer has ${c.optimizer.length} slots, at most ${SLOTS.length} allowed`);
+    c.optimizer.forEach((s, k) => {
+      if (s.length !== P) problems.push(`${at}.optimizer[${k}] has ${s.length} numbers, expected ${P}`);
+    });
+    const t = c.extra[OPTIMIZER_STEP_KEY];
+    if (t && (t.length !== 1 || !Number.isInteger(t[0]) || t[0] < 0)) problems.push(`${at}.extra["${OPTIMIZER_STEP_KEY}"] must hold one integer >= 0`);
+    return problems;
+  }
+
+  async readCheckpoints(into: RunCheckpoint[]): Promise<void> {
+    const P = this.spec.paramCount;
+    const slots = await Promise.all(SLOTS.map((k) => this.state.read(`slot${k}`)));
+    into.forEach((c, r) => {
+      c.optimizer = slots.map((s) => s.slice(r * P, (r + 1) * P));
+      c.extra[OPTIMIZER_STEP_KEY] = Float32Array.of(this.optimizerSteps[r]);
+    });
+  }
+
+  /** Slots missing from the checkpoint are zeroed; the optimizer step defaults to the run's. */
+  writeCheckpoint(run: number, c: RunCheckpoint): void {
+    const zeros = new Float32Array(this.spec.paramCount);
+    for (const k of SLOTS) this.state.write(`slot${k}`, c.optimizer[k] ?? zeros, run * this.spec.paramCount);
+    this.optimizerSteps[run] = c.extra[OPTIMIZER_STEP_KEY]?.[0] ?? c.step;
   }
 
   /** One slot [R][P] read back, for tests and tools. */
@@ -180,6 +263,7 @@ export class UpdateStage {
   destroy(): void {
     this.state.destroy();
     this.control.destroy();
+    this.program?.destroy();
   }
 }
 
@@ -192,6 +276,7 @@ function partialGroups(segments: readonly ParamSegment[]): number {
 function checkSpec(spec: UpdateStageSpec): string[] {
   const problems: string[] = [];
   if (!Number.isInteger(spec.runs) || spec.runs < 1) problems.push(`runs must be an integer >= 1, got ${spec.runs}`);
+  if (spec.table.runs !== spec.runs) problems.push(`the run table has ${spec.table.runs} runs, expected ${spec.runs}`);
   if (!Number.isInteger(spec.paramCount) || spec.paramCount < 1) {
     problems.push(`paramCount must be an integer >= 1, got ${spec.paramCount}`);
   }

@@ -23,7 +23,7 @@ async function losses(options: TaskOptions, shape: { hiddenSize: number; batch: 
   const group = await RunGroup.create(gpu.engine, spec, (r) => records.push(...r));
   try {
     for (let s = 0; s < steps; s++) group.trainStep();
-    await group.flushMetrics();
+    await group.settle();
   } finally {
     group.destroy();
   }
