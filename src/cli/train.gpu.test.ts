@@ -1,7 +1,12 @@
-// The headless trainer end to end on the GPU (SwiftShader here): the table, the JSON lines, that
-// Adam actually lowers the loss, and the exit code and message for a bad option. Tiny shapes.
+// The headless runner end to end on the GPU (SwiftShader here): the table, the JSON lines, that
+// Adam actually lowers the loss, an experiment file of several groups, weights written, and the
+// exit codes and messages for bad options, a config the device cannot hold and a divergence.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readSafetensors } from '../experiments/safetensors';
 
 function train(...args: string[]) {
   const r = spawnSync('npx', ['tsx', 'src/cli/train.ts', ...args], { encoding: 'utf8' });
@@ -32,18 +37,19 @@ describe('npm run train', () => {
     const r = train(...TINY, '--json');
     expect(r.code, r.err).toBe(0);
     const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(objects.slice(0, 3).map((o) => o.step)).toEqual([10, 20, 30]);
+    expect(objects.slice(0, 3).map((o) => o.step)).toEqual([10, 20, 30]); // --every 10 given
     expect(objects[0].runs.map((run: { id: string }) => run.id)).toEqual(['adam', 'sgd']);
-    expect(objects[2].runs[0]).toMatchObject({ label: 'adam lr=0.05', learningRate: 0.05 });
+    expect(objects[2].runs[0]).toMatchObject({ label: 'adam lr=0.05', learningRate: 0.05, clipped: false });
     expect(Number.isFinite(objects[2].runs[1].loss)).toBe(true);
-    expect(objects[3]).toMatchObject({ done: true, steps: 30 });
+    expect(objects[3]).toMatchObject({ done: true, steps: 30, lostSteps: 0, task: { kind: 'sine', metric: 'MSE' } });
+    expect(objects[3].runs.map((run: { id: string }) => run.id)).toEqual(['adam', 'sgd']);
   });
 
   it('exits 2 with the message and no stack trace on a bad option', () => {
     const r = train('--hidden', '0', '--run', 'adam lr=x');
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toContain('--hidden must be an integer from 1 to 4096, got 0\n--run "adam lr=x": lr must be a number > 0, got x');
+    expect(r.err).toContain('--hidden must be an integer from 1 to 4096, got 0\n--run "adam lr=x": lr must be a number > 0 and <= 100, got "x"');
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
@@ -52,5 +58,30 @@ describe('npm run train', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/the activations need a \d+ MiB buffer but this device allows \d+ MiB/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('trains an experiment file of two groups and writes each run\'s weights', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const file = join(dir, 'exp.json');
+    writeFileSync(file, JSON.stringify({
+      version: 1, name: 'two cells', evalEvery: 5, task: { kind: 'sine' },
+      runs: [{ id: 'l', hiddenSize: 4, seqLen: 4, batch: 2 }, { id: 'g', cell: 'gru', hiddenSize: 3, seqLen: 4, batch: 2 }],
+    }));
+    const r = train(file, '--steps', '10', '--json', '--save-weights', join(dir, 'w'));
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(objects.slice(0, -1).map((o) => o.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(objects[4].runs.map((run: { id: string; valLoss: number }) => [run.id, Number.isFinite(run.valLoss)])).toEqual([['l', true], ['g', true]]);
+    expect(objects.at(-1).runs[1]).toMatchObject({ id: 'g', label: 'run 2' });
+    const g = readSafetensors(readFileSync(join(dir, 'w', 'g.safetensors')));
+    expect(g.tensors.map((t) => t.name)).toContain('weight_hh_l0');
+    expect(g.metadata).toMatchObject({ cell: 'gru', step: '10' });
+  });
+
+  it('names a diverged run on stderr, stops, and exits 3', () => {
+    const r = train('--hidden', '4', '--seq', '4', '--batch', '2', '--steps', '300', '--every', '100', '--run', 'sgd lr=100', '--run', 'adam lr=0.01');
+    expect(r.code, r.err).toBe(3);
+    expect(r.err).toMatch(/^run "sgd lr=100" diverged at step \d+: the (loss|gradient) is not finite; stopping/m);
+    expect(r.out).not.toMatch(/^300 /m);
   });
 });

@@ -1,109 +1,119 @@
 /**
- * Headless trainer: `npm run train -- [options]` (see --help) trains one run group on the GPU in
- * Node through the browser's own RunGroup, and prints each run's loss and gradient norm every N
- * steps as a table (or JSON lines), then the speed and the adapter. Exit 0 done, 2 bad options or
- * a config the device cannot hold, 1 anything else; never a stack trace.
+ * Headless runner: `npm run train -- [EXPERIMENT.json] [options]` (see --help) trains an
+ * experiment file (every run group, in lockstep) in Node through the browser's own Experiment and
+ * engine, printing each run's loss and gradient norm as a table or JSON lines, then a closing line.
+ * Exit 0 done, 2 bad options, an invalid experiment or one the device cannot hold (nothing is
+ * allocated first), 3 a run diverged, 1 anything else; never a stack trace.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExperimentDoc } from '../config/experiment';
+import { nodeSourceCorpus } from '../data/corpus/source-corpus-node';
+import { TASKS, type BuiltinTask, type TaskKind } from '../data/tasks';
 import { createNodeEngine } from '../engine/node';
-import type { Engine } from '../engine/engine';
 import type { GpuError } from '../engine/errors';
-import type { StepRecord } from '../training/metrics';
-import { ConfigError, RunGroup } from '../training/run-group';
-import { ArgsError, parseTrainArgs, type TrainArgs } from './train-args';
+import { Experiment } from '../experiments/experiment';
+import { runWeightsFile } from '../experiments/weights';
+import { WebGpuBackend } from '../training/webgpu-backend';
+import type { TrainerBackend } from '../training/trainer';
+import { ArgsError, parseRunnerArgs, type RunnerArgs } from './runner-args';
+import { RunnerPrinter } from './runner-output';
 
-/** Steps submitted between waits on the queue: enough to keep it busy, and well under the
- *  64-step metrics history, so no step's record is overwritten before it is read back. */
-const STEPS_PER_WAIT = 16;
-const NUMBER_WIDTH = 12;
+/** A config the device cannot hold, or one the schema refuses: exit 2, like a bad option. */
+const CONFIG_ERRORS = new Set(['ArgsError', 'ConfigError', 'ExperimentError']);
 
-function fmt(x: number): string {
-  return Number.isFinite(x) ? x.toPrecision(4) : String(x);
-}
-
-function adapterName(engine: Engine): string {
-  const { description, vendor, architecture, device } = engine.adapterInfo;
+function adapterName(backend: WebGpuBackend): string {
+  const { description, vendor, architecture, device } = backend.engine.adapterInfo;
   return description || [vendor, architecture, device].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
-/** Turns records (which arrive in step order) into printed lines for the steps that are due. */
-class Printer {
-  private readonly stepWidth: number;
-  private readonly runWidths: number[];
-
-  constructor(private readonly args: TrainArgs) {
-    this.stepWidth = Math.max(4, String(args.steps).length);
-    this.runWidths = args.spec.runs.map((r) => Math.max(2 * NUMBER_WIDTH, r.label.length + 2));
-  }
-
-  header(): void {
-    if (this.args.json) return;
-    const runs = this.args.spec.runs;
-    console.log(' '.repeat(this.stepWidth + 2) + runs.map((r, i) => r.label.padEnd(this.runWidths[i])).join('').trimEnd());
-    console.log('step'.padStart(this.stepWidth) + '  ' +
-      runs.map((_, i) => 'loss'.padEnd(NUMBER_WIDTH) + 'grad norm'.padEnd(this.runWidths[i] - NUMBER_WIDTH)).join('').trimEnd());
-  }
-
-  records(records: StepRecord[]): void {
-    const { every, steps, json, spec } = this.args;
-    for (const record of records) {
-      if (record.step % every !== 0 && record.step !== steps) continue;
-      if (json) {
-        console.log(JSON.stringify({
-          step: record.step,
-          runs: record.runs.map((m, r) => ({
-            id: spec.runs[r].id, label: spec.runs[r].label, loss: m.loss, gradNorm: m.gradNorm, learningRate: m.learningRate,
-          })),
-        }));
-      } else {
-        const cells = record.runs.map((m, r) => fmt(m.loss).padEnd(NUMBER_WIDTH) + fmt(m.gradNorm).padEnd(this.runWidths[r] - NUMBER_WIDTH));
-        console.log(String(record.step).padStart(this.stepWidth) + '  ' + cells.join('').trimEnd());
-      }
-    }
-  }
-
-  summary(seconds: number, adapter: string): void {
-    const { steps, json } = this.args;
-    const rate = steps / seconds;
-    if (json) console.log(JSON.stringify({ done: true, steps, seconds, stepsPerSecond: rate, adapter }));
-    else console.log(`${steps} steps in ${seconds.toFixed(2)} s: ${rate.toPrecision(4)} steps/s on ${adapter}`);
-  }
+async function webgpuBackend(onError: (e: GpuError) => void): Promise<{ backend: TrainerBackend; name: string }> {
+  const engine = await createNodeEngine({ onLost: onError, onError });
+  const backend = new WebGpuBackend(engine);
+  return { backend, name: `webgpu on ${adapterName(backend)}` };
 }
 
-async function train(args: TrainArgs): Promise<void> {
-  // Errors the device reports outside any error scope arrive asynchronously: keep the first and
-  // stop at the next wait, rather than training on after a failed dispatch.
+/** Plays until the budget is spent or training stops (a divergence, an error); then waits for the loop. */
+async function playToEnd(exp: Experiment): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = exp.subscribe({
+      onStatus: (s) => {
+        if (s.status !== 'playing') {
+          stop();
+          resolve();
+        }
+      },
+    });
+    exp.play();
+  });
+  await exp.idle();
+}
+
+function saveWeights(dir: string, doc: ExperimentDoc, exp: Experiment): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  return doc.runs.reduce(async (previous, run) => {
+    await previous;
+    const cp = await exp.readCheckpoint(run.id);
+    if (cp) writeFileSync(join(dir, `${run.id}.safetensors`), runWeightsFile(doc, run, exp.currentTask, cp.params, cp.step));
+  }, Promise.resolve());
+}
+
+async function train(args: RunnerArgs): Promise<number> {
   let gpuError: GpuError | undefined;
-  const engine = await createNodeEngine({ onLost: (e) => (gpuError ??= e), onError: (e) => (gpuError ??= e) });
-  const printer = new Printer(args);
-  let group: RunGroup | undefined;
+  const { backend, name } = await webgpuBackend((e) => (gpuError ??= e));
+  const doc: ExperimentDoc = { ...args.doc, budget: args.steps };
+  let exp: Experiment | undefined;
   try {
-    group = await RunGroup.create(engine, args.spec, (records) => printer.records(records));
+    exp = await Experiment.create(doc, backend, { source: nodeSourceCorpus });
+    const printer = new RunnerPrinter(doc, args, (line) => console.log(line));
+    const diverged = new Map<string, { step: number; where: string }>();
+    const running = exp;
+    exp.subscribe({
+      onRecords: (id, records) => printer.records(id, records),
+      onRuns: (runs) => {
+        for (const run of runs) {
+          if (run.divergedAt === undefined || diverged.has(run.config.id)) continue;
+          diverged.set(run.config.id, { step: run.divergedAt, where: run.divergedIn ?? 'loss' });
+          console.error(`run "${run.config.label}" diverged at step ${run.divergedAt}: the ${run.divergedIn ?? 'loss'} is not finite` +
+            (args.keepGoing ? '; the other runs train on' : '; stopping (--keep-going trains the other runs on)'));
+          printer.stop(run.config.id);
+          if (!args.keepGoing) running.pause();
+        }
+      },
+    });
     printer.header();
     const start = performance.now();
-    for (let i = 1; i <= args.steps; i++) {
-      if (!group.canStep()) await group.settle();
-      group.trainStep();
-      if (i % STEPS_PER_WAIT === 0) {
-        await engine.device.queue.onSubmittedWorkDone();
-        if (gpuError) throw gpuError;
-      }
-    }
-    await group.settle();
+    await playToEnd(exp);
     if (gpuError) throw gpuError;
-    printer.summary((performance.now() - start) / 1000, adapterName(engine));
+    const snap = exp.snapshot();
+    if (snap.status === 'error') throw new Error(snap.error ?? 'training stopped on an error');
+    const seconds = (performance.now() - start) / 1000;
+    const task = exp.currentTask as BuiltinTask;
+    const def = TASKS[doc.task.kind as TaskKind];
+    const first = doc.runs[0];
+    printer.closing({
+      steps: snap.step,
+      seconds,
+      backend: name,
+      lostSteps: exp.lostSteps(),
+      task: { kind: doc.task.kind, metric: def.metricName, baseline: task.baseline({ seqLen: first.seqLen, batch: first.batch }) },
+      diverged,
+    });
+    if (args.saveWeights) await saveWeights(args.saveWeights, doc, exp);
+    return diverged.size > 0 ? 3 : 0;
   } finally {
-    group?.destroy();
-    engine.destroy();
+    exp?.destroy();
+    backend.destroy();
   }
 }
 
 function main(): Promise<number> | number {
-  const parsed = parseTrainArgs(process.argv.slice(2));
+  const parsed = parseRunnerArgs(process.argv.slice(2), (path) => readFileSync(path, 'utf8'));
   if ('help' in parsed) {
     console.log(parsed.help);
     return 0;
   }
-  return train(parsed).then(() => 0);
+  return train(parsed);
 }
 
 // A reader that stops early (`| head`) closes the pipe; that is not an error worth a trace.
@@ -115,6 +125,6 @@ Promise.resolve()
     (code) => process.exit(code),
     (e: unknown) => {
       console.error(e instanceof Error ? e.message : String(e));
-      process.exit(e instanceof ArgsError || e instanceof ConfigError ? 2 : 1);
+      process.exit(e instanceof ArgsError || (e instanceof Error && CONFIG_ERRORS.has(e.name)) ? 2 : 1);
     },
   );

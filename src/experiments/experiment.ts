@@ -151,6 +151,16 @@ export class Experiment {
     this.lockstep.pause();
   }
 
+  /** Resolves once the loop has stopped (after a pause) and every queued step's records are delivered. */
+  idle(): Promise<void> {
+    return this.lockstep.exclusive(async () => undefined);
+  }
+
+  /** Steps whose metrics were lost before they could be read back, over all groups (back-pressure keeps it 0). */
+  lostSteps(): number {
+    return this.lockstep.slots.reduce((n, s) => n + s.group.lostSteps, 0);
+  }
+
   /** One lockstep tick while paused; resolves once its records are delivered. */
   step(): Promise<void> {
     return this.lockstep.stepOnce();
