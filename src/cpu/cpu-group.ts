@@ -9,23 +9,16 @@ import { allocateBatch, type TaskBatch } from '../data/task';
 import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { scoreWindow, windowPlan } from '../training/bptt';
-import { validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
+import type { GroupSpec, RunSpec } from '../training/group-spec';
 import type { RunStepMetrics, StepRecord } from '../training/metrics';
-import { resolveOptimizer, validateClip, validateOptimizer, type ResolvedOptimizer } from '../training/optimizers';
+import { resolveOptimizer, type ResolvedOptimizer } from '../training/optimizers';
 import { ConfigError } from '../training/run-group';
-import { learningRate, validateSchedule } from '../training/schedules';
+import { learningRate } from '../training/schedules';
 import type { RecordSink, RunCheckpoint, TrainerGroup } from '../training/trainer';
+import { checkCheckpoints, checkRunIndex, cpuSpecErrors, evalEveryOf, liveRunErrors, OPTIMIZER_SLOTS } from './checks';
 import { CpuHead } from './head';
 import { CpuNetwork } from './network';
 import { gradNorms, updateRun } from './optimizer';
-
-/** Optimizer slots per run, as in shaders/optimizer.wgsl. */
-export const OPTIMIZER_SLOTS = 3;
-
-/** `GroupSpec.evalEvery` (0 or absent: never) until the field lands in group-spec.ts. */
-export function evalEveryOf(spec: GroupSpec): number {
-  return (spec as { evalEvery?: number }).evalEvery ?? 0;
-}
 
 export class CpuGroup implements TrainerGroup {
   readonly backend = 'cpu' as const;
@@ -52,10 +45,8 @@ export class CpuGroup implements TrainerGroup {
 
   /** Validates `spec` (ConfigError listing every problem), then allocates everything once. */
   constructor(spec: GroupSpec, private readonly onRecords: RecordSink) {
-    const errors = validateGroupSpec(spec);
+    const errors = cpuSpecErrors(spec);
     if (errors.length > 0) throw new ConfigError(errors);
-    const evalEvery = evalEveryOf(spec);
-    if (!Number.isInteger(evalEvery) || evalEvery < 0) throw new ConfigError([`evalEvery must be an integer >= 0, got ${evalEvery}`]);
     const { task, hiddenSize: H, numLayers: L, batch: B, seqLen: T } = spec;
     const R = spec.runs.length;
     const shape = { cell: spec.cell, inputSize: task.inputSize, hiddenSize: H, numLayers: L };
@@ -170,22 +161,14 @@ export class CpuGroup implements TrainerGroup {
   }
 
   configureRuns(runs: readonly RunSpec[]): void {
-    const errors: string[] = [];
-    if (this.runs.length > 0 && runs.length !== this.runs.length) {
-      errors.push(`runs must keep the group's ${this.runs.length} runs, got ${runs.length}`);
-    }
-    runs.forEach((run, i) => {
-      errors.push(...validateOptimizer(run.optimizer, `runs[${i}].optimizer`));
-      errors.push(...validateClip(run.clip, `runs[${i}].clip`));
-      errors.push(...validateSchedule(run.schedule, `runs[${i}].schedule`));
-    });
+    const errors = liveRunErrors(runs, this.runs.length || runs.length);
     if (errors.length > 0) throw new ConfigError(errors);
     this.runs = runs.map((run) => ({ optimizer: resolveOptimizer(run.optimizer), spec: { ...run, clip: { ...run.clip } } }));
     this.currentSpec = { ...this.currentSpec, runs: runs.map((run) => ({ ...run })) };
   }
 
   restartRuns(indices: readonly number[]): void {
-    for (const r of indices) this.checkRun(r);
+    for (const r of indices) checkRunIndex(r, this.runs.length);
     for (const r of indices) this.initRun(r);
   }
 
@@ -210,17 +193,7 @@ export class CpuGroup implements TrainerGroup {
    */
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     const P = this.layout.paramCount;
-    if (indices.length !== checkpoints.length) {
-      throw new Error(`writeCheckpoints got ${indices.length} indices but ${checkpoints.length} checkpoints`);
-    }
-    checkpoints.forEach((cp, i) => {
-      this.checkRun(indices[i]);
-      if (cp.params.length !== P) throw new Error(`checkpoint ${i}: params must hold ${P} numbers, got ${cp.params.length}`);
-      if (cp.optimizer.length > OPTIMIZER_SLOTS || cp.optimizer.some((s) => s.length !== P)) {
-        throw new Error(`checkpoint ${i}: optimizer must be at most ${OPTIMIZER_SLOTS} slots of ${P} numbers`);
-      }
-      if (!Number.isInteger(cp.step) || cp.step < 0) throw new Error(`checkpoint ${i}: step must be an integer >= 0, got ${cp.step}`);
-    });
+    checkCheckpoints(indices, checkpoints, P, this.runs.length);
     checkpoints.forEach((cp, i) => {
       const r = indices[i];
       this.params.set(cp.params, r * P);
@@ -235,12 +208,6 @@ export class CpuGroup implements TrainerGroup {
 
   destroy(): void {
     this.destroyed = true;
-  }
-
-  private checkRun(r: number): void {
-    if (!Number.isInteger(r) || r < 0 || r >= this.runs.length) {
-      throw new Error(`run index must be an integer from 0 to ${this.runs.length - 1}, got ${r}`);
-    }
   }
 
   /** Weights drawn from the run's seed, optimizer state zeroed, step count 0, no carried state. */

@@ -1,0 +1,58 @@
+/**
+ * The checks the CPU backend makes before it changes anything, shared by the group and its
+ * worker proxy so a bad setting throws on the page, synchronously, with the field's name:
+ * the group spec, live run settings, run indices and checkpoint shapes.
+ */
+import type { GroupSpec, RunSpec } from '../training/group-spec';
+import { validateGroupSpec } from '../training/group-spec';
+import { validateClip, validateOptimizer } from '../training/optimizers';
+import { validateSchedule } from '../training/schedules';
+import type { RunCheckpoint } from '../training/trainer';
+
+/** Optimizer slots per run, as in shaders/optimizer.wgsl. */
+export const OPTIMIZER_SLOTS = 3;
+
+/** `GroupSpec.evalEvery` (0 or absent: never) until the field lands in group-spec.ts. */
+export function evalEveryOf(spec: GroupSpec): number {
+  return (spec as { evalEvery?: number }).evalEvery ?? 0;
+}
+
+/** Problems with new live settings for a group of `count` runs (configureRuns), each naming its field. */
+export function liveRunErrors(runs: readonly RunSpec[], count: number): string[] {
+  const errors: string[] = [];
+  if (runs.length !== count) errors.push(`runs must keep the group's ${count} runs, got ${runs.length}`);
+  runs.forEach((run, i) => {
+    errors.push(...validateOptimizer(run.optimizer, `runs[${i}].optimizer`));
+    errors.push(...validateClip(run.clip, `runs[${i}].clip`));
+    errors.push(...validateSchedule(run.schedule, `runs[${i}].schedule`));
+  });
+  return errors;
+}
+
+export function checkRunIndex(r: number, count: number): void {
+  if (!Number.isInteger(r) || r < 0 || r >= count) throw new Error(`run index must be an integer from 0 to ${count - 1}, got ${r}`);
+}
+
+/** Problems with checkpoints for runs of P parameters (writeCheckpoints), before anything is written. */
+export function checkCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[], P: number, count: number): void {
+  if (indices.length !== checkpoints.length) {
+    throw new Error(`writeCheckpoints got ${indices.length} indices but ${checkpoints.length} checkpoints`);
+  }
+  checkpoints.forEach((cp, i) => {
+    checkRunIndex(indices[i], count);
+    if (cp.params.length !== P) throw new Error(`checkpoint ${i}: params must hold ${P} numbers, got ${cp.params.length}`);
+    if (cp.optimizer.length > OPTIMIZER_SLOTS || cp.optimizer.some((s) => s.length !== P)) {
+      throw new Error(`checkpoint ${i}: optimizer must be at most ${OPTIMIZER_SLOTS} slots of ${P} numbers`);
+    }
+    if (!Number.isInteger(cp.step) || cp.step < 0) throw new Error(`checkpoint ${i}: step must be an integer >= 0, got ${cp.step}`);
+  });
+}
+
+/** Problems with a spec the CPU backend would train (the schema's checks and evalEvery). */
+export function cpuSpecErrors(spec: GroupSpec): string[] {
+  const errors = validateGroupSpec(spec);
+  const evalEvery = evalEveryOf(spec);
+  if (!Number.isInteger(evalEvery) || evalEvery < 0) errors.push(`evalEvery must be an integer >= 0, got ${evalEvery}`);
+  return errors;
+}
+
