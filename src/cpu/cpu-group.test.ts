@@ -107,55 +107,68 @@ describe('restartRuns and reset', () => {
 });
 
 describe('checkpoints', () => {
-  const spec: GroupSpec = {
-    cell: 'gru', hiddenSize: 4, numLayers: 2, batch: 2, seqLen: 3, head: 'every', bptt: { kind: 'full' },
-    task: new SineTask({ seed: 8 }), runs: [0, 1].map((i) => ({ ...ADAM_WARMUP, id: `adam${i}`, seed: 40 + i })),
-  };
+  const runs = [0, 1].map((i) => ({ ...ADAM_WARMUP, id: `adam${i}`, seed: 40 + i }));
+  const specs: [string, GroupSpec][] = [
+    ['full BPTT', {
+      cell: 'gru', hiddenSize: 4, numLayers: 2, batch: 2, seqLen: 3, head: 'every', bptt: { kind: 'full' },
+      task: new SineTask({ seed: 8 }), runs,
+    }],
+    ['truncated BPTT (the kept state travels in extra)', {
+      cell: 'lstm', hiddenSize: 4, numLayers: 2, batch: 2, seqLen: 3, head: 'every',
+      bptt: { kind: 'truncated', k1: 1, episodeLength: 9 }, task: new SineTask({ seed: 9 }), runs,
+    }],
+  ];
+  for (const [name, spec] of specs) {
+    it(`${name}: a round trip changes nothing; a run given another run's checkpoint follows it exactly`, async () => {
+      const a = train(spec);
+      const b = train(spec);
+      for (let s = 0; s < 3; s++) {
+        a.group.trainStep();
+        b.group.trainStep();
+      }
+      const saved = await a.group.readCheckpoints();
+      expect(saved.map((cp) => cp.step)).toEqual([3, 3]);
+      expect(saved[0].optimizer).toHaveLength(3);
+      expect(saved[0].optimizer[1].some((v) => v > 0)).toBe(true);
+      expect(saved[0].optimizer[2].every((v) => v === 0)).toBe(true);
+      const kept = spec.bptt.kind === 'truncated' ? ['state.c', 'state.h'] : [];
+      expect(Object.keys(saved[0].extra).sort()).toEqual([...kept, 'update.optimizerStep']);
+      expect(saved[0].extra['update.optimizerStep']).toEqual(Float32Array.of(3));
+      a.group.writeCheckpoints([0, 1], saved);
+      for (let s = 0; s < 2; s++) {
+        a.group.trainStep();
+        b.group.trainStep();
+      }
+      expect(a.records).toEqual(b.records);
+      expect(await a.group.readCheckpoints()).toEqual(await b.group.readCheckpoints());
 
-  it('a round trip changes nothing; a run given another run\'s checkpoint follows it exactly', async () => {
-    const a = train(spec);
-    const b = train(spec);
-    for (let s = 0; s < 3; s++) {
-      a.group.trainStep();
-      b.group.trainStep();
-    }
-    const saved = await a.group.readCheckpoints();
-    expect(saved.map((cp) => cp.step)).toEqual([3, 3]);
-    expect(saved[0].optimizer).toHaveLength(3);
-    expect(saved[0].optimizer[1].some((v) => v > 0)).toBe(true);
-    expect(saved[0].optimizer[2].every((v) => v === 0)).toBe(true);
-    expect(saved[0].extra).toEqual({});
-    a.group.writeCheckpoints([0, 1], saved);
-    for (let s = 0; s < 2; s++) {
-      a.group.trainStep();
-      b.group.trainStep();
-    }
-    expect(a.records).toEqual(b.records);
-    expect(await a.group.readCheckpoints()).toEqual(await b.group.readCheckpoints());
+      const [lead] = await a.group.readCheckpoints();
+      a.group.writeCheckpoints([1], [lead]);
+      expect(a.group.runSteps).toEqual([5, 5]);
+      for (let s = 0; s < 2; s++) {
+        a.group.trainStep();
+        const { runs: m } = a.last();
+        expect(m[1]).toEqual(m[0]);
+      }
+      const [p0, p1] = await a.group.readCheckpoints();
+      expect(p1).toEqual(p0);
 
-    const [lead] = await a.group.readCheckpoints();
-    a.group.writeCheckpoints([1], [lead]);
-    expect(a.group.runSteps).toEqual([5, 5]);
-    for (let s = 0; s < 2; s++) {
-      a.group.trainStep();
-      const { runs } = a.last();
-      expect(runs[1]).toEqual(runs[0]);
-    }
-    const [p0, p1] = await a.group.readCheckpoints();
-    expect(p1.params).toEqual(p0.params);
-
-    const c = train(spec);
-    c.group.writeCheckpoints([0, 1], [p0, p1]);
-    expect(await c.group.readCheckpoints()).toEqual([p0, p1]);
-  });
+      const c = train(spec);
+      c.group.writeCheckpoints([0, 1], [p0, p1]);
+      expect(await c.group.readCheckpoints()).toEqual([p0, p1]);
+    });
+  }
 
   it('refuses checkpoints of the wrong shape', () => {
+    const spec = specs[1][1];
     const { group } = train(spec);
     const P = modelLayout({ ...spec, inputSize: 1 }, 1).paramCount;
     const good = { step: 0, params: new Float32Array(P), optimizer: [], extra: {} };
     expect(() => group.writeCheckpoints([0], [{ ...good, params: new Float32Array(P - 1) }])).toThrow(`params must hold ${P} numbers`);
     expect(() => group.writeCheckpoints([0], [{ ...good, optimizer: [new Float32Array(2)] }])).toThrow(/optimizer must be at most 3 slots/);
     expect(() => group.writeCheckpoints([0, 1], [good])).toThrow(/2 indices but 1 checkpoints/);
+    expect(() => group.writeCheckpoints([0], [{ ...good, extra: { 'state.h': new Float32Array(3) } }])).toThrow(/extra\["state.h"\] must hold 16 numbers, got 3/);
+    expect(() => group.writeCheckpoints([0], [{ ...good, extra: { 'update.optimizerStep': Float32Array.of(1.5) } }])).toThrow(/one integer >= 0/);
   });
 });
 
@@ -282,10 +295,33 @@ describe('configureRuns and validation', () => {
     expect(() => a.group.configureRuns([])).toThrow(/keep the group's 1 runs/);
   });
 
+  it('starts a run\'s optimizer state afresh when a live change gives it another meaning', async () => {
+    const sgd: GroupSpec = { ...SMALL, runs: [{ ...RUNS[1], id: 'switch' }] };
+    const a = train(sgd);
+    for (let s = 0; s < 2; s++) a.group.trainStep();
+    a.group.configureRuns([{ ...RUNS[1], id: 'switch', optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.5 } }]);
+    const [same] = await a.group.readCheckpoints();
+    expect(same.extra['update.optimizerStep']).toEqual(Float32Array.of(2));
+    const adam = { ...ADAM_WARMUP, id: 'switch' };
+    a.group.configureRuns([adam]);
+    const [switched] = await a.group.readCheckpoints();
+    expect(switched.extra['update.optimizerStep']).toEqual(Float32Array.of(0));
+    expect(switched.optimizer.every((slot) => slot.every((v) => v === 0))).toBe(true);
+    // The same weights in an Adam run at run step 2 with a fresh optimizer train identically.
+    const b = train({ ...SMALL, runs: [adam] });
+    for (let s = 0; s < 2; s++) b.group.trainStep();
+    b.group.writeCheckpoints([0], [{ step: 2, params: switched.params, optimizer: [], extra: { 'update.optimizerStep': Float32Array.of(0) } }]);
+    a.group.trainStep();
+    b.group.trainStep();
+    expect(a.last()).toEqual(b.last());
+    expect(await a.group.readCheckpoints()).toEqual(await b.group.readCheckpoints());
+  });
+
   it('refuses a bad spec with ConfigError naming the fields', () => {
     const bad = { ...SMALL, hiddenSize: 0, evalEvery: -1 } as GroupSpec;
     expect(() => new CpuGroup(bad, () => {})).toThrow(ConfigError);
-    expect(() => new CpuGroup(bad, () => {})).toThrow(/hiddenSize must be an integer from 1 to 4096, got 0\nevalEvery must be an integer >= 0, got -1/);
+    expect(() => new CpuGroup(bad, () => {})).toThrow(/hiddenSize must be an integer from 1 to 4096, got 0/);
+    expect(() => new CpuGroup(bad, () => {})).toThrow(/evalEvery must be an integer from 0 to 1000000, got -1/);
   });
 
   it('skips the validation pass when the task has no validation split', () => {

@@ -15,10 +15,13 @@ import { resolveOptimizer, type ResolvedOptimizer } from '../training/optimizers
 import { ConfigError } from '../training/run-group';
 import { learningRate } from '../training/schedules';
 import type { RecordSink, RunCheckpoint, TrainerGroup } from '../training/trainer';
-import { checkCheckpoints, checkRunIndex, cpuSpecErrors, evalEveryOf, liveRunErrors, OPTIMIZER_SLOTS } from './checks';
+import {
+  checkCheckpoints, checkRunIndex, cpuSpecErrors, evalEveryOf, EXTRA, liveRunErrors, OPTIMIZER_SLOTS, optimizerStateKey,
+} from './checks';
 import { CpuHead } from './head';
 import { CpuNetwork } from './network';
 import { gradNorms, updateRun } from './optimizer';
+import { makeValBatches, type ValBatch } from './val-batches';
 
 export class CpuGroup implements TrainerGroup {
   readonly backend = 'cpu' as const;
@@ -27,6 +30,8 @@ export class CpuGroup implements TrainerGroup {
   step = 0;
   private currentSpec: GroupSpec;
   private readonly steps: number[];
+  /** Each run's optimizer step (Adam's t): the run's step unless a live change restarted the state. */
+  private readonly optimizerSteps: number[];
   private runs: { optimizer: ResolvedOptimizer; spec: RunSpec }[] = [];
   /** [R][P] parameters, and three optimizer slots [R][P]. */
   private readonly params: Float32Array;
@@ -38,7 +43,9 @@ export class CpuGroup implements TrainerGroup {
   private readonly carryH: Float32Array;
   private readonly carryC: Float32Array;
   private readonly batchData: TaskBatch;
-  private readonly valData: TaskBatch[];
+  private readonly valData: ValBatch[];
+  /** Floats of one run's kept state [L][B][H]. */
+  private readonly stateSize: number;
   private readonly net: CpuNetwork;
   private readonly head: CpuHead;
   private destroyed = false;
@@ -54,20 +61,16 @@ export class CpuGroup implements TrainerGroup {
     this.layout = modelLayout(shape, task.outputSize);
     const P = this.layout.paramCount;
     this.steps = new Array<number>(R).fill(0);
+    this.optimizerSteps = new Array<number>(R).fill(0);
+    this.stateSize = L * B * H;
     this.params = new Float32Array(R * P);
     this.slots = Array.from({ length: OPTIMIZER_SLOTS }, () => new Float32Array(R * P));
     this.grads = new Float32Array(P);
     this.norms = new Float64Array(1 + this.layout.segments.length);
-    this.carryH = new Float32Array(R * L * B * H);
-    this.carryC = new Float32Array(spec.cell === 'lstm' ? R * L * B * H : 0);
+    this.carryH = new Float32Array(R * this.stateSize);
+    this.carryC = new Float32Array(spec.cell === 'lstm' ? R * this.stateSize : 0);
     this.batchData = allocateBatch(task, T, B);
-    this.valData = Array.from({ length: task.valBatches }, (_, v) => {
-      const data = allocateBatch(task, T, B);
-      task.fill(v, 0, T, B, data, 'val');
-      scoreWindow(data.weight, T, B, 0, spec.head === 'last');
-      if (data.metricWeight) scoreWindow(data.metricWeight, T, B, 0, spec.head === 'last');
-      return data;
-    });
+    this.valData = evalEveryOf(spec) > 0 ? makeValBatches(task, T, B, spec.head) : [];
     this.net = new CpuNetwork(shape, this.layout.rnn, T, B);
     this.head = new CpuHead(this.layout.head, T * B, task.loss);
     this.configureRuns(spec.runs);
@@ -94,8 +97,7 @@ export class CpuGroup implements TrainerGroup {
     const evalEvery = evalEveryOf(spec);
     const evaluate = evalEvery > 0 && step % evalEvery === 0 && this.valData.length > 0;
     const P = this.layout.paramCount;
-    const stateSize = spec.numLayers * B * spec.hiddenSize;
-    const { net, head } = this;
+    const { net, head, stateSize } = this;
     const metrics: RunStepMetrics[] = [];
     for (let r = 0; r < this.runs.length; r++) {
       const { optimizer, spec: run } = this.runs[r];
@@ -110,7 +112,8 @@ export class CpuGroup implements TrainerGroup {
       head.backward(this.params, p0, net.top, net.topOffset, this.grads, 0);
       net.backward(this.params, p0, data.x, head.dTop, this.grads, 0);
       gradNorms(this.norms, this.grads, 0, this.layout.segments);
-      const outcome = updateRun(this.params, this.slots, p0, this.grads, P, optimizer, run.clip, this.norms[0], lr, runStep);
+      const t = ++this.optimizerSteps[r];
+      const outcome = updateRun(this.params, this.slots, p0, this.grads, P, optimizer, run.clip, this.norms[0], lr, t);
       // The state after the first k1 timesteps of this window (old weights), detached, starts the next.
       if (spec.bptt.kind === 'truncated') net.saveState(plan.carrySlot, this.carryH, this.carryC, r * stateSize);
       const m: RunStepMetrics = {
@@ -143,12 +146,12 @@ export class CpuGroup implements TrainerGroup {
       net.forward(this.params, p0, data.x);
       head.forward(this.params, p0, net.top, net.topOffset);
       lossSum += head.lossOf(data.target, data.weight, false);
-      const [sum, weight] = head.metricSums(kind, data.target, data.metricWeight ?? data.weight);
+      const [sum, weight] = head.metricSums(kind, data.target, data.metricWeight);
       metricSum += sum;
       metricWeight += weight;
     }
     const valLoss = lossSum / this.valData.length;
-    const metric = kind === 'bpc' ? valLoss / Math.LN2 : metricWeight > 0 ? metricSum / metricWeight : NaN;
+    const metric = kind === 'bpc' ? valLoss / Math.LN2 : metricWeight > 0 ? metricSum / metricWeight : 0;
     return { valLoss, metric };
   }
 
@@ -160,11 +163,19 @@ export class CpuGroup implements TrainerGroup {
     return Promise.resolve();
   }
 
+  /**
+   * New optimizer, clipping and schedule settings from the next step. A run whose optimizer state
+   * changes meaning (optimizerStateKey) starts that state afresh; its weights and step count stay.
+   */
   configureRuns(runs: readonly RunSpec[]): void {
     const errors = liveRunErrors(runs, this.runs.length || runs.length);
     if (errors.length > 0) throw new ConfigError(errors);
+    const before = this.runs;
     this.runs = runs.map((run) => ({ optimizer: resolveOptimizer(run.optimizer), spec: { ...run, clip: { ...run.clip } } }));
     this.currentSpec = { ...this.currentSpec, runs: runs.map((run) => ({ ...run })) };
+    before.forEach((old, r) => {
+      if (optimizerStateKey(old.optimizer) !== optimizerStateKey(this.runs[r].optimizer)) this.clearOptimizer(r);
+    });
   }
 
   restartRuns(indices: readonly number[]): void {
@@ -177,23 +188,33 @@ export class CpuGroup implements TrainerGroup {
     this.step = 0;
   }
 
+  /** Params, the three optimizer slots, and in `extra` the optimizer's step and (truncated BPTT) the kept state. */
   readCheckpoints(): Promise<RunCheckpoint[]> {
     const P = this.layout.paramCount;
-    return Promise.resolve(this.runs.map((_, r) => ({
-      step: this.steps[r],
-      params: this.params.slice(r * P, (r + 1) * P),
-      optimizer: this.slots.map((s) => s.slice(r * P, (r + 1) * P)),
-      extra: {},
-    })));
+    const n = this.stateSize;
+    return Promise.resolve(this.runs.map((_, r) => {
+      const extra: Record<string, Float32Array> = { [EXTRA.optimizerStep]: Float32Array.of(this.optimizerSteps[r]) };
+      if (this.currentSpec.bptt.kind === 'truncated') {
+        extra[EXTRA.stateH] = this.carryH.slice(r * n, (r + 1) * n);
+        if (this.carryC.length > 0) extra[EXTRA.stateC] = this.carryC.slice(r * n, (r + 1) * n);
+      }
+      return {
+        step: this.steps[r],
+        params: this.params.slice(r * P, (r + 1) * P),
+        optimizer: this.slots.map((s) => s.slice(r * P, (r + 1) * P)),
+        extra,
+      };
+    }));
   }
 
   /**
-   * Missing optimizer slots are zero. `extra` entries are ignored: no stage on the CPU keeps
-   * per-run state yet. The run's carried BPTT state is zeroed (a checkpoint does not hold it).
+   * Missing optimizer slots are zero; a missing optimizer step is the run's step; missing kept
+   * state is zero. Other `extra` entries belong to stages the CPU does not run yet and are ignored.
    */
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     const P = this.layout.paramCount;
-    checkCheckpoints(indices, checkpoints, P, this.runs.length);
+    const n = this.stateSize;
+    checkCheckpoints(indices, checkpoints, P, this.runs.length, n);
     checkpoints.forEach((cp, i) => {
       const r = indices[i];
       this.params.set(cp.params, r * P);
@@ -202,7 +223,12 @@ export class CpuGroup implements TrainerGroup {
         else s.fill(0, r * P, (r + 1) * P);
       });
       this.steps[r] = cp.step;
+      this.optimizerSteps[r] = cp.extra[EXTRA.optimizerStep]?.[0] ?? cp.step;
       this.zeroCarry(r);
+      const h = cp.extra[EXTRA.stateH];
+      const c = cp.extra[EXTRA.stateC];
+      if (h) this.carryH.set(h, r * n);
+      if (c && this.carryC.length > 0) this.carryC.set(c, r * n);
     });
   }
 
@@ -215,13 +241,19 @@ export class CpuGroup implements TrainerGroup {
     const P = this.layout.paramCount;
     const { rnn, head } = this.layout;
     initParams(this.params.subarray(r * P, (r + 1) * P), rnn, this.currentSpec.hiddenSize, head, this.runs[r].spec.seed);
-    for (const s of this.slots) s.fill(0, r * P, (r + 1) * P);
+    this.clearOptimizer(r);
     this.steps[r] = 0;
     this.zeroCarry(r);
   }
 
+  private clearOptimizer(r: number): void {
+    const P = this.layout.paramCount;
+    for (const s of this.slots) s.fill(0, r * P, (r + 1) * P);
+    this.optimizerSteps[r] = 0;
+  }
+
   private zeroCarry(r: number): void {
-    const n = this.currentSpec.numLayers * this.currentSpec.batch * this.currentSpec.hiddenSize;
+    const n = this.stateSize;
     this.carryH.fill(0, r * n, (r + 1) * n);
     if (this.carryC.length > 0) this.carryC.fill(0, r * n, (r + 1) * n);
   }

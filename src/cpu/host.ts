@@ -34,7 +34,8 @@ export class ReplayTask implements Task {
     out.x.set(b.x);
     out.target.set(b.target);
     out.weight.set(b.weight);
-    if (b.metricWeight) out.metricWeight = b.metricWeight.slice();
+    if (b.metricWeight && out.metricWeight?.length === b.metricWeight.length) out.metricWeight.set(b.metricWeight);
+    else if (b.metricWeight) out.metricWeight = b.metricWeight.slice();
   }
 }
 

@@ -5,7 +5,7 @@
  * as one product, one recurrent product and pointwise cell step per timestep, then the weight
  * gradients over all timesteps at once from transposed row gradients. No head, loss or optimizer.
  */
-import { GATES, layerInputSize, paramEntry, type ParamLayout, type RnnShape } from '../model/layout';
+import { GATES, type ParamLayout, type RnnShape } from '../model/layout';
 import { cellBackward, cellForward, type StepBuffers, type StepGrads } from './cells';
 import { broadcastRows, gemmNT, rowSums, transpose } from './gemm';
 
@@ -67,12 +67,17 @@ export class CpuNetwork {
     const rows = this.rows;
     const widest = Math.max(shape.inputSize, H);
     const per = (n: number) => Array.from({ length: L }, () => new Float32Array(n));
+    const offset = (name: string) => {
+      const e = layout.byName.get(name);
+      if (!e) throw new Error(`cpu network: no parameter ${name} in the layout`);
+      return e.offset;
+    };
     this.layers = Array.from({ length: L }, (_, l) => ({
-      inputs: layerInputSize(shape, l),
-      wIh: paramEntry(layout, 'weight_ih', l).offset,
-      wHh: paramEntry(layout, 'weight_hh', l).offset,
-      bIh: paramEntry(layout, 'bias_ih', l).offset,
-      bHh: paramEntry(layout, 'bias_hh', l).offset,
+      inputs: l === 0 ? shape.inputSize : H,
+      wIh: offset(`weight_ih_l${l}`),
+      wHh: offset(`weight_hh_l${l}`),
+      bIh: offset(`bias_ih_l${l}`),
+      bHh: offset(`bias_hh_l${l}`),
     }));
     this.h = per((T + 1) * B * H);
     this.c = this.isLstm ? per((T + 1) * B * H) : per(0);

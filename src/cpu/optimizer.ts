@@ -33,13 +33,14 @@ export interface UpdateOutcome {
 /**
  * One update of params[p0 .. p0 + P) from grads[0 .. P): the gradient scaled by clip_grad_norm_'s
  * coefficient (from `totalNorm`), clamped to [-value, value], then the rule of `opt` with
- * learning rate `lr` at the run's own 1-based `runStep`. Slots, as on the GPU:
+ * learning rate `lr` at the 1-based `optimizerStep` (Adam's t; SGD's first step seeds momentum).
+ * Slots, as on the GPU:
  *   sgd: slot 0 = momentum_buffer; rmsprop: 0 = square_avg, 1 = grad_avg, 2 = momentum_buffer;
  *   adam(w): 0 = exp_avg, 1 = exp_avg_sq.
  */
 export function updateRun(
   params: Float32Array, slots: readonly Float32Array[], p0: number, grads: Float32Array, P: number,
-  opt: ResolvedOptimizer, clip: ClipConfig, totalNorm: number, lr: number, runStep: number,
+  opt: ResolvedOptimizer, clip: ClipConfig, totalNorm: number, lr: number, optimizerStep: number,
 ): UpdateOutcome {
   const coef = clipCoefficient(clip, totalNorm);
   const limit = clip.value ?? Infinity;
@@ -49,7 +50,7 @@ export function updateRun(
   if (opt.kind === 'sgd') {
     const { momentum, nesterov } = opt;
     const keep = 1 - opt.dampening;
-    const first = runStep === 1;
+    const first = optimizerStep === 1;
     for (let i = 0; i < P; i++) {
       let g = grads[i] * coef;
       if (g > limit || g < -limit) {
@@ -99,7 +100,7 @@ export function updateRun(
     }
   } else {
     const { beta1, beta2, eps } = opt;
-    const { stepSize, bc2Sqrt } = adamBiasCorrection(lr, beta1, beta2, runStep);
+    const { stepSize, bc2Sqrt } = adamBiasCorrection(lr, beta1, beta2, optimizerStep);
     const decoupled = opt.kind === 'adamw';
     const decay = 1 - lr * wd;
     for (let i = 0; i < P; i++) {

@@ -4,7 +4,7 @@
  * own `fill` and transfers it; the worker replays it (ReplayTask) and transfers the arrays back
  * with the step's record, so a step moves no data but the batch and the record.
  */
-import type { LossKind, MetricKind, TaskBatch } from '../data/task';
+import type { LossKind, MetricKind } from '../data/task';
 import type { GroupSpec, RunSpec } from '../training/group-spec';
 import type { StepRecord } from '../training/metrics';
 import type { RunCheckpoint } from '../training/trainer';
@@ -64,8 +64,4 @@ export function batchBuffers(b: WireBatch): ArrayBuffer[] {
 
 export function checkpointBuffers(checkpoints: readonly RunCheckpoint[]): ArrayBuffer[] {
   return checkpoints.flatMap((cp) => [cp.params, ...cp.optimizer, ...Object.values(cp.extra)].map((a) => a.buffer as ArrayBuffer));
-}
-
-export function toWireBatch(b: TaskBatch): WireBatch {
-  return b.metricWeight ? { x: b.x, target: b.target, weight: b.weight, metricWeight: b.metricWeight } : { x: b.x, target: b.target, weight: b.weight };
 }

@@ -11,10 +11,11 @@ import type { GroupSpec, RunSpec } from '../training/group-spec';
 import type { StepRecord } from '../training/metrics';
 import { ConfigError } from '../training/run-group';
 import type { RecordSink, RunCheckpoint, TrainerBackend, TrainerGroup } from '../training/trainer';
-import { checkCheckpoints, checkRunIndex, cpuSpecErrors, liveRunErrors } from './checks';
+import { checkCheckpoints, checkRunIndex, cpuSpecErrors, evalEveryOf, liveRunErrors } from './checks';
 import {
   batchBuffers, checkpointBuffers, type FromWorker, type MessagePortLike, type ToWorker, type WireBatch, type WireSpec,
 } from './protocol';
+import { makeValBatches } from './val-batches';
 
 /** Steps a proxy lets wait in the worker before canStep() says no (the worker never idles at 2). */
 export const DEFAULT_MAX_QUEUED = 4;
@@ -57,11 +58,7 @@ export class WorkerCpuBackend implements TrainerBackend {
     const errors = cpuSpecErrors(spec);
     if (errors.length > 0) throw new ConfigError(errors);
     const { task, seqLen: T, batch: B } = spec;
-    const val: WireBatch[] = Array.from({ length: task.valBatches }, (_, v) => {
-      const data = allocateBatch(task, T, B);
-      task.fill(v, 0, T, B, data, 'val');
-      return wire(data, true);
-    });
+    const val: WireBatch[] = evalEveryOf(spec) > 0 ? makeValBatches(task, T, B, spec.head) : [];
     const info = { key: task.key, inputSize: task.inputSize, outputSize: task.outputSize, loss: task.loss, metric: task.metric, valBatches: task.valBatches };
     const wireSpec: WireSpec = { ...spec, task: info };
     const id = this.nextGroup++;
@@ -124,12 +121,6 @@ export class WorkerCpuBackend implements TrainerBackend {
   }
 }
 
-/** Copies of a batch's arrays (validation batches, made once) or the arrays themselves (a step's, pooled). */
-function wire(b: TaskBatch, withMetric: boolean): WireBatch {
-  const out: WireBatch = { x: b.x, target: b.target, weight: b.weight };
-  if (withMetric && b.metricWeight) out.metricWeight = b.metricWeight.slice();
-  return out;
-}
 
 /** A CPU group in the worker, seen from the page. Keeps its own step counts to answer at once. */
 export class WorkerCpuGroup implements TrainerGroup {
@@ -139,6 +130,8 @@ export class WorkerCpuGroup implements TrainerGroup {
   private readonly steps: number[];
   private readonly task: Task;
   private readonly paramCount: number;
+  /** Floats of one run's kept BPTT state [L][B][H]. */
+  private readonly stateSize: number;
   /** Batches handed back by the worker, ready for the next steps. */
   private readonly pool: TaskBatch[] = [];
   private delivered = 0;
@@ -158,6 +151,7 @@ export class WorkerCpuGroup implements TrainerGroup {
     this.steps = new Array<number>(currentSpec.runs.length).fill(0);
     const shape = { cell: currentSpec.cell, inputSize: this.task.inputSize, hiddenSize: currentSpec.hiddenSize, numLayers: currentSpec.numLayers };
     this.paramCount = modelLayout(shape, this.task.outputSize).paramCount;
+    this.stateSize = currentSpec.numLayers * currentSpec.batch * currentSpec.hiddenSize;
   }
 
   get spec(): GroupSpec {
@@ -179,7 +173,8 @@ export class WorkerCpuGroup implements TrainerGroup {
     const plan = windowPlan(bptt, T, this.step);
     const data = this.pool.pop() ?? allocateBatch(this.task, T, B);
     this.task.fill(plan.episode, plan.t0, T, B, data);
-    const batch = wire(data, false);
+    // Only the arrays the group reads: a task may have hung its own metric weights on the batch.
+    const batch: WireBatch = { x: data.x, target: data.target, weight: data.weight };
     this.owner.post({ type: 'step', group: this.id, epoch: this.epoch, episode: plan.episode, t0: plan.t0, batch }, batchBuffers(batch));
     this.step++;
     for (let r = 0; r < this.steps.length; r++) this.steps[r]++;
@@ -223,10 +218,11 @@ export class WorkerCpuGroup implements TrainerGroup {
 
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     this.usable();
-    checkCheckpoints(indices, checkpoints, this.paramCount, this.steps.length);
+    checkCheckpoints(indices, checkpoints, this.paramCount, this.steps.length, this.stateSize);
     // Copies, so the caller keeps its arrays (transferring would detach them).
     const copies = checkpoints.map((cp) => ({
-      step: cp.step, params: cp.params.slice(), optimizer: cp.optimizer.map((s) => s.slice()), extra: {},
+      step: cp.step, params: cp.params.slice(), optimizer: cp.optimizer.map((s) => s.slice()),
+      extra: Object.fromEntries(Object.entries(cp.extra).map(([k, v]) => [k, v.slice()])),
     }));
     this.owner.post({ type: 'write', group: this.id, indices: [...indices], checkpoints: copies }, checkpointBuffers(copies));
     indices.forEach((r, i) => (this.steps[r] = checkpoints[i].step));
