@@ -55,15 +55,31 @@ async function timeSteps(group: TrainerGroup, steps: number, warmup: number, onS
   return times;
 }
 
-/** Steps with the worker's queue kept full (canStep / settle), as a play loop runs them: ms per step. */
-async function pipelined(group: TrainerGroup, steps: number): Promise<number> {
+/**
+ * Steps with the worker's queue kept full, as a play loop runs them: ms per step. The loop sleeps
+ * until the next record arrives (no polling, which would take CPU from the worker).
+ */
+async function pipelined(group: TrainerGroup, records: RecordWaiter, steps: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
-    while (!group.canStep()) await new Promise((r) => setTimeout(r, 1));
+    while (!group.canStep()) await records.next();
     group.trainStep();
   }
   await group.settle();
   return (performance.now() - t0) / steps;
+}
+
+/** A RecordSink whose `next()` resolves at the next delivery. */
+class RecordWaiter {
+  private wake: (() => void) | null = null;
+  readonly sink = () => {
+    this.wake?.();
+    this.wake = null;
+  };
+
+  next(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
 }
 
 export async function timeCpu(cfg: BenchConfig, steps: number, warmup: number, onStep: StepProgress = () => {}): Promise<CpuTiming> {
@@ -74,10 +90,11 @@ export async function timeCpu(cfg: BenchConfig, steps: number, warmup: number, o
   let pipelinedMs: number;
   let longTasks: LongTasks | null;
   try {
-    const group = await worker.createGroup(spec, () => {});
+    const records = new RecordWaiter();
+    const group = await worker.createGroup(spec, records.sink);
     ({ result: [workerTimes, pipelinedMs], longTasks } = await watchLongTasks(async () => {
       const times = await timeSteps(group, steps, warmup, onStep);
-      return [times, await pipelined(group, steps)] as const;
+      return [times, await pipelined(group, records, steps)] as const;
     }));
   } finally {
     worker.destroy();
