@@ -12,15 +12,19 @@ export interface BenchConfig extends StepShape {
   defaultSteps: number;
   /** Untimed steps first (pipeline compiles, first-use allocations). */
   warmup: number;
+  /** Gets a CPU backend row (ours and TensorFlow.js's cpu backend) with --cpu; M would take minutes a step. */
+  cpuRow: boolean;
 }
 
-const S_SIZES = { inputSize: 8, hiddenSize: 64, numLayers: 1, batch: 16, seqLen: 32, outputSize: 1, defaultSteps: 20, warmup: 3 };
+const S_SIZES = {
+  inputSize: 8, hiddenSize: 64, numLayers: 1, batch: 16, seqLen: 32, outputSize: 1, defaultSteps: 20, warmup: 3, cpuRow: true,
+};
 
 export const CONFIGS: Record<string, BenchConfig> = {
   S: { name: 'S', cell: 'lstm', ...S_SIZES },
   M: {
     name: 'M', cell: 'lstm', inputSize: 32, hiddenSize: 256, numLayers: 2, batch: 64, seqLen: 128, outputSize: 1,
-    defaultSteps: 3, warmup: 1,
+    defaultSteps: 3, warmup: 1, cpuRow: false,
   },
   'GRU-S': { name: 'GRU-S', cell: 'gru', ...S_SIZES },
   'RNN-S': { name: 'RNN-S', cell: 'rnn_tanh', ...S_SIZES },
@@ -35,4 +39,6 @@ export interface BenchPlan {
   multiRunSteps: number;
   /** Time TensorFlow.js too. */
   tfjs: boolean;
+  /** Time the CPU backend (and TensorFlow.js's cpu backend when `tfjs`) on configs with a CPU row. */
+  cpu: boolean;
 }

@@ -1,16 +1,18 @@
 /**
  * The in-browser half of `npm run bench`: reads the plan from ?plan=, times the device's best
  * GEMM, then for each config our RunGroup step and TensorFlow.js's trainOnBatch on the same
- * adapter, then R = 4 vs R = 1; sets window.__benchResult (or __benchError) for the driver.
+ * adapter, then R = 4 vs R = 1, then (--cpu) our CPU backend in its worker against TensorFlow.js's
+ * cpu backend; sets window.__benchResult (or __benchError) for the driver.
  */
 import { createEngine } from '../src/engine/engine';
 import { browserShaderSource } from '../src/engine/shader-source-browser';
-import { CONFIGS, type BenchPlan } from './configs';
+import { CONFIGS, type BenchConfig, type BenchPlan } from './configs';
 import { installCounters } from './counters';
 import { stepFlops } from './flops';
 import { bestGemm } from './gemm-bench';
+import { timeCpu, watchLongTasks } from './cpu-bench';
 import { ADAM_RUN, compareRuns, timeRunGroup } from './ours';
-import type { BenchResult, ConfigResult, StepProgress } from './samples';
+import type { BenchResult, ConfigResult, CpuResult, StepProgress } from './samples';
 
 declare global {
   interface Window {
@@ -94,7 +96,29 @@ async function main(): Promise<BenchResult> {
     await checkErrors('the R = 4 vs R = 1 comparison');
   }
   engine.destroy();
+
+  if (plan.cpu) {
+    for (const result of configs) {
+      const { name, steps, warmup } = plan.configs.find((c) => c.name === result.name)!;
+      result.cpu = CONFIGS[name].cpuRow ? await timeCpuRow(CONFIGS[name], steps, warmup, tfjs) : null;
+    }
+  }
   return { adapter, userAgent: navigator.userAgent, gemm, configs, multiRun, tfjsBackend, gpuErrors };
+}
+
+/** Ours on the CPU (in its worker), then TensorFlow.js's cpu backend on the main thread. */
+async function timeCpuRow(
+  cfg: BenchConfig, steps: number, warmup: number, tfjs: typeof import('./tfjs-bench') | null,
+): Promise<CpuResult> {
+  log(`${cfg.name}: ours on the CPU in a worker, ${warmup} warmup + ${steps} timed steps`);
+  const ours = await timeCpu(cfg, steps, warmup, progress(`${cfg.name} ours cpu`));
+  log(`${cfg.name}: ours cpu ${ours.ms.median.toFixed(2)} ms/step (pipelined ${ours.pipelinedMs.toFixed(2)}, ` +
+    `in the page's thread ${ours.inThreadMs.median.toFixed(2)})`);
+  if (!tfjs) return { ours, tfjs: null, ratio: null };
+  log(`${cfg.name}: tfjs cpu, ${warmup} warmup + ${steps} timed steps`);
+  const { result, longTasks } = await watchLongTasks(() => tfjs.timeTfjsCpu(cfg, steps, warmup, progress(`${cfg.name} tfjs cpu`)));
+  log(`${cfg.name}: tfjs cpu ${result.ms.median.toFixed(2)} ms/step`);
+  return { ours, tfjs: { steps, ...result, longTasks }, ratio: result.ms.median / ours.ms.median };
 }
 
 main().then(

@@ -55,6 +55,7 @@ export function formatReport(result: BenchResult): string {
       `${ms(m.r1.ms.median)} ms/step (x${m.timeRatio.toFixed(2)}); dispatches ${count(m.r4.counts.dispatches)} vs ` +
       `${count(m.r1.counts.dispatches)} (${m.dispatchesEqual ? 'equal' : 'NOT equal'})`);
   }
+  lines.push(...cpuTable(result));
   const g = result.gemm;
   lines.push(`best GEMM: ${gf(g.best.gflops)} GFLOP/s at ${g.best.size}^3 (sizes tried: ` +
     `${g.sizes.map((s) => `${s.size}: ${gf(s.gflops)}`).join(', ')})`);
@@ -65,9 +66,37 @@ export function formatReport(result: BenchResult): string {
   return lines.join('\n');
 }
 
+function longest(t: { count: number; longestMs: number } | null): string {
+  return t === null ? 'n/a' : t.count === 0 ? 'none' : `${ms(t.longestMs)} (${t.count})`;
+}
+
+/** The CPU rows (--cpu): ours in its worker against TensorFlow.js's cpu backend; [] without them. */
+function cpuTable(result: BenchResult): string[] {
+  const withCpu = result.configs.filter((c) => c.cpu);
+  if (withCpu.length === 0) return [];
+  const header = ['config', 'ours cpu ms/step', 'pipelined', 'in page thread', 'GFLOP/s', 'main-thread long tasks',
+    'tfjs cpu ms/step', 'tfjs long tasks', 'ratio', 'ours webgpu ms/step'];
+  const rows = withCpu.map((c) => {
+    const { ours, tfjs, ratio } = c.cpu!;
+    return [
+      c.name, ms(ours.ms.median), ms(ours.pipelinedMs), ms(ours.inThreadMs.median), gf(ours.gflops), longest(ours.longTasks),
+      tfjs ? ms(tfjs.ms.median) : '-', tfjs ? longest(tfjs.longTasks) : '-', ratio !== null ? `${ratio.toFixed(1)}x` : '-',
+      ms(c.ours.ms.median),
+    ];
+  });
+  return [
+    'CPU backend (ours: each step posted to its worker and the record awaited; pipelined: queue kept full; ' +
+      'long tasks: longest ms (count) of >= 50 ms tasks on the main thread while training)',
+    table([header, ...rows]),
+  ];
+}
+
+function mark(ok: boolean | null): string {
+  return ok === null ? 'n/a ' : ok ? 'ok  ' : 'FAIL';
+}
+
 /** The benchmark's targets, one line each with ok / FAIL / n/a. */
 export function checkTargets(result: BenchResult): string[] {
-  const mark = (ok: boolean | null) => (ok === null ? 'n/a ' : ok ? 'ok  ' : 'FAIL');
   const s = result.configs.find((c) => c.name === 'S');
   const all = result.configs;
   return [
@@ -77,5 +106,19 @@ export function checkTargets(result: BenchResult): string[] {
     `${mark(all.every((c) => c.ours.mapsAwaited === 0 && !c.ours.returnedPromise))} 0 maps awaited inside a step ` +
       '(trainStep returns undefined)',
     `${mark(result.multiRun ? result.multiRun.dispatchesEqual : null)} dispatches per step equal for R=4 and R=1`,
+    ...cpuTargets(result),
+  ];
+}
+
+function cpuTargets(result: BenchResult): string[] {
+  const s = result.configs.find((c) => c.name === 'S')?.cpu;
+  if (!s) return [];
+  const tasks = result.configs.flatMap((c) => (c.cpu?.ours.longTasks ? [c.cpu.ours.longTasks] : []));
+  const worst = tasks.length ? Math.max(...tasks.map((t) => t.longestMs)) : null;
+  return [
+    `${mark(s.ratio !== null ? s.ratio >= 5 : null)} S: ours on the CPU >= 5x faster than tfjs cpu` +
+      `${s.ratio !== null ? ` (${s.ratio.toFixed(1)}x)` : ''}`,
+    `${mark(tasks.length ? tasks.every((t) => t.count === 0) : null)} main thread never blocked >= 50 ms while the ` +
+      `worker trains${worst !== null && worst > 0 ? ` (longest ${ms(worst)} ms)` : ''}`,
   ];
 }

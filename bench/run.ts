@@ -2,7 +2,8 @@
  * `npm run bench`: serves bench/index.html with Vite, opens it in headless Chromium with
  * WebGPU (SwiftShader unless --gpu), waits for the page's result, prints the table and writes
  * bench/results/<date>-<configs>.json. Options: --config S|M|GRU-S|RNN-S (repeatable or comma
- * list), --steps N, --json, --gpu, --no-tfjs, --timeout-min N.
+ * list), --steps N, --json, --gpu, --no-tfjs, --cpu (adds the CPU backend and TensorFlow.js's cpu
+ * backend on the S-sized configs), --timeout-min N.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,12 +30,13 @@ interface Options {
   json: boolean;
   gpu: boolean;
   tfjs: boolean;
+  cpu: boolean;
   timeoutMin: number;
 }
 
 function usage(message: string): never {
   throw new Error(`${message}\nusage: npm run bench -- [--config S,M,GRU-S,RNN-S] [--steps N] [--json] [--gpu] ` +
-    '[--no-tfjs] [--timeout-min N]');
+    '[--no-tfjs] [--cpu] [--timeout-min N]');
 }
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -44,7 +46,7 @@ function positiveInt(flag: string, v: string | undefined): number {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { configs: [], json: false, gpu: false, tfjs: true, timeoutMin: 60 };
+  const opts: Options = { configs: [], json: false, gpu: false, tfjs: true, cpu: false, timeoutMin: 60 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -54,6 +56,7 @@ function parseArgs(argv: string[]): Options {
     else if (flag === '--json') opts.json = true;
     else if (flag === '--gpu') opts.gpu = true;
     else if (flag === '--no-tfjs') opts.tfjs = false;
+    else if (flag === '--cpu') opts.cpu = true;
     else usage(`unknown option ${argv[i]}`);
   }
   for (const c of opts.configs) if (!CONFIGS[c]) usage(`unknown config ${c}; choose from ${CONFIG_NAMES.join(', ')}`);
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
     configs: opts.configs.map((name) => ({ name, steps: opts.steps ?? CONFIGS[name].defaultSteps, warmup: CONFIGS[name].warmup })),
     multiRunSteps: opts.configs.includes('S') ? opts.steps ?? CONFIGS.S.defaultSteps : 0,
     tfjs: opts.tfjs,
+    cpu: opts.cpu,
   };
   let server: ViteDevServer | undefined;
   let browser: Browser | undefined;
@@ -149,7 +153,8 @@ async function main(): Promise<void> {
       args: [...(opts.gpu ? GPU_FLAGS : SWIFTSHADER_FLAGS), ...COMMON_FLAGS],
     });
     console.error(`[bench] ${plan.configs.map((c) => `${c.name}: ${c.warmup}+${c.steps} steps`).join(', ')}` +
-      `${plan.multiRunSteps ? `; R=4 vs R=1 on S: ${plan.multiRunSteps} steps` : ''}${opts.tfjs ? '' : '; tfjs skipped'}`);
+      `${plan.multiRunSteps ? `; R=4 vs R=1 on S: ${plan.multiRunSteps} steps` : ''}${opts.tfjs ? '' : '; tfjs skipped'}` +
+      `${opts.cpu ? '; CPU rows' : ''}`);
     const result = await runPage(browser, vite.url, plan, opts.timeoutMin * 60_000);
     const seconds = (Date.now() - started) / 1000;
 

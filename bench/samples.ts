@@ -72,6 +72,41 @@ export interface GemmTiming {
   gflops: number;
 }
 
+/** Long tasks (>= 50 ms) the main thread ran while something trained. */
+export interface LongTasks {
+  count: number;
+  longestMs: number;
+}
+
+/** The CPU backend on one config (bench/cpu-bench.ts). */
+export interface CpuTiming {
+  steps: number;
+  /** Each step posted to the worker and its record awaited. */
+  ms: Summary;
+  /** Mean ms per step with the worker's queue kept full, as the play loop drives it. */
+  pipelinedMs: number;
+  /** The same group trained in the page's own thread (no worker, no messages). */
+  inThreadMs: Summary;
+  /** On the main thread while the worker trained; null where the browser has no 'longtask' entries. */
+  longTasks: LongTasks | null;
+  gflops: number;
+}
+
+/** TensorFlow.js on its `cpu` backend (trainOnBatch on the main thread). */
+export interface TfjsCpuTiming {
+  steps: number;
+  ms: Summary;
+  longTasks: LongTasks | null;
+  gflops: number;
+}
+
+export interface CpuResult {
+  ours: CpuTiming;
+  tfjs: TfjsCpuTiming | null;
+  /** tfjs cpu median ms / ours (worker) median ms. */
+  ratio: number | null;
+}
+
 export interface ConfigResult {
   name: string;
   shape: Record<string, number | string>;
@@ -80,6 +115,8 @@ export interface ConfigResult {
   tfjs: StepTiming | null;
   /** tfjs median ms / ours median ms. */
   ratio: number | null;
+  /** With --cpu, for configs that have a CPU row. */
+  cpu?: CpuResult | null;
 }
 
 export interface MultiRunResult {

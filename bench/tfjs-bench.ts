@@ -1,7 +1,8 @@
 /**
- * The TensorFlow.js baseline on its WebGPU backend, in the same page and on the same adapter:
- * the same stacked recurrent net (returnSequences + a dense head on every timestep, Adam 1e-3,
- * MSE) trained with model.trainOnBatch on tensors made once. Counts use the same wrappers as ours.
+ * The TensorFlow.js baselines, in the same page: its WebGPU backend on the same adapter as ours
+ * (counts use the same wrappers), and its `cpu` backend for the CPU rows. Both train the same
+ * stacked recurrent net (returnSequences + a dense head on every timestep, Adam 1e-3, MSE) with
+ * model.trainOnBatch on tensors made once.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -9,7 +10,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import type { BenchConfig } from './configs';
 import { countCallsAsync, type CallCounts } from './counters';
 import { stepFlops } from './flops';
-import { summarize, summarizeCounts, type StepProgress, type StepTiming } from './samples';
+import { summarize, summarizeCounts, type StepProgress, type StepTiming, type Summary } from './samples';
 
 /** Switches tfjs to WebGPU; returns the backend name, or throws if WebGPU did not come up. */
 export async function initTfjs(): Promise<string> {
@@ -82,6 +83,41 @@ export async function timeTfjs(
       mapsAwaited: counts.maps.median,
       gflops: stepFlops(cfg) / (ms.median * 1e6),
     };
+  } finally {
+    model.dispose();
+    x.dispose();
+    y.dispose();
+  }
+}
+
+/**
+ * TensorFlow.js on its pure-JavaScript `cpu` backend: ms per trainOnBatch (which reads the loss
+ * back, so the step is done when it resolves). Leaves tfjs on the cpu backend.
+ */
+export async function timeTfjsCpu(
+  cfg: BenchConfig, steps: number, warmup: number, onStep: StepProgress = () => {},
+): Promise<{ ms: Summary; gflops: number }> {
+  const ok = await tf.setBackend('cpu');
+  await tf.ready();
+  if (!ok || tf.getBackend() !== 'cpu') throw new Error(`tfjs could not use its cpu backend (backend is ${tf.getBackend()})`);
+  const model = buildModel(cfg);
+  const x = tf.randomUniform([cfg.batch, cfg.seqLen, cfg.inputSize], -1, 1, 'float32', 1);
+  const y = tf.randomUniform([cfg.batch, cfg.seqLen, cfg.outputSize], -1, 1, 'float32', 2);
+  try {
+    for (let i = 0; i < warmup; i++) {
+      const t0 = performance.now();
+      await model.trainOnBatch(x, y);
+      onStep('warmup', i, performance.now() - t0);
+    }
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      await model.trainOnBatch(x, y);
+      times.push(performance.now() - t0);
+      onStep('timed', i, times[i]);
+    }
+    const ms = summarize(times);
+    return { ms, gflops: stepFlops(cfg) / (ms.median * 1e6) };
   } finally {
     model.dispose();
     x.dispose();

@@ -1,0 +1,90 @@
+/**
+ * The checks the CPU backend makes before it changes anything, shared by the group and its
+ * worker proxy so a bad setting throws on the page, synchronously, with the field's name:
+ * the group spec, live run settings, run indices and checkpoint shapes. Also the names the
+ * checkpoint's `extra` uses, the same as the GPU run group's stages, so checkpoints move between backends.
+ */
+import type { GroupSpec, RunSpec } from '../training/group-spec';
+import { validateGroupSpec } from '../training/group-spec';
+import { validateClip, validateOptimizer, type ResolvedOptimizer } from '../training/optimizers';
+import { validateSchedule } from '../training/schedules';
+import type { RunCheckpoint } from '../training/trainer';
+
+/** Optimizer slots per run, as in shaders/optimizer.wgsl. */
+export const OPTIMIZER_SLOTS = 3;
+
+/**
+ * RunCheckpoint.extra keys, as the GPU group's stages name them: the optimizer's own step count
+ * (Adam's t; it restarts when a live change gives the state another meaning), and truncated
+ * BPTT's kept state [L][B][H] (c for lstm only).
+ */
+export const EXTRA = { optimizerStep: 'update.optimizerStep', stateH: 'state.h', stateC: 'state.c' } as const;
+
+/**
+ * What gives a run's optimizer state its meaning: when a live change alters it, the state starts
+ * afresh (zero slots, optimizer step 0), as a new torch optimizer's would.
+ */
+export function optimizerStateKey(o: ResolvedOptimizer): string {
+  return `${o.kind} momentum=${o.momentum > 0} centered=${o.centered}`;
+}
+
+/** `GroupSpec.evalEvery` (0 or absent: never) until the field lands in group-spec.ts. */
+export function evalEveryOf(spec: GroupSpec): number {
+  return (spec as { evalEvery?: number }).evalEvery ?? 0;
+}
+
+/** Problems with new live settings for a group of `count` runs (configureRuns), each naming its field. */
+export function liveRunErrors(runs: readonly RunSpec[], count: number): string[] {
+  const errors: string[] = [];
+  if (runs.length !== count) errors.push(`runs must keep the group's ${count} runs, got ${runs.length}`);
+  runs.forEach((run, i) => {
+    errors.push(...validateOptimizer(run.optimizer, `runs[${i}].optimizer`));
+    errors.push(...validateClip(run.clip, `runs[${i}].clip`));
+    errors.push(...validateSchedule(run.schedule, `runs[${i}].schedule`));
+  });
+  return errors;
+}
+
+export function checkRunIndex(r: number, count: number): void {
+  if (!Number.isInteger(r) || r < 0 || r >= count) throw new Error(`run index must be an integer from 0 to ${count - 1}, got ${r}`);
+}
+
+/**
+ * Problems with checkpoints for runs of P parameters and kept states of `stateSize` floats
+ * (writeCheckpoints), thrown before anything is written.
+ */
+export function checkCheckpoints(
+  indices: readonly number[], checkpoints: readonly RunCheckpoint[], P: number, count: number, stateSize: number,
+): void {
+  if (indices.length !== checkpoints.length) {
+    throw new Error(`writeCheckpoints got ${indices.length} indices but ${checkpoints.length} checkpoints`);
+  }
+  checkpoints.forEach((cp, i) => {
+    checkRunIndex(indices[i], count);
+    if (cp.params.length !== P) throw new Error(`checkpoint ${i}: params must hold ${P} numbers, got ${cp.params.length}`);
+    if (cp.optimizer.length > OPTIMIZER_SLOTS || cp.optimizer.some((s) => s.length !== P)) {
+      throw new Error(`checkpoint ${i}: optimizer must be at most ${OPTIMIZER_SLOTS} slots of ${P} numbers`);
+    }
+    if (!Number.isInteger(cp.step) || cp.step < 0) throw new Error(`checkpoint ${i}: step must be an integer >= 0, got ${cp.step}`);
+    const t = cp.extra[EXTRA.optimizerStep];
+    if (t && (t.length !== 1 || !Number.isInteger(t[0]) || t[0] < 0)) {
+      throw new Error(`checkpoint ${i}: extra["${EXTRA.optimizerStep}"] must hold one integer >= 0`);
+    }
+    for (const key of [EXTRA.stateH, EXTRA.stateC]) {
+      const v = cp.extra[key];
+      if (v && v.length !== stateSize) throw new Error(`checkpoint ${i}: extra["${key}"] must hold ${stateSize} numbers, got ${v.length}`);
+    }
+  });
+}
+
+/** Problems with a spec the CPU backend would train (the schema's checks and evalEvery). */
+export function cpuSpecErrors(spec: GroupSpec): string[] {
+  const errors = validateGroupSpec(spec);
+  const evalEvery = evalEveryOf(spec);
+  // Once group-spec.ts checks evalEvery itself, this adds nothing.
+  if ((!Number.isInteger(evalEvery) || evalEvery < 0 || evalEvery > 1_000_000) && !errors.some((e) => e.startsWith('evalEvery'))) {
+    errors.push(`evalEvery must be an integer from 0 to 1000000, got ${evalEvery}`);
+  }
+  return errors;
+}
+

@@ -1,0 +1,260 @@
+/**
+ * A run group trained on the CPU: the twin of the WebGPU RunGroup behind the same TrainerGroup
+ * interface, with the same per-run semantics (seeded init, BPTT windows, head, loss, norms,
+ * clipping, optimizer, schedule on the run's own step, validation every `evalEvery` steps).
+ * A step runs synchronously and delivers its record at once; in the browser the group lives in a
+ * worker (worker.ts) behind a proxy (worker-backend.ts). Runs train one after another on shared scratch.
+ */
+import { allocateBatch, type TaskBatch } from '../data/task';
+import { initParams } from '../model/init';
+import { modelLayout, type ModelLayout } from '../model/model-layout';
+import { scoreWindow, windowPlan } from '../training/bptt';
+import type { GroupSpec, RunSpec } from '../training/group-spec';
+import type { RunStepMetrics, StepRecord } from '../training/metrics';
+import { resolveOptimizer, type ResolvedOptimizer } from '../training/optimizers';
+import { ConfigError } from '../training/run-group';
+import { learningRate } from '../training/schedules';
+import type { RecordSink, RunCheckpoint, TrainerGroup } from '../training/trainer';
+import {
+  checkCheckpoints, checkRunIndex, cpuSpecErrors, evalEveryOf, EXTRA, liveRunErrors, OPTIMIZER_SLOTS, optimizerStateKey,
+} from './checks';
+import { CpuHead } from './head';
+import { CpuNetwork } from './network';
+import { gradNorms, updateRun } from './optimizer';
+import { makeValBatches, type ValBatch } from './val-batches';
+
+export class CpuGroup implements TrainerGroup {
+  readonly backend = 'cpu' as const;
+  readonly lostSteps = 0;
+  readonly layout: ModelLayout;
+  step = 0;
+  private currentSpec: GroupSpec;
+  private readonly steps: number[];
+  /** Each run's optimizer step (Adam's t): the run's step unless a live change restarted the state. */
+  private readonly optimizerSteps: number[];
+  private runs: { optimizer: ResolvedOptimizer; spec: RunSpec }[] = [];
+  /** [R][P] parameters, and three optimizer slots [R][P]. */
+  private readonly params: Float32Array;
+  private readonly slots: Float32Array[];
+  /** [P] one run's gradients (runs train one after another), and its norms [1 + S]. */
+  private readonly grads: Float32Array;
+  private readonly norms: Float64Array;
+  /** [R][L][B][H] truncated BPTT's state carried, detached, into the next window. */
+  private readonly carryH: Float32Array;
+  private readonly carryC: Float32Array;
+  private readonly batchData: TaskBatch;
+  private readonly valData: ValBatch[];
+  /** Floats of one run's kept state [L][B][H]. */
+  private readonly stateSize: number;
+  private readonly net: CpuNetwork;
+  private readonly head: CpuHead;
+  private destroyed = false;
+
+  /** Validates `spec` (ConfigError listing every problem), then allocates everything once. */
+  constructor(spec: GroupSpec, private readonly onRecords: RecordSink) {
+    const errors = cpuSpecErrors(spec);
+    if (errors.length > 0) throw new ConfigError(errors);
+    const { task, hiddenSize: H, numLayers: L, batch: B, seqLen: T } = spec;
+    const R = spec.runs.length;
+    const shape = { cell: spec.cell, inputSize: task.inputSize, hiddenSize: H, numLayers: L };
+    this.currentSpec = spec;
+    this.layout = modelLayout(shape, task.outputSize);
+    const P = this.layout.paramCount;
+    this.steps = new Array<number>(R).fill(0);
+    this.optimizerSteps = new Array<number>(R).fill(0);
+    this.stateSize = L * B * H;
+    this.params = new Float32Array(R * P);
+    this.slots = Array.from({ length: OPTIMIZER_SLOTS }, () => new Float32Array(R * P));
+    this.grads = new Float32Array(P);
+    this.norms = new Float64Array(1 + this.layout.segments.length);
+    this.carryH = new Float32Array(R * this.stateSize);
+    this.carryC = new Float32Array(spec.cell === 'lstm' ? R * this.stateSize : 0);
+    this.batchData = allocateBatch(task, T, B);
+    this.valData = evalEveryOf(spec) > 0 ? makeValBatches(task, T, B, spec.head) : [];
+    this.net = new CpuNetwork(shape, this.layout.rnn, T, B);
+    this.head = new CpuHead(this.layout.head, T * B, task.loss);
+    this.configureRuns(spec.runs);
+    this.reset();
+  }
+
+  get spec(): GroupSpec {
+    return this.currentSpec;
+  }
+
+  get runSteps(): readonly number[] {
+    return this.steps;
+  }
+
+  trainStep(): void {
+    if (this.destroyed) throw new Error('cpu group: trainStep after destroy');
+    const spec = this.currentSpec;
+    const { batch: B, seqLen: T, task } = spec;
+    const plan = windowPlan(spec.bptt, T, this.step);
+    const data = this.batchData;
+    task.fill(plan.episode, plan.t0, T, B, data);
+    scoreWindow(data.weight, T, B, plan.scoreFrom, spec.head === 'last');
+    const step = ++this.step;
+    const evalEvery = evalEveryOf(spec);
+    const evaluate = evalEvery > 0 && step % evalEvery === 0 && this.valData.length > 0;
+    const P = this.layout.paramCount;
+    const { net, head, stateSize } = this;
+    const metrics: RunStepMetrics[] = [];
+    for (let r = 0; r < this.runs.length; r++) {
+      const { optimizer, spec: run } = this.runs[r];
+      const runStep = ++this.steps[r];
+      const lr = learningRate(optimizer.lr, run.schedule, runStep);
+      const p0 = r * P;
+      if (plan.carry) net.loadInitialState(this.carryH, this.carryC, r * stateSize);
+      else net.zeroInitialState();
+      net.forward(this.params, p0, data.x);
+      head.forward(this.params, p0, net.top, net.topOffset);
+      const loss = head.lossOf(data.target, data.weight, true);
+      head.backward(this.params, p0, net.top, net.topOffset, this.grads, 0);
+      net.backward(this.params, p0, data.x, head.dTop, this.grads, 0);
+      gradNorms(this.norms, this.grads, 0, this.layout.segments);
+      const t = ++this.optimizerSteps[r];
+      const outcome = updateRun(this.params, this.slots, p0, this.grads, P, optimizer, run.clip, this.norms[0], lr, t);
+      // The state after the first k1 timesteps of this window (old weights), detached, starts the next.
+      if (spec.bptt.kind === 'truncated') net.saveState(plan.carrySlot, this.carryH, this.carryC, r * stateSize);
+      const m: RunStepMetrics = {
+        loss,
+        gradNorm: this.norms[0],
+        layerGradNorms: Array.from(this.norms.subarray(1)),
+        learningRate: lr,
+        runStep,
+        clipped: outcome.normClipped || outcome.valueClipped,
+      };
+      if (evaluate) Object.assign(m, this.evaluate(p0));
+      metrics.push(m);
+    }
+    const record: StepRecord = { step, runs: metrics };
+    this.onRecords([record]);
+  }
+
+  /**
+   * Forward only over the validation batches with the run's current weights from a zero state:
+   * valLoss is the mean of the batches' losses; the metric pools every batch's weighted sums.
+   */
+  private evaluate(p0: number): { valLoss: number; metric: number } {
+    const { net, head } = this;
+    const kind = this.currentSpec.task.metric;
+    let lossSum = 0;
+    let metricSum = 0;
+    let metricWeight = 0;
+    for (const data of this.valData) {
+      net.zeroInitialState();
+      net.forward(this.params, p0, data.x);
+      head.forward(this.params, p0, net.top, net.topOffset);
+      lossSum += head.lossOf(data.target, data.weight, false);
+      const [sum, weight] = head.metricSums(kind, data.target, data.metricWeight);
+      metricSum += sum;
+      metricWeight += weight;
+    }
+    const valLoss = lossSum / this.valData.length;
+    const metric = kind === 'bpc' ? valLoss / Math.LN2 : metricWeight > 0 ? metricSum / metricWeight : 0;
+    return { valLoss, metric };
+  }
+
+  canStep(): boolean {
+    return !this.destroyed;
+  }
+
+  settle(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * New optimizer, clipping and schedule settings from the next step. A run whose optimizer state
+   * changes meaning (optimizerStateKey) starts that state afresh; its weights and step count stay.
+   */
+  configureRuns(runs: readonly RunSpec[]): void {
+    const errors = liveRunErrors(runs, this.runs.length || runs.length);
+    if (errors.length > 0) throw new ConfigError(errors);
+    const before = this.runs;
+    this.runs = runs.map((run) => ({ optimizer: resolveOptimizer(run.optimizer), spec: { ...run, clip: { ...run.clip } } }));
+    this.currentSpec = { ...this.currentSpec, runs: runs.map((run) => ({ ...run })) };
+    before.forEach((old, r) => {
+      if (optimizerStateKey(old.optimizer) !== optimizerStateKey(this.runs[r].optimizer)) this.clearOptimizer(r);
+    });
+  }
+
+  restartRuns(indices: readonly number[]): void {
+    for (const r of indices) checkRunIndex(r, this.runs.length);
+    for (const r of indices) this.initRun(r);
+  }
+
+  reset(): void {
+    for (let r = 0; r < this.runs.length; r++) this.initRun(r);
+    this.step = 0;
+  }
+
+  /** Params, the three optimizer slots, and in `extra` the optimizer's step and (truncated BPTT) the kept state. */
+  readCheckpoints(): Promise<RunCheckpoint[]> {
+    const P = this.layout.paramCount;
+    const n = this.stateSize;
+    return Promise.resolve(this.runs.map((_, r) => {
+      const extra: Record<string, Float32Array> = { [EXTRA.optimizerStep]: Float32Array.of(this.optimizerSteps[r]) };
+      if (this.currentSpec.bptt.kind === 'truncated') {
+        extra[EXTRA.stateH] = this.carryH.slice(r * n, (r + 1) * n);
+        if (this.carryC.length > 0) extra[EXTRA.stateC] = this.carryC.slice(r * n, (r + 1) * n);
+      }
+      return {
+        step: this.steps[r],
+        params: this.params.slice(r * P, (r + 1) * P),
+        optimizer: this.slots.map((s) => s.slice(r * P, (r + 1) * P)),
+        extra,
+      };
+    }));
+  }
+
+  /**
+   * Missing optimizer slots are zero; a missing optimizer step is the run's step; missing kept
+   * state is zero. Other `extra` entries belong to stages the CPU does not run yet and are ignored.
+   */
+  writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
+    const P = this.layout.paramCount;
+    const n = this.stateSize;
+    checkCheckpoints(indices, checkpoints, P, this.runs.length, n);
+    checkpoints.forEach((cp, i) => {
+      const r = indices[i];
+      this.params.set(cp.params, r * P);
+      this.slots.forEach((s, k) => {
+        if (cp.optimizer[k]) s.set(cp.optimizer[k], r * P);
+        else s.fill(0, r * P, (r + 1) * P);
+      });
+      this.steps[r] = cp.step;
+      this.optimizerSteps[r] = cp.extra[EXTRA.optimizerStep]?.[0] ?? cp.step;
+      this.zeroCarry(r);
+      const h = cp.extra[EXTRA.stateH];
+      const c = cp.extra[EXTRA.stateC];
+      if (h) this.carryH.set(h, r * n);
+      if (c && this.carryC.length > 0) this.carryC.set(c, r * n);
+    });
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+
+  /** Weights drawn from the run's seed, optimizer state zeroed, step count 0, no carried state. */
+  private initRun(r: number): void {
+    const P = this.layout.paramCount;
+    const { rnn, head } = this.layout;
+    initParams(this.params.subarray(r * P, (r + 1) * P), rnn, this.currentSpec.hiddenSize, head, this.runs[r].spec.seed);
+    this.clearOptimizer(r);
+    this.steps[r] = 0;
+    this.zeroCarry(r);
+  }
+
+  private clearOptimizer(r: number): void {
+    const P = this.layout.paramCount;
+    for (const s of this.slots) s.fill(0, r * P, (r + 1) * P);
+    this.optimizerSteps[r] = 0;
+  }
+
+  private zeroCarry(r: number): void {
+    const n = this.stateSize;
+    this.carryH.fill(0, r * n, (r + 1) * n);
+    if (this.carryC.length > 0) this.carryC.fill(0, r * n, (r + 1) * n);
+  }
+}

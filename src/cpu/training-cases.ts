@@ -1,0 +1,172 @@
+/**
+ * The training-loop cases every backend runs against the float64 ReferenceGroup (jax-js's habit:
+ * one test body, several backends), and that body: train a few steps, then compare each run's
+ * parameters, loss, gradient norms, learning rate and step count with the reference.
+ * Test support only (imports vitest); shapes are tiny so the GPU backend can run them on SwiftShader.
+ */
+import { expect } from 'vitest';
+import { SineTask } from '../data/sine';
+import type { Task, TaskBatch, TaskSplit } from '../data/task';
+import { ReferenceGroup } from '../reference/train';
+import type { GroupSpec, RunSpec } from '../training/group-spec';
+import type { StepRecord } from '../training/metrics';
+import { deriveKey, rngUniform } from '../training/rng';
+import { CONSTANT, learningRate } from '../training/schedules';
+import type { RecordSink, TrainerGroup } from '../training/trainer';
+import { compare } from '../testing/compare';
+
+/** |backend - reference| <= ATOL + RTOL |reference| for parameters. */
+export const ATOL = 1e-4;
+export const RTOL = 1e-3;
+
+export const RUNS: RunSpec[] = [
+  { id: 'sgd', label: 'SGD', seed: 11, optimizer: { kind: 'sgd', lr: 0.1 }, clip: {}, schedule: CONSTANT },
+  {
+    id: 'momentum', label: 'SGD momentum', seed: 12, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9 },
+    clip: { maxNorm: 0.5 }, schedule: { schedule: { kind: 'exponential', gamma: 0.9 }, warmup: 0 },
+  },
+  { id: 'adam', label: 'Adam', seed: 13, optimizer: { kind: 'adam', lr: 0.01 }, clip: {}, schedule: CONSTANT },
+];
+
+/** The other rules, clipping by value and the other schedules. */
+export const MORE_RUNS: RunSpec[] = [
+  {
+    id: 'rmsprop', label: 'RMSprop centered', seed: 21, optimizer: { kind: 'rmsprop', lr: 0.01, momentum: 0.5, centered: true },
+    clip: { value: 0.05 }, schedule: { schedule: { kind: 'cosine', tMax: 3, etaMin: 0.001 }, warmup: 2 },
+  },
+  {
+    id: 'adamw', label: 'AdamW', seed: 22, optimizer: { kind: 'adamw', lr: 0.02, weightDecay: 0.1 },
+    clip: { maxNorm: 0.3, value: 0.1 }, schedule: { schedule: { kind: 'step', stepSize: 2, gamma: 0.5 }, warmup: 0 },
+  },
+  {
+    id: 'nesterov', label: 'SGD Nesterov', seed: 23, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.01 },
+    clip: {}, schedule: CONSTANT,
+  },
+];
+
+/**
+ * A small classification task: the sign of the running sum of the inputs (3 classes: below -0.3,
+ * between, above 0.3). The validation split draws from its own key.
+ */
+export class SignTask implements Task {
+  readonly key = 'sign';
+  readonly inputSize = 2;
+  readonly outputSize = 3;
+  readonly loss = 'cross_entropy' as const;
+
+  constructor(
+    readonly valBatches = 0,
+    readonly metric: 'accuracy' | 'bpc' = 'accuracy',
+  ) {}
+
+  fill(episode: number, t0: number, seqLen: number, batch: number, out: TaskBatch, split: TaskSplit = 'train'): void {
+    const key = split === 'train' ? episode : deriveKey(0x76616c, episode);
+    for (let b = 0; b < batch; b++) {
+      let sum = 0;
+      for (let t = 0; t < t0 + seqLen; t++) {
+        const v = 2 * rngUniform(key, b, t) - 1;
+        sum += v;
+        if (t < t0) continue;
+        const i = (t - t0) * batch + b;
+        out.x[i * 2] = v;
+        out.x[i * 2 + 1] = 1;
+        out.target[i] = sum < -0.3 ? 0 : sum > 0.3 ? 2 : 1;
+        out.weight[i] = 1;
+      }
+    }
+  }
+}
+
+export interface TrainingCase {
+  name: string;
+  spec: GroupSpec;
+  steps: number;
+}
+
+export const TRAINING_CASES: TrainingCase[] = [
+  {
+    name: 'LSTM 2 layers, SGD / momentum+clip+decay / Adam, full BPTT, 5 steps',
+    spec: {
+      cell: 'lstm', hiddenSize: 6, numLayers: 2, batch: 3, seqLen: 5, head: 'every',
+      bptt: { kind: 'full' }, task: new SineTask({ seed: 3 }), runs: RUNS,
+    },
+    steps: 5,
+  },
+  {
+    name: 'GRU truncated BPTT (k1 = 2, k2 = 4, episodes of 8): carried state and resets',
+    spec: {
+      cell: 'gru', hiddenSize: 5, numLayers: 2, batch: 2, seqLen: 4, head: 'every',
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SineTask({ seed: 4 }), runs: RUNS,
+    },
+    steps: 5,
+  },
+  {
+    name: 'LSTM truncated BPTT with k1 = k2 and a cross-entropy head on the last step',
+    spec: {
+      cell: 'lstm', hiddenSize: 7, numLayers: 1, batch: 4, seqLen: 3, head: 'last',
+      bptt: { kind: 'truncated', k1: 3, episodeLength: 9 }, task: new SignTask(), runs: RUNS,
+    },
+    steps: 4,
+  },
+  {
+    name: 'rnn_tanh with mse on every step',
+    spec: {
+      cell: 'rnn_tanh', hiddenSize: 9, numLayers: 1, batch: 2, seqLen: 6, head: 'every',
+      bptt: { kind: 'full' }, task: new SineTask({ seed: 5 }), runs: RUNS,
+    },
+    steps: 3,
+  },
+  {
+    name: 'rnn_relu 2 layers, RMSprop centered+momentum+value clip+warmup cosine / AdamW+both clips+step decay / Nesterov',
+    spec: {
+      cell: 'rnn_relu', hiddenSize: 5, numLayers: 2, batch: 3, seqLen: 4, head: 'every',
+      bptt: { kind: 'full' }, task: new SineTask({ seed: 6 }), runs: MORE_RUNS,
+    },
+    steps: 5,
+  },
+  {
+    name: 'GRU 1 layer, cross-entropy on every step, the other optimizers',
+    spec: {
+      cell: 'gru', hiddenSize: 6, numLayers: 1, batch: 3, seqLen: 4, head: 'every',
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 6 }, task: new SignTask(), runs: MORE_RUNS,
+    },
+    steps: 4,
+  },
+];
+
+export type GroupFactory = (spec: GroupSpec, onRecords: RecordSink) => Promise<TrainerGroup>;
+
+/** Trains `c` on a backend's group and on the float64 reference side by side, checking every step. */
+export async function trainAgainstReference(create: GroupFactory, c: TrainingCase): Promise<StepRecord[]> {
+  const records: StepRecord[] = [];
+  const group = await create(c.spec, (r) => records.push(...r));
+  const ref = new ReferenceGroup(c.spec);
+  try {
+    for (let s = 1; s <= c.steps; s++) {
+      group.trainStep();
+      const want = ref.trainStep();
+      await group.settle();
+      const checkpoints = await group.readCheckpoints();
+      checkpoints.forEach((cp, r) => {
+        const cmp = compare(cp.params, ref.params[r], ATOL, RTOL);
+        expect(cmp.worstRatio, `step ${s} run ${c.spec.runs[r].id} params: max abs ${cmp.maxAbs} at ${cmp.at}`).toBeLessThanOrEqual(1);
+        expect(cp.step).toBe(s);
+      });
+      const rec = records.find((x) => x.step === s);
+      expect(rec, `metrics of step ${s}`).toBeDefined();
+      rec!.runs.forEach((m, r) => {
+        const run = c.spec.runs[r];
+        const losses = compare([m.loss], [want.losses[r]], 1e-5, 1e-4);
+        expect(losses.worstRatio, `step ${s} run ${run.id} loss ${m.loss} vs ${want.losses[r]}`).toBeLessThanOrEqual(1);
+        const norms = compare([m.gradNorm, ...m.layerGradNorms], want.norms[r], 1e-5, 1e-3);
+        expect(norms.worstRatio, `step ${s} run ${run.id} norms`).toBeLessThanOrEqual(1);
+        expect(m.learningRate).toBeCloseTo(learningRate(run.optimizer.lr, run.schedule, s), 12);
+        expect(m.runStep).toBe(s);
+      });
+    }
+    expect(records.map((r) => r.step)).toEqual(Array.from({ length: c.steps }, (_, i) => i + 1));
+    return records;
+  } finally {
+    group.destroy();
+  }
+}
