@@ -84,4 +84,14 @@ describe('npm run train', () => {
     expect(r.err).toMatch(/^run "sgd lr=100" diverged at step \d+: the (loss|gradient) is not finite; stopping/m);
     expect(r.out).not.toMatch(/^300 /m);
   });
+
+  it('trains on the cpu with --backend cpu, and falls back to it when no adapter comes up', () => {
+    const cpu = train(...TINY, '--backend', 'cpu', '--json');
+    expect(cpu.code, cpu.err).toBe(0);
+    expect(JSON.parse(cpu.out.trimEnd().split('\n').at(-1)!)).toMatchObject({ done: true, steps: 30, backend: 'the cpu' });
+    const r = spawnSync('npx', ['tsx', 'src/cli/train.ts', ...TINY], { encoding: 'utf8', env: { ...process.env, VK_ICD_FILENAMES: '/nonexistent.json' } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no webgpu adapter here .*; training on the cpu instead/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^30 steps in .* on the cpu$/);
+  });
 });

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import type { ExperimentDoc } from '../config/experiment';
 import { nodeSourceCorpus } from '../data/corpus/source-corpus-node';
 import { TASKS, type BuiltinTask, type TaskKind } from '../data/tasks';
+import { createCpuBackend } from '../cpu/backend';
 import { createNodeEngine } from '../engine/node';
-import type { GpuError } from '../engine/errors';
+import { NoAdapterError, type GpuError } from '../engine/errors';
 import { Experiment } from '../experiments/experiment';
 import { runWeightsFile } from '../experiments/weights';
 import { WebGpuBackend } from '../training/webgpu-backend';
@@ -27,10 +28,18 @@ function adapterName(backend: WebGpuBackend): string {
   return description || [vendor, architecture, device].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
-async function webgpuBackend(onError: (e: GpuError) => void): Promise<{ backend: TrainerBackend; name: string }> {
-  const engine = await createNodeEngine({ onLost: onError, onError });
-  const backend = new WebGpuBackend(engine);
-  return { backend, name: `webgpu on ${adapterName(backend)}` };
+/** The backend asked for; webgpu falls back to the CPU, with a notice, when no adapter comes up. */
+async function chooseBackend(kind: RunnerArgs['backend'], onError: (e: GpuError) => void): Promise<{ backend: TrainerBackend; name: string }> {
+  const cpu = () => ({ backend: createCpuBackend({ worker: false }), name: 'the cpu' });
+  if (kind === 'cpu') return cpu();
+  try {
+    const backend = new WebGpuBackend(await createNodeEngine({ onLost: onError, onError }));
+    return { backend, name: `webgpu on ${adapterName(backend)}` };
+  } catch (e) {
+    if (!(e instanceof NoAdapterError)) throw e;
+    console.error(`no webgpu adapter here (${e.message}); training on the cpu instead (--backend cpu says so up front)`);
+    return cpu();
+  }
 }
 
 /** Plays until the budget is spent or training stops (a divergence, an error); then waits for the loop. */
@@ -60,7 +69,7 @@ function saveWeights(dir: string, doc: ExperimentDoc, exp: Experiment): Promise<
 
 async function train(args: RunnerArgs): Promise<number> {
   let gpuError: GpuError | undefined;
-  const { backend, name } = await webgpuBackend((e) => (gpuError ??= e));
+  const { backend, name } = await chooseBackend(args.backend, (e) => (gpuError ??= e));
   const doc: ExperimentDoc = { ...args.doc, budget: args.steps };
   let exp: Experiment | undefined;
   try {

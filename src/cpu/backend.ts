@@ -3,7 +3,7 @@
  * the headless runner), createCpuBackend({ worker: true }) puts them in a module worker behind
  * proxies (the page), both behind TrainerBackend. Choosing between CPU and WebGPU is not here.
  */
-import type { GroupSpec } from '../training/group-spec';
+import { validateGroupSpec, type GroupSpec } from '../training/group-spec';
 import type { RecordSink, TrainerBackend, TrainerGroup } from '../training/trainer';
 import { CpuGroup } from './cpu-group';
 import { WorkerCpuBackend, type WorkerBackendOptions } from './worker-backend';
@@ -12,6 +12,10 @@ import { WorkerCpuBackend, type WorkerBackendOptions } from './worker-backend';
 export class CpuBackend implements TrainerBackend {
   readonly kind = 'cpu' as const;
   private readonly groups = new Set<CpuGroup>();
+
+  validate(spec: GroupSpec): string[] {
+    return validateGroupSpec(spec);
+  }
 
   async createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<TrainerGroup> {
     const group = new CpuGroup(spec, onRecords);

@@ -4,9 +4,8 @@
  * the group spec, live run settings, run indices and checkpoint shapes. Also the names the
  * checkpoint's `extra` uses, the same as the GPU run group's stages, so checkpoints move between backends.
  */
-import type { GroupSpec, RunSpec } from '../training/group-spec';
-import { validateGroupSpec } from '../training/group-spec';
-import { validateClip, validateOptimizer, type ResolvedOptimizer } from '../training/optimizers';
+import type { RunSpec } from '../training/group-spec';
+import { validateClip, validateOptimizer } from '../training/optimizers';
 import { validateSchedule } from '../training/schedules';
 import type { RunCheckpoint } from '../training/trainer';
 
@@ -19,19 +18,6 @@ export const OPTIMIZER_SLOTS = 3;
  * BPTT's kept state [L][B][H] (c for lstm only).
  */
 export const EXTRA = { optimizerStep: 'update.optimizerStep', stateH: 'state.h', stateC: 'state.c' } as const;
-
-/**
- * What gives a run's optimizer state its meaning: when a live change alters it, the state starts
- * afresh (zero slots, optimizer step 0), as a new torch optimizer's would.
- */
-export function optimizerStateKey(o: ResolvedOptimizer): string {
-  return `${o.kind} momentum=${o.momentum > 0} centered=${o.centered}`;
-}
-
-/** `GroupSpec.evalEvery` (0 or absent: never) until the field lands in group-spec.ts. */
-export function evalEveryOf(spec: GroupSpec): number {
-  return (spec as { evalEvery?: number }).evalEvery ?? 0;
-}
 
 /** Problems with new live settings for a group of `count` runs (configureRuns), each naming its field. */
 export function liveRunErrors(runs: readonly RunSpec[], count: number): string[] {
@@ -76,15 +62,3 @@ export function checkCheckpoints(
     }
   });
 }
-
-/** Problems with a spec the CPU backend would train (the schema's checks and evalEvery). */
-export function cpuSpecErrors(spec: GroupSpec): string[] {
-  const errors = validateGroupSpec(spec);
-  const evalEvery = evalEveryOf(spec);
-  // Once group-spec.ts checks evalEvery itself, this adds nothing.
-  if ((!Number.isInteger(evalEvery) || evalEvery < 0 || evalEvery > 1_000_000) && !errors.some((e) => e.startsWith('evalEvery'))) {
-    errors.push(`evalEvery must be an integer from 0 to 1000000, got ${evalEvery}`);
-  }
-  return errors;
-}
-

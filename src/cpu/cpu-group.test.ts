@@ -1,7 +1,7 @@
 // The CPU run group against the float64 reference: the shared training cases, then what the
 // TrainerGroup interface adds (restarts, checkpoints, clipped flags, validation, live settings).
 import { describe, expect, it } from 'vitest';
-import { SineTask } from '../data/sine';
+import { SineTask } from '../data/tasks/sine';
 import { allocateBatch, type Task, type TaskBatch, type TaskSplit } from '../data/task';
 import { initParams } from '../model/init';
 import { modelLayout } from '../model/model-layout';
@@ -13,7 +13,8 @@ import type { GroupSpec, RunSpec } from '../training/group-spec';
 import type { StepRecord } from '../training/metrics';
 import { ConfigError } from '../training/run-group';
 import { CpuGroup } from './cpu-group';
-import { ATOL, RTOL, RUNS, SignTask, TRAINING_CASES, trainAgainstReference } from './training-cases';
+import { ATOL, RTOL, RUNS, TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
+import { SignTask } from '../testing/tasks';
 
 describe('training step on the CPU vs float64 reference', () => {
   for (const c of TRAINING_CASES) {

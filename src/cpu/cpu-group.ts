@@ -9,19 +9,19 @@ import { allocateBatch, type TaskBatch } from '../data/task';
 import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { scoreWindow, windowPlan } from '../training/bptt';
-import type { GroupSpec, RunSpec } from '../training/group-spec';
+import { validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
 import type { RunStepMetrics, StepRecord } from '../training/metrics';
-import { resolveOptimizer, type ResolvedOptimizer } from '../training/optimizers';
+import { optimizerStateKey, resolveOptimizer, type ResolvedOptimizer } from '../training/optimizers';
 import { ConfigError } from '../training/run-group';
 import { learningRate } from '../training/schedules';
 import type { RecordSink, RunCheckpoint, TrainerGroup } from '../training/trainer';
 import {
-  checkCheckpoints, checkRunIndex, cpuSpecErrors, evalEveryOf, EXTRA, liveRunErrors, OPTIMIZER_SLOTS, optimizerStateKey,
+  checkCheckpoints, checkRunIndex, EXTRA, liveRunErrors, OPTIMIZER_SLOTS,
 } from './checks';
 import { CpuHead } from './head';
 import { CpuNetwork } from './network';
 import { gradNorms, updateRun } from './optimizer';
-import { makeValBatches, type ValBatch } from './val-batches';
+import { evalBatches, evaluates, isEvalStep, type EvalBatch } from '../training/eval-batches';
 
 export class CpuGroup implements TrainerGroup {
   readonly backend = 'cpu' as const;
@@ -43,7 +43,7 @@ export class CpuGroup implements TrainerGroup {
   private readonly carryH: Float32Array;
   private readonly carryC: Float32Array;
   private readonly batchData: TaskBatch;
-  private readonly valData: ValBatch[];
+  private readonly valData: EvalBatch[];
   /** Floats of one run's kept state [L][B][H]. */
   private readonly stateSize: number;
   private readonly net: CpuNetwork;
@@ -52,7 +52,7 @@ export class CpuGroup implements TrainerGroup {
 
   /** Validates `spec` (ConfigError listing every problem), then allocates everything once. */
   constructor(spec: GroupSpec, private readonly onRecords: RecordSink) {
-    const errors = cpuSpecErrors(spec);
+    const errors = validateGroupSpec(spec);
     if (errors.length > 0) throw new ConfigError(errors);
     const { task, hiddenSize: H, numLayers: L, batch: B, seqLen: T } = spec;
     const R = spec.runs.length;
@@ -70,7 +70,7 @@ export class CpuGroup implements TrainerGroup {
     this.carryH = new Float32Array(R * this.stateSize);
     this.carryC = new Float32Array(spec.cell === 'lstm' ? R * this.stateSize : 0);
     this.batchData = allocateBatch(task, T, B);
-    this.valData = evalEveryOf(spec) > 0 ? makeValBatches(task, T, B, spec.head) : [];
+    this.valData = evaluates(spec) ? evalBatches(task, T, B, spec.head) : [];
     this.net = new CpuNetwork(shape, this.layout.rnn, T, B);
     this.head = new CpuHead(this.layout.head, T * B, task.loss);
     this.configureRuns(spec.runs);
@@ -94,8 +94,7 @@ export class CpuGroup implements TrainerGroup {
     task.fill(plan.episode, plan.t0, T, B, data);
     scoreWindow(data.weight, T, B, plan.scoreFrom, spec.head === 'last');
     const step = ++this.step;
-    const evalEvery = evalEveryOf(spec);
-    const evaluate = evalEvery > 0 && step % evalEvery === 0 && this.valData.length > 0;
+    const evaluate = isEvalStep(spec, step);
     const P = this.layout.paramCount;
     const { net, head, stateSize } = this;
     const metrics: RunStepMetrics[] = [];
@@ -186,6 +185,12 @@ export class CpuGroup implements TrainerGroup {
   reset(): void {
     for (let r = 0; r < this.runs.length; r++) this.initRun(r);
     this.step = 0;
+  }
+
+  /** Moves the data stream to group step `step`; the runs' weights and steps stay as they are. */
+  seek(step: number): void {
+    if (!Number.isSafeInteger(step) || step < 0) throw new Error(`cpu group: seek needs a step >= 0, got ${step}`);
+    this.step = step;
   }
 
   /** Params, the three optimizer slots, and in `extra` the optimizer's step and (truncated BPTT) the kept state. */

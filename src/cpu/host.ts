@@ -90,6 +90,8 @@ export class CpuHost {
         return group.restartRuns(msg.indices);
       case 'reset':
         return group.reset();
+      case 'seek':
+        return group.seek(msg.step);
       case 'read':
         void group.readCheckpoints().then((checkpoints) => {
           this.post({ type: 'checkpoints', group: msg.group, request: msg.request, checkpoints }, checkpointBuffers(checkpoints));

@@ -37,6 +37,7 @@ export type ToWorker =
   | { type: 'configure'; group: number; runs: RunSpec[] }
   | { type: 'restart'; group: number; indices: number[] }
   | { type: 'reset'; group: number }
+  | { type: 'seek'; group: number; step: number }
   | { type: 'read'; group: number; request: number }
   | { type: 'write'; group: number; indices: number[]; checkpoints: RunCheckpoint[] }
   | { type: 'settle'; group: number; request: number }

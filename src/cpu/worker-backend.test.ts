@@ -2,7 +2,7 @@
 // a page and its worker): the proxy trains exactly like a CpuGroup in this thread, returns from
 // trainStep at once, applies back-pressure and moves batches by transfer, not by copy.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SineTask } from '../data/sine';
+import { SineTask } from '../data/tasks/sine';
 import type { GroupSpec } from '../training/group-spec';
 import type { StepRecord } from '../training/metrics';
 import { ConfigError } from '../training/run-group';
@@ -10,7 +10,8 @@ import type { TrainerGroup } from '../training/trainer';
 import { CpuGroup } from './cpu-group';
 import { CpuHost } from './host';
 import type { FromWorker, ToWorker } from './protocol';
-import { RUNS, SignTask } from './training-cases';
+import { RUNS } from '../testing/training-cases';
+import { SignTask } from '../testing/tasks';
 import { WorkerCpuBackend, type CpuPort } from './worker-backend';
 
 const open: MessagePort[] = [];

@@ -7,15 +7,15 @@
 import { allocateBatch, type Task, type TaskBatch } from '../data/task';
 import { modelLayout } from '../model/model-layout';
 import { windowPlan } from '../training/bptt';
-import type { GroupSpec, RunSpec } from '../training/group-spec';
+import { validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
 import type { StepRecord } from '../training/metrics';
 import { ConfigError } from '../training/run-group';
 import type { RecordSink, RunCheckpoint, TrainerBackend, TrainerGroup } from '../training/trainer';
-import { checkCheckpoints, checkRunIndex, cpuSpecErrors, evalEveryOf, liveRunErrors } from './checks';
+import { checkCheckpoints, checkRunIndex, liveRunErrors } from './checks';
 import {
   batchBuffers, checkpointBuffers, type FromWorker, type MessagePortLike, type ToWorker, type WireBatch, type WireSpec,
 } from './protocol';
-import { makeValBatches } from './val-batches';
+import { evalBatches, evaluates } from '../training/eval-batches';
 
 /** Steps a proxy lets wait in the worker before canStep() says no (the worker never idles at 2). */
 export const DEFAULT_MAX_QUEUED = 4;
@@ -46,6 +46,10 @@ export class WorkerCpuBackend implements TrainerBackend {
   private nextRequest = 1;
   private failure: Error | null = null;
 
+  validate(spec: GroupSpec): string[] {
+    return validateGroupSpec(spec);
+  }
+
   constructor(
     private readonly port: CpuPort,
     private readonly options: WorkerBackendOptions = {},
@@ -55,10 +59,10 @@ export class WorkerCpuBackend implements TrainerBackend {
 
   async createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<TrainerGroup> {
     if (this.failure) throw this.failure;
-    const errors = cpuSpecErrors(spec);
+    const errors = validateGroupSpec(spec);
     if (errors.length > 0) throw new ConfigError(errors);
     const { task, seqLen: T, batch: B } = spec;
-    const val: WireBatch[] = evalEveryOf(spec) > 0 ? makeValBatches(task, T, B, spec.head) : [];
+    const val: WireBatch[] = evaluates(spec) ? evalBatches(task, T, B, spec.head) : [];
     const info = { key: task.key, inputSize: task.inputSize, outputSize: task.outputSize, loss: task.loss, metric: task.metric, valBatches: task.valBatches };
     const wireSpec: WireSpec = { ...spec, task: info };
     const id = this.nextGroup++;
@@ -209,6 +213,15 @@ export class WorkerCpuGroup implements TrainerGroup {
     this.step = 0;
     this.delivered = 0;
     this.steps.fill(0);
+  }
+
+  seek(step: number): void {
+    this.usable();
+    if (!Number.isSafeInteger(step) || step < 0) throw new Error(`cpu group: seek needs a step >= 0, got ${step}`);
+    this.owner.post({ type: 'seek', group: this.id, step });
+    this.epoch++; // records of steps queued before are dropped
+    this.step = step;
+    this.delivered = step;
   }
 
   readCheckpoints(): Promise<RunCheckpoint[]> {

@@ -5,15 +5,14 @@
  * Test support only (imports vitest); shapes are tiny so the GPU backend can run them on SwiftShader.
  */
 import { expect } from 'vitest';
-import { SineTask } from '../data/sine';
-import type { Task, TaskBatch, TaskSplit } from '../data/task';
+import { SineTask } from '../data/tasks/sine';
 import { ReferenceGroup } from '../reference/train';
 import type { GroupSpec, RunSpec } from '../training/group-spec';
 import type { StepRecord } from '../training/metrics';
-import { deriveKey, rngUniform } from '../training/rng';
 import { CONSTANT, learningRate } from '../training/schedules';
 import type { RecordSink, TrainerGroup } from '../training/trainer';
-import { compare } from '../testing/compare';
+import { compare } from './compare';
+import { SignTask } from './tasks';
 
 /** |backend - reference| <= ATOL + RTOL |reference| for parameters. */
 export const ATOL = 1e-4;
@@ -43,39 +42,6 @@ export const MORE_RUNS: RunSpec[] = [
     clip: {}, schedule: CONSTANT,
   },
 ];
-
-/**
- * A small classification task: the sign of the running sum of the inputs (3 classes: below -0.3,
- * between, above 0.3). The validation split draws from its own key.
- */
-export class SignTask implements Task {
-  readonly key = 'sign';
-  readonly inputSize = 2;
-  readonly outputSize = 3;
-  readonly loss = 'cross_entropy' as const;
-
-  constructor(
-    readonly valBatches = 0,
-    readonly metric: 'accuracy' | 'bpc' = 'accuracy',
-  ) {}
-
-  fill(episode: number, t0: number, seqLen: number, batch: number, out: TaskBatch, split: TaskSplit = 'train'): void {
-    const key = split === 'train' ? episode : deriveKey(0x76616c, episode);
-    for (let b = 0; b < batch; b++) {
-      let sum = 0;
-      for (let t = 0; t < t0 + seqLen; t++) {
-        const v = 2 * rngUniform(key, b, t) - 1;
-        sum += v;
-        if (t < t0) continue;
-        const i = (t - t0) * batch + b;
-        out.x[i * 2] = v;
-        out.x[i * 2 + 1] = 1;
-        out.target[i] = sum < -0.3 ? 0 : sum > 0.3 ? 2 : 1;
-        out.weight[i] = 1;
-      }
-    }
-  }
-}
 
 export interface TrainingCase {
   name: string;
@@ -161,6 +127,7 @@ export async function trainAgainstReference(create: GroupFactory, c: TrainingCas
         const norms = compare([m.gradNorm, ...m.layerGradNorms], want.norms[r], 1e-5, 1e-3);
         expect(norms.worstRatio, `step ${s} run ${run.id} norms`).toBeLessThanOrEqual(1);
         expect(m.learningRate).toBeCloseTo(learningRate(run.optimizer.lr, run.schedule, s), 12);
+        expect(m.clipped, `step ${s} run ${run.id} clipped`).toBe(want.clipped[r]);
         expect(m.runStep).toBe(s);
       });
     }
