@@ -6,6 +6,7 @@
  */
 import type { ExperimentDoc } from '../config/experiment';
 import type { RunRecord } from '../experiments/history';
+import { printable } from './printable';
 
 const NUMBER_WIDTH = 12;
 
@@ -53,13 +54,13 @@ export class RunnerPrinter {
     private readonly opts: { json: boolean; every: number; steps: number },
     private readonly write: (line: string) => void,
   ) {
-    this.widths = doc.runs.map((r) => Math.max(2 * NUMBER_WIDTH, r.label.length + 2));
+    this.widths = doc.runs.map((r) => Math.max(2 * NUMBER_WIDTH, printable(r.label).length + 2));
     this.stepWidth = Math.max(4, String(opts.steps).length);
   }
 
   header(): void {
     if (this.opts.json) return;
-    this.write(' '.repeat(this.stepWidth + 2) + this.doc.runs.map((r, i) => r.label.padEnd(this.widths[i])).join('').trimEnd());
+    this.write(' '.repeat(this.stepWidth + 2) + this.doc.runs.map((r, i) => printable(r.label).padEnd(this.widths[i])).join('').trimEnd());
     this.write('step'.padStart(this.stepWidth) + '  ' +
       this.doc.runs.map((_, i) => 'loss'.padEnd(NUMBER_WIDTH) + 'grad norm'.padEnd(this.widths[i] - NUMBER_WIDTH)).join('').trimEnd());
   }
@@ -130,7 +131,7 @@ export class RunnerPrinter {
     }
     for (const run of this.doc.runs) {
       const v = this.lastVal.get(run.id);
-      if (v) this.write(`${run.label}: validation loss ${fmt(v.valLoss ?? NaN)}, ${f.task.metric} ${fmt(v.metric ?? NaN)} (baseline ${fmt(f.task.baseline)})`);
+      if (v) this.write(`${printable(run.label)}: validation loss ${fmt(v.valLoss ?? NaN)}, ${f.task.metric} ${fmt(v.metric ?? NaN)} (baseline ${fmt(f.task.baseline)})`);
     }
     const lost = f.lostSteps > 0 ? `; ${f.lostSteps} steps' metrics were lost` : '';
     this.write(`${f.steps} steps in ${f.seconds.toFixed(2)} s: ${rate.toPrecision(4)} steps/s on ${f.backend}${lost}`);

@@ -18,6 +18,7 @@ import { runWeightsFile } from '../experiments/weights';
 import { WebGpuBackend } from '../training/webgpu-backend';
 import type { TrainerBackend } from '../training/trainer';
 import { ArgsError, parseRunnerArgs, type RunnerArgs } from './runner-args';
+import { printable } from './printable';
 import { RunnerPrinter } from './runner-output';
 
 /** A config the device cannot hold, or one the schema refuses: exit 2, like a bad option. */
@@ -83,7 +84,7 @@ async function train(args: RunnerArgs): Promise<number> {
         for (const run of runs) {
           if (run.divergedAt === undefined || diverged.has(run.config.id)) continue;
           diverged.set(run.config.id, { step: run.divergedAt, where: run.divergedIn ?? 'loss' });
-          console.error(`run "${run.config.label}" diverged at step ${run.divergedAt}: the ${run.divergedIn ?? 'loss'} is not finite` +
+          console.error(`run "${printable(run.config.label)}" diverged at step ${run.divergedAt}: the ${run.divergedIn ?? 'loss'} is not finite` +
             (args.keepGoing ? '; the other runs train on' : '; stopping (--keep-going trains the other runs on)'));
           printer.stop(run.config.id);
           if (!args.keepGoing) running.pause();
