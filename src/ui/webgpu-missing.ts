@@ -22,9 +22,10 @@ export class WebGpuMissing extends LitElement {
       max-width: 46rem;
       margin: 3rem auto;
       padding: 1.25rem 1.5rem;
-      background: #fff;
-      border: 1px solid #e2e6eb;
-      border-left: 4px solid #d97706;
+      background: var(--surface);
+      color: var(--text);
+      border: 1px solid var(--border);
+      border-left: 4px solid var(--warning);
       border-radius: 8px;
     }
     h2 {
@@ -36,7 +37,7 @@ export class WebGpuMissing extends LitElement {
     }
     .detail {
       font-size: 0.85rem;
-      color: #6b7280;
+      color: var(--text-faint);
     }
   `;
 
