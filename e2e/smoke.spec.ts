@@ -21,8 +21,9 @@ test('finds a WebGPU adapter and sets up the playground', async ({ page }) => {
   expect(state?.error).toBeUndefined();
   expect(state?.adapter?.vendor).toBe(adapter?.vendor);
   await expect(page.getByTestId('adapter')).not.toBeEmpty();
-  await expect(page.getByRole('img', { name: 'Loss' })).toBeVisible();
-  await expect(page.getByRole('img', { name: 'Gradient norm (global L2, before clipping)' })).toBeVisible();
+  for (const name of ['Training loss', 'Gradient norm (global L2, before clipping)', 'Learning rate', 'Gradient norm, lstm layer 0', 'Gradient norm, head']) {
+    await expect(page.getByRole('img', { name, exact: true })).toBeVisible();
+  }
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
