@@ -35,6 +35,7 @@ test('explains what is missing when the browser has no WebGPU', async ({ page })
   await expect(page.getByText('navigator.gpu is missing').first()).toBeVisible();
   await expect(page.getByText('Chrome or Edge 113+')).toBeVisible();
   await expect(page.getByText('Firefox 141+ on Windows')).toBeVisible();
+  await expect(page.getByText('--enable-unsafe-webgpu --enable-features=Vulkan')).toBeVisible();
   await expect.poll(() => page.evaluate(() => window.__rnnPlayground?.error)).toBeTruthy();
 });
 

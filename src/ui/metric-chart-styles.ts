@@ -12,21 +12,21 @@ export const metricChartStyles = [
       display: block;
       min-width: 0;
     }
-    header {
-      display: flex;
-      align-items: center;
-      justify-content: space-between;
-      gap: 0.5rem 1rem;
-      min-height: 2rem;
-    }
     h2 {
       font-size: 0.95rem;
       font-weight: 600;
+      line-height: 1.3;
       margin: 0;
-      min-width: 0;
       overflow: hidden;
       text-overflow: ellipsis;
       white-space: nowrap;
+    }
+    .footer {
+      display: flex;
+      align-items: flex-start;
+      justify-content: space-between;
+      gap: 0.4rem 1rem;
+      margin-top: 0.4rem;
     }
     .tools {
       display: flex;
@@ -54,7 +54,8 @@ export const metricChartStyles = [
     }
     .legend {
       list-style: none;
-      margin: 0.4rem 0 0;
+      margin: 0;
+      min-width: 0;
       padding: 0;
       display: flex;
       flex-wrap: wrap;
@@ -75,6 +76,7 @@ export const metricChartStyles = [
       padding: 0.1rem 0.25rem;
       color: var(--text);
       font-size: inherit;
+      white-space: nowrap;
     }
     .legend button[aria-pressed='false'] {
       color: var(--text-faint);
@@ -100,10 +102,16 @@ export const metricChartStyles = [
       font-weight: 600;
     }
     .threshold {
-      border-top: 1.5px dashed;
-      padding-top: 1px;
       color: var(--text-muted);
-      line-height: 1;
+      white-space: nowrap;
+    }
+    .threshold::before {
+      content: '';
+      display: inline-block;
+      width: 1rem;
+      margin-right: 0.3rem;
+      vertical-align: middle;
+      border-top: 1.5px dashed var(--run-color);
     }
   `,
 ];

@@ -138,8 +138,14 @@ export class MetricChart extends LitElement {
   override render() {
     const label = this.label;
     return html`
-      <header>
-        <h2>${label}</h2>
+      <h2>${label}</h2>
+      <div class="plot">
+        <canvas role="img" aria-label=${label}></canvas>
+      </div>
+      <div class="footer">
+        <ul class="legend" aria-label=${`${label}: runs`}>
+          ${this.runs.map((run) => this.renderLegendItem(run))}
+        </ul>
         <div class="tools">
           <label class="check" title="Logarithmic y axis">
             <input type="checkbox" aria-label=${`Log y axis: ${label}`} .checked=${this.logY} @change=${this.onLogYChange} />
@@ -148,13 +154,7 @@ export class MetricChart extends LitElement {
           <button type="button" aria-label=${`Download ${label} as PNG`} title="Download this chart as a PNG image" @click=${this.downloadPng}>PNG</button>
           <button type="button" aria-label=${`Download ${label} as CSV`} title="Download every raw point as CSV" @click=${this.downloadCsv}>CSV</button>
         </div>
-      </header>
-      <div class="plot">
-        <canvas role="img" aria-label=${label}></canvas>
       </div>
-      <ul class="legend" aria-label=${`${label}: runs`}>
-        ${this.runs.map((run) => this.renderLegendItem(run))}
-      </ul>
     `;
   }
 
@@ -172,7 +172,7 @@ export class MetricChart extends LitElement {
         ${diverged !== undefined
           ? html`<span class="diverged" title="a value was NaN or infinite; it and later non-finite values are not drawn">diverged at step ${diverged}</span>`
           : html`<span class="value">${formatValue(latest)}</span>`}
-        ${threshold ? html`<span class="threshold" style=${`border-color:${run.color}`}>${threshold.label ?? formatValue(threshold.value)}</span>` : null}
+        ${threshold ? html`<span class="threshold" style=${`--run-color:${run.color}`}>${threshold.label ?? formatValue(threshold.value)}</span>` : null}
       </li>
     `;
   }
@@ -373,7 +373,7 @@ export class MetricChart extends LitElement {
       suggestedMin: thresholdValues.length ? (this.logY ? positive(thresholdValues) : Math.min(...thresholdValues)) : undefined,
       suggestedMax: thresholdValues.length ? Math.max(...thresholdValues) : undefined,
       afterDataLimits: (scale: Scale) => {
-        const count = Math.max(2, Math.floor(scale.height / 45));
+        const count = Math.max(2, Math.floor(scale.height / 36));
         this.setLayout(scale, this.logY ? logAxis(scale.min, scale.max, count, { extend: true }) : linearAxis(scale.min, scale.max, count, { extend: true }), 'y');
       },
       afterBuildTicks: (scale: Scale) => this.useTicks(scale, 'y'),

@@ -87,9 +87,14 @@ export class RunControls extends LitElement {
         font-size: 0.875rem;
         white-space: nowrap;
       }
+      .budget label {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.4rem;
+      }
       .budget input {
         font: inherit;
-        width: 6.5rem;
+        width: 5.5rem;
         padding: 0.25rem 0.4rem;
         border: 1px solid var(--border-strong);
         border-radius: 6px;
@@ -103,12 +108,13 @@ export class RunControls extends LitElement {
       }
       .left {
         display: inline-block;
-        width: 9.5rem;
+        width: 8.5rem;
         font-variant-numeric: tabular-nums;
         color: var(--text-muted);
       }
+      /* Shown only with a budget: setting one may move things, training never does. */
       .off {
-        visibility: hidden;
+        display: none;
       }
     `,
   ];

@@ -43,20 +43,20 @@ export class RunStats extends LitElement {
       border-collapse: collapse;
       table-layout: fixed;
       width: 100%;
-      min-width: 40rem;
+      min-width: 36rem;
       font-variant-numeric: tabular-nums;
     }
     col.step {
-      width: 5.5rem;
+      width: 4.5rem;
     }
     col.rate {
-      width: 6rem;
+      width: 5.25rem;
     }
     col.loss {
-      width: 7rem;
+      width: 6rem;
     }
     col.status {
-      width: 13rem;
+      width: 11.5rem;
     }
     th,
     td {

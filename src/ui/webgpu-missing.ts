@@ -1,6 +1,7 @@
 /**
  * <webgpu-missing>: what to tell someone whose browser gave us no WebGPU: what is missing,
- * which browsers have it, and that the page must come from https or localhost. Static text only.
+ * which browsers have it (and the switches that turn it on in Chrome on Linux), and that the
+ * page must come from https or localhost. Static text only.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -35,6 +36,10 @@ export class WebGpuMissing extends LitElement {
     ul {
       padding-left: 1.25rem;
     }
+    code {
+      font-size: 0.85em;
+      overflow-wrap: anywhere;
+    }
     .detail {
       font-size: 0.85rem;
       color: var(--text-faint);
@@ -58,6 +63,11 @@ export class WebGpuMissing extends LitElement {
         <li>Chrome 121+ on Android</li>
         <li>Safari 26+</li>
         <li>Firefox 141+ on Windows</li>
+        <li>
+          Chrome or Chromium on Linux, with WebGPU switched on: start it with
+          <code>--enable-unsafe-webgpu --enable-features=Vulkan</code>, or enable
+          <code>chrome://flags/#enable-unsafe-webgpu</code> and <code>chrome://flags/#enable-vulkan</code> and restart
+        </li>
       </ul>
       <p>The page must also be served over https or from localhost.</p>
       ${this.detail ? html`<p class="detail">${this.detail}</p>` : null}
