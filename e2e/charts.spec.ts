@@ -3,7 +3,7 @@
 // every control has its own accessible name.
 import { expect, test } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { CHARTS, RUNS, chartCsv, drawnLines, openPlayground, parseCsv, pauseAndSettle, pointCounts, stepCount } from './playground';
+import { CHARTS, RUNS, chartCsv, drawnLines, openPlayground, parseCsv, pauseAndSettle, pointCounts, showChart, stepCount } from './playground';
 
 test('every chart gets a growing line per run', async ({ page }) => {
   await openPlayground(page);
@@ -13,9 +13,9 @@ test('every chart gets a growing line per run', async ({ page }) => {
     .poll(async () => (await pointCounts(page)).every((runs, c) => runs.every((n, r) => n > first[c][r])), { timeout: 60_000 })
     .toBe(true);
   for (const id of CHARTS) {
-    const lines = await drawnLines(page, id);
-    expect(lines.map((l) => l.runId), id).toEqual([...RUNS]);
-    for (const line of lines) expect(line.raw.length, `${id} ${line.runId}`).toBeGreaterThan(0);
+    await showChart(page, id);
+    await expect.poll(async () => (await drawnLines(page, id)).map((l) => `${l.runId}:${l.raw.length > 0}`), { message: id })
+      .toEqual(RUNS.map((run) => `${run}:true`));
   }
 });
 
@@ -26,10 +26,16 @@ test('a legend toggle hides the run on every chart and shows it again', async ({
   await expect(toggle).toHaveAttribute('aria-pressed', 'true');
   await toggle.click();
   await expect(toggle).toHaveAttribute('aria-pressed', 'false');
-  for (const id of CHARTS) await expect.poll(async () => (await drawnLines(page, id)).map((l) => l.runId), { message: id }).toEqual(['sgd']);
+  for (const id of CHARTS) {
+    await showChart(page, id);
+    await expect.poll(async () => (await drawnLines(page, id)).map((l) => l.runId), { message: id }).toEqual(['sgd']);
+  }
   await expect(page.getByRole('button', { name: 'Adam lr 0.01 on Learning rate', exact: true })).toHaveAttribute('aria-pressed', 'false');
   await toggle.click();
-  for (const id of CHARTS) await expect.poll(async () => (await drawnLines(page, id)).map((l) => l.runId), { message: id }).toEqual(['adam', 'sgd']);
+  for (const id of CHARTS) {
+    await showChart(page, id);
+    await expect.poll(async () => (await drawnLines(page, id)).map((l) => l.runId), { message: id }).toEqual(['adam', 'sgd']);
+  }
 });
 
 test('CSV download holds every step; PNG download is an opaque image', async ({ page }) => {

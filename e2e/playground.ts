@@ -35,6 +35,11 @@ export function pointCounts(page: Page): Promise<number[][]> {
   );
 }
 
+/** Scrolls a chart into view: charts out of view do not redraw. */
+export async function showChart(page: Page, id: ChartId): Promise<void> {
+  await page.locator(`metric-chart#${id}`).scrollIntoViewIfNeeded();
+}
+
 /** The lines a chart drew last frame (visible runs only). */
 export function drawnLines(page: Page, id: ChartId): Promise<ReturnType<ChartLike['drawnLines']>> {
   return page.evaluate((chartId) => {

@@ -8,18 +8,23 @@
 import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Chart, LineController, LineElement, LinearScale, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Scale } from 'chart.js';
-import { formatDuration, linearAxis, logAxis, timeAxis, type AxisLayout } from './chart/axis-ticks';
+import { formatDuration, type AxisLayout } from './chart/axis-ticks';
 import { chartImage } from './chart/chart-image';
 import { registerNearestPerDataset, thresholdPlugin } from './chart/chart-plugins';
 import { thresholdLines, type ChartRun, type ChartThreshold } from './chart/chart-run';
 import { withAlpha } from './chart/colors';
 import { metricCsv } from './chart/csv';
+import { chartDrawScheduler } from './chart/draw-scheduler';
 import type { MetricPoint } from './chart/run-history';
 import { RunLine, type XAxisKind, type XY } from './chart/run-line';
-import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { boundsOf, viewAxes } from './chart/view-axes';
+import { ColorSchemeController, readChartTheme, type ChartTheme } from './color-scheme';
 import { fileSlug, saveBlob } from './download';
 import { formatValue } from './format';
 import { metricChartStyles } from './metric-chart-styles';
+
+/** Fastest the legend's numbers change. */
+const LEGEND_MS = 250;
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
 registerNearestPerDataset();
@@ -59,19 +64,41 @@ export class MetricChart extends LitElement {
   @property({ type: Boolean, attribute: 'log-y' }) logY = false;
   @property({ type: Boolean, attribute: 'log-x' }) logX = false;
   @property({ attribute: 'x-axis' }) xAxis: XAxisKind = 'step';
-  /** Most points drawn per line (each keeps its buckets' minima and maxima). */
-  @property({ type: Number, attribute: 'max-points' }) maxPoints = 2000;
+  /**
+   * Most points drawn per line (raw and smoothed each): its buckets' minima and maxima, about
+   * one bucket per 1.5 pixel columns of a chart 500 px wide (software canvases pay per segment).
+   * Applies to runs that get their first points later.
+   */
+  @property({ type: Number, attribute: 'max-points' }) maxPoints = 600;
 
-  /** Bumped once per drawn frame so the legend's latest values follow the data. */
-  @state() private _frames = 0;
+  /** Bumped after draws, at most every LEGEND_MS, so the legend's latest values follow the data. */
+  @state() private _legendRevision = 0;
   /** Legend toggles since `runs` last changed (the page's `hidden` flags win when it sets runs). */
   @state() private _toggled = new Map<string, boolean>();
 
   private readonly lines = new Map<string, RunLine>();
   private chart?: Chart<'line', XY[]>;
-  private frame = 0;
+  private readonly drawJob = { draw: () => this.draw() };
+  /** Theme colours, read once per colour scheme (reading computed style each draw forces style work). */
+  private theme?: ChartTheme;
+  private legendAt = -Infinity;
+  private legendTimer = 0;
+  private inView = true;
+  /** Data or view changed while out of view. */
+  private stale = false;
+  private readonly viewObserver = new IntersectionObserver(
+    ([entry]) => {
+      this.inView = entry.isIntersecting;
+      if (this.inView && this.stale) {
+        this.stale = false;
+        this.scheduleDraw();
+      }
+    },
+    { rootMargin: '200px' },
+  );
   private datasetInfo: DatasetInfo[] = [];
   private drawn: DrawnRun[] = [];
+  /** The axes of the last draw (their tick labels are read by Chart.js callbacks). */
   private axes: { x?: AxisLayout; y?: AxisLayout } = {};
   /** x of the tooltip's first line: the other lines name their own x where it differs. */
   private tooltipX?: number;
@@ -80,7 +107,10 @@ export class MetricChart extends LitElement {
 
   constructor() {
     super();
-    new ColorSchemeController(this, () => this.scheduleDraw());
+    new ColorSchemeController(this, () => {
+      this.theme = undefined;
+      this.scheduleDraw();
+    });
   }
 
   /**
@@ -115,7 +145,7 @@ export class MetricChart extends LitElement {
     return this.lines.get(runId)?.history.firstNonFiniteStep;
   }
 
-  /** The lines as last drawn, visible runs only. */
+  /** The lines as last drawn, visible runs only (a chart out of view draws when it scrolls in). */
   drawnLines(): readonly DrawnRun[] {
     return this.drawn;
   }
@@ -179,13 +209,16 @@ export class MetricChart extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.viewObserver.observe(this);
     if (this.hasUpdated && !this.chart) this.createChart();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    this.viewObserver.disconnect();
+    chartDrawScheduler.cancel(this.drawJob);
+    clearTimeout(this.legendTimer);
+    this.legendTimer = 0;
     this.chart?.destroy();
     this.chart = undefined;
   }
@@ -294,18 +327,18 @@ export class MetricChart extends LitElement {
     return `${info.run.label}: ${formatValue(info.line.smoothedAt(i))} (raw ${formatValue(raw)})${where}`;
   }
 
-  /** Draws at most once per frame however often data arrives. */
+  /**
+   * Draws at most once per frame however often data arrives, sharing frames with the other
+   * charts; a chart out of view waits until it scrolls in.
+   */
   private scheduleDraw(): void {
-    if (this.frame || !this.chart) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    if (!this.chart) return;
+    if (this.inView) chartDrawScheduler.request(this.drawJob);
+    else this.stale = true;
   }
 
   private drawNow(): void {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    chartDrawScheduler.cancel(this.drawJob);
     this.draw();
   }
 
@@ -331,72 +364,57 @@ export class MetricChart extends LitElement {
     chart.data.datasets = datasets;
     this.datasetInfo = info;
     this.drawn = drawn;
+    const thresholds = thresholdLines(this.visibleRuns(), this.thresholds, this.logY).map((t) => t.value);
+    const bounds = boundsOf(datasets.map((d) => d.data), thresholds, this.logX, this.logY);
+    this.axes = viewAxes(bounds, { xAxis: this.xAxis, logX: this.logX, logY: this.logY }, chart.width, chart.height);
     this.applyAxes(chart);
     chart.update('none');
-    this._frames++;
+    this.refreshLegend();
   }
 
+  /** Re-renders the legend now, or once LEGEND_MS after the last time (numbers that flicker faster cannot be read). */
+  private refreshLegend(): void {
+    if (this.legendTimer) return;
+    const wait = this.legendAt + LEGEND_MS - performance.now();
+    const refresh = () => {
+      this.legendTimer = 0;
+      this.legendAt = performance.now();
+      this._legendRevision++;
+    };
+    if (wait <= 0) refresh();
+    else this.legendTimer = window.setTimeout(refresh, wait);
+  }
+
+  /**
+   * Axis options from this.axes: min and max given, so Chart.js does not scan the data for
+   * them, and the ticks replaced by ours once Chart.js has built its own.
+   */
   private applyAxes(chart: Chart<'line', XY[]>): void {
-    const theme = readChartTheme(this);
-    const ticks = { color: theme.muted, maxRotation: 0, autoSkip: false };
-    const positive = (t: readonly number[]) => Math.min(...t.filter((v) => v > 0));
-    const thresholdValues = thresholdLines(this.visibleRuns(), this.thresholds, this.logY).map((l) => l.value);
-    const x = {
-      type: this.logX ? ('logarithmic' as const) : ('linear' as const),
+    const theme = (this.theme ??= readChartTheme(this));
+    const axis = (name: 'x' | 'y', log: boolean) => ({
+      type: log ? ('logarithmic' as const) : ('linear' as const),
       bounds: 'data' as const,
-      title: { display: true, text: this.xAxis === 'step' ? 'step' : 'wall time', color: theme.muted },
+      min: this.axes[name]?.min,
+      max: this.axes[name]?.max,
       grid: { color: theme.grid },
       border: { color: theme.grid },
-      ticks: { ...ticks, callback: (v: number | string) => this.axes.x?.label(Number(v)) ?? String(v) },
-      afterDataLimits: (scale: Scale) => {
-        const count = Math.max(2, Math.floor(scale.width / 75));
-        const layout = this.logX
-          ? logAxis(scale.min, scale.max, count)
-          : this.xAxis === 'time'
-            ? timeAxis(scale.min, scale.max, count)
-            : linearAxis(scale.min, scale.max, count, { integer: true });
-        if (this.logX && this.xAxis === 'time') {
-          const largest = layout.max;
-          layout.label = (v) => formatDuration(v, largest, v < 1 ? 0.1 : 1);
-        }
-        this.setLayout(scale, layout, 'x');
+      ticks: { color: theme.muted, maxRotation: 0, autoSkip: false, callback: (v: number | string) => this.axes[name]?.label(Number(v)) ?? String(v) },
+      afterBuildTicks: (scale: Scale) => {
+        const layout = this.axes[name];
+        if (layout) scale.ticks = layout.ticks.map((value) => ({ value }));
       },
-      afterBuildTicks: (scale: Scale) => this.useTicks(scale, 'x'),
-    };
-    const y = {
-      type: this.logY ? ('logarithmic' as const) : ('linear' as const),
-      bounds: 'data' as const,
-      grid: { color: theme.grid },
-      border: { color: theme.grid },
-      ticks: { ...ticks, callback: (v: number | string) => this.axes.y?.label(Number(v)) ?? String(v) },
-      // Thresholds stay in view even where the data is far below or above them.
-      suggestedMin: thresholdValues.length ? (this.logY ? positive(thresholdValues) : Math.min(...thresholdValues)) : undefined,
-      suggestedMax: thresholdValues.length ? Math.max(...thresholdValues) : undefined,
-      afterDataLimits: (scale: Scale) => {
-        const count = Math.max(2, Math.floor(scale.height / 36));
-        this.setLayout(scale, this.logY ? logAxis(scale.min, scale.max, count, { extend: true }) : linearAxis(scale.min, scale.max, count, { extend: true }), 'y');
-      },
-      afterBuildTicks: (scale: Scale) => this.useTicks(scale, 'y'),
-    };
+    });
     const options = chart.options;
-    options.scales = { x, y };
+    options.scales = {
+      x: { ...axis('x', this.logX), title: { display: true, text: this.xAxis === 'step' ? 'step' : 'wall time', color: theme.muted } },
+      y: axis('y', this.logY),
+    };
     const tooltip = options.plugins?.tooltip;
     if (tooltip) {
       tooltip.backgroundColor = theme.tooltipBackground;
       tooltip.titleColor = theme.tooltipText;
       tooltip.bodyColor = theme.tooltipText;
     }
-  }
-
-  private setLayout(scale: Scale, layout: AxisLayout, axis: 'x' | 'y'): void {
-    scale.min = layout.min;
-    scale.max = layout.max;
-    this.axes[axis] = layout;
-  }
-
-  private useTicks(scale: Scale, axis: 'x' | 'y'): void {
-    const layout = this.axes[axis];
-    if (layout) scale.ticks = layout.ticks.map((value) => ({ value }));
   }
 }
 
