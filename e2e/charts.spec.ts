@@ -109,6 +109,29 @@ test('a threshold shows on the gradient-norm chart and in its legend', async ({ 
   await expect.poll(async () => Buffer.compare(before, await canvas.screenshot())).not.toBe(0);
 });
 
+test('nothing on the page moves while training', async ({ page }) => {
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(5);
+  const boxes = () =>
+    page.evaluate(() => {
+      const out: string[] = [];
+      const visit = (root: Document | ShadowRoot) => {
+        for (const el of root.querySelectorAll('*')) {
+          if (el.shadowRoot) visit(el.shadowRoot);
+          if (!el.matches('metric-chart, canvas, button, input, table, run-stats, chart-settings')) continue;
+          const r = el.getBoundingClientRect();
+          out.push(`${el.tagName.toLowerCase()} ${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}x${Math.round(r.height)}`);
+        }
+      };
+      visit(document);
+      return out;
+    });
+  const before = await boxes();
+  const step = await stepCount(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(step + 20);
+  expect(await boxes()).toEqual(before);
+});
+
 test('every control has its own accessible name', async ({ page }) => {
   await openPlayground(page);
   const names = await page.evaluate(() => {

@@ -1,9 +1,10 @@
 /**
  * <metric-chart>: one metric, one line per run, drawn with Chart.js. The page pushes points in
- * (appendPoints / setPoints / clear) and sets the view (smoothing, log axes, step or wall-time x); the
- * chart keeps every raw point for CSV, draws a downsampled copy that keeps spikes, smooths it
- * TensorBoard-style with the raw line faint behind, and redraws at most once per frame. It
- * fires 'run-toggle' and 'log-y-change' on user input; it never drives training.
+ * (appendPoints / setPoints / clear) and sets the view (smoothing, log axes, step or wall-time
+ * x); the chart keeps every raw point for CSV, draws a downsampled copy that keeps spikes,
+ * smooths it TensorBoard-style with the raw line faint behind, and redraws at most once per
+ * frame through the shared draw scheduler, only while in view. It fires 'run-toggle' and
+ * 'log-y-change' on user input; it never drives training.
  */
 import { LitElement, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';

@@ -21,7 +21,7 @@ export interface BudgetChangeDetail {
 }
 
 /** What Reset does while playing, for its description. */
-export const RESET_HINT = 'Back to step 0 with the same seeds; training goes on if it was playing (R)';
+const RESET_HINT = 'Back to step 0 with the same seeds; training goes on if it was playing (R)';
 
 @customElement('run-controls')
 export class RunControls extends LitElement {
