@@ -12,6 +12,8 @@ export interface ChartTheme {
   grid: string;
   tooltipBackground: string;
   tooltipText: string;
+  /** Opacity of the raw line behind a smoothed one (dark backgrounds need more). */
+  rawAlpha: number;
 }
 
 function prop(style: CSSStyleDeclaration, name: string, fallback: string): string {
@@ -28,6 +30,7 @@ export function readChartTheme(el: Element): ChartTheme {
     grid: prop(style, '--chart-grid', 'rgba(0, 0, 0, 0.08)'),
     tooltipBackground: prop(style, '--tooltip-bg', 'rgba(17, 24, 39, 0.92)'),
     tooltipText: prop(style, '--tooltip-text', '#f9fafb'),
+    rawAlpha: Number(prop(style, '--chart-raw-alpha', '0.28')),
   };
 }
 

@@ -346,6 +346,7 @@ export class MetricChart extends LitElement {
   private draw(): void {
     const chart = this.chart;
     if (!chart) return;
+    const theme = (this.theme ??= readChartTheme(this));
     const datasets: ChartDataset<'line', XY[]>[] = [];
     const info: DatasetInfo[] = [];
     const drawn: DrawnRun[] = [];
@@ -356,7 +357,7 @@ export class MetricChart extends LitElement {
       const lines = line.lines(this.xAxis);
       drawn.push({ runId: run.id, raw: lines.raw, smoothed: lines.smoothed });
       if (lines.smoothed) {
-        datasets.push({ label: `${run.label} (raw)`, data: lines.raw, borderColor: withAlpha(run.color, 0.28), borderWidth: 1, pointHoverRadius: 0 });
+        datasets.push({ label: `${run.label} (raw)`, data: lines.raw, borderColor: withAlpha(run.color, theme.rawAlpha), borderWidth: 1, pointHoverRadius: 0 });
         info.push({ run, line, main: false, indices: lines.rawIndices });
       }
       datasets.push({ label: run.label, data: lines.smoothed ?? lines.raw, borderColor: run.color, backgroundColor: run.color });
@@ -368,7 +369,7 @@ export class MetricChart extends LitElement {
     const thresholds = thresholdLines(this.visibleRuns(), this.thresholds, this.logY).map((t) => t.value);
     const bounds = boundsOf(datasets.map((d) => d.data), thresholds, this.logX, this.logY);
     this.axes = viewAxes(bounds, { xAxis: this.xAxis, logX: this.logX, logY: this.logY }, chart.width, chart.height);
-    this.applyAxes(chart);
+    this.applyAxes(chart, theme);
     chart.update('none');
     this.refreshLegend();
   }
@@ -390,8 +391,7 @@ export class MetricChart extends LitElement {
    * Axis options from this.axes: min and max given, so Chart.js does not scan the data for
    * them, and the ticks replaced by ours once Chart.js has built its own.
    */
-  private applyAxes(chart: Chart<'line', XY[]>): void {
-    const theme = (this.theme ??= readChartTheme(this));
+  private applyAxes(chart: Chart<'line', XY[]>, theme: ChartTheme): void {
     const axis = (name: 'x' | 'y', log: boolean) => ({
       type: log ? ('logarithmic' as const) : ('linear' as const),
       bounds: 'data' as const,
