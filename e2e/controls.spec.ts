@@ -1,43 +1,89 @@
 // Controls: Play/Pause, Step and Reset exist by accessible name, are live in the right states,
-// and drive the session (the step counter moves on Step and returns to 0 on Reset).
-import { expect, test, type Page } from '@playwright/test';
+// and drive the session; Enter on Step keeps focus there and adds exactly one point per run;
+// Reset while playing goes back to step 0 and keeps playing; a step budget pauses training.
+import { expect, test } from '@playwright/test';
+import { focusedName, openPlayground, pauseAndSettle, pointCounts, stepCount } from './playground';
 
-async function openPlayground(page: Page): Promise<void> {
-  await page.goto('/');
-  await expect
-    .poll(() => page.evaluate(() => window.__rnnPlayground ?? null), { timeout: 90_000 })
-    .toMatchObject({ ready: true });
-}
-
-const stepCount = async (page: Page) => Number(await page.getByTestId('step').textContent());
+const button = (name: string) => ({ name, exact: true });
 
 test('the default experiment plays at once with Pause, Step and Reset shown', async ({ page }) => {
   await openPlayground(page);
   await expect(page.getByTestId('status')).toHaveText('playing');
-  await expect(page.getByRole('button', { name: 'Pause' })).toBeEnabled();
-  await expect(page.getByRole('button', { name: 'Play' })).toHaveCount(0);
-  await expect(page.getByRole('button', { name: 'Step' })).toBeDisabled();
-  await expect(page.getByRole('button', { name: 'Reset' })).toBeEnabled();
+  await expect(page.getByRole('button', button('Pause'))).toBeEnabled();
+  await expect(page.getByRole('button', button('Play'))).toHaveCount(0);
+  await expect(page.getByRole('button', button('Step'))).toBeDisabled();
+  await expect(page.getByRole('button', button('Reset'))).toBeEnabled();
+  await expect(page.getByRole('button', button('Reset'))).toHaveAttribute('title', /step 0.*goes on if it was playing/);
 });
 
 test('Pause, Step, Reset and Play drive the session', async ({ page }) => {
   await openPlayground(page);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', button('Pause')).click();
   await expect(page.getByTestId('status')).toHaveText('paused');
-  await expect(page.getByRole('button', { name: 'Play' })).toBeEnabled();
-  await expect(page.getByRole('button', { name: 'Pause' })).toHaveCount(0);
+  await expect(page.getByRole('button', button('Play'))).toBeEnabled();
+  await expect(page.getByRole('button', button('Pause'))).toHaveCount(0);
 
-  const step = page.getByRole('button', { name: 'Step' });
+  const step = page.getByRole('button', button('Step'));
   await expect(step).toBeEnabled();
   const before = await stepCount(page);
   await step.click();
   await expect.poll(() => stepCount(page)).toBeGreaterThan(before);
 
-  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByRole('button', button('Reset')).click();
   await expect.poll(() => stepCount(page)).toBe(0);
+  await expect(page.getByTestId('status')).toHaveText('paused');
 
-  await page.getByRole('button', { name: 'Play' }).click();
+  await page.getByRole('button', button('Play')).click();
   await expect(page.getByTestId('status')).toHaveText('playing');
-  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect(page.getByRole('button', button('Pause'))).toBeVisible();
   await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(0);
+});
+
+test('Enter on Step keeps focus on Step and adds exactly one point per run to every chart', async ({ page }) => {
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
+  const before = await pauseAndSettle(page);
+  const countsBefore = await pointCounts(page);
+
+  const step = page.getByRole('button', button('Step'));
+  await step.focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => stepCount(page)).toBe(before + 1);
+  await expect.poll(async () => (await pointCounts(page)).flat().every((c) => c === before + 1)).toBe(true);
+  expect(await focusedName(page)).toBe('button:Step');
+
+  // Nothing more arrives: one press, one step, one point per run on each chart.
+  await page.waitForTimeout(1000);
+  expect(await pointCounts(page)).toEqual(countsBefore.map((run) => run.map((c) => c + 1)));
+  expect(await focusedName(page)).toBe('button:Step');
+});
+
+test('Reset while playing goes back to step 0 and keeps playing', async ({ page }) => {
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(20);
+  await page.getByRole('button', button('Reset')).click();
+  await expect.poll(() => stepCount(page)).toBeLessThan(20);
+  await expect(page.getByTestId('status')).toHaveText('playing');
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(20);
+  // The charts restarted with the session: their first step is 1 again.
+  const counts = (await pointCounts(page)).flat();
+  expect(Math.max(...counts)).toBeLessThanOrEqual(await stepCount(page));
+});
+
+test('a step budget pauses training when reached and says done', async ({ page }) => {
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
+  const budget = (await stepCount(page)) + 40;
+  const input = page.getByRole('spinbutton', { name: 'Step budget' });
+  await input.fill(String(budget));
+  await input.press('Enter');
+  await expect(page.getByRole('progressbar', { name: 'Step budget progress' })).toBeVisible();
+  await expect(page.getByTestId('time-left')).toContainText('left');
+  await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 120_000 });
+  // The session trains in chunks of up to 32 steps, so it stops at the first chunk end past the budget.
+  const reached = await stepCount(page);
+  expect(reached).toBeGreaterThanOrEqual(budget);
+  expect(reached).toBeLessThan(budget + 32);
+  await expect(page.getByTestId('run-status')).toHaveText(['done', 'done']);
+  await expect(page.getByTestId('time-left')).toHaveText('budget reached');
 });

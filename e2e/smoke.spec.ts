@@ -21,8 +21,9 @@ test('finds a WebGPU adapter and sets up the playground', async ({ page }) => {
   expect(state?.error).toBeUndefined();
   expect(state?.adapter?.vendor).toBe(adapter?.vendor);
   await expect(page.getByTestId('adapter')).not.toBeEmpty();
-  await expect(page.getByRole('img', { name: 'Loss' })).toBeVisible();
-  await expect(page.getByRole('img', { name: 'Gradient norm (global L2, before clipping)' })).toBeVisible();
+  for (const name of ['Training loss', 'Gradient norm (global L2, before clipping)', 'Learning rate', 'Gradient norm, lstm layer 0', 'Gradient norm, head']) {
+    await expect(page.getByRole('img', { name, exact: true })).toBeVisible();
+  }
   await expect(page.getByRole('alert')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
@@ -34,6 +35,7 @@ test('explains what is missing when the browser has no WebGPU', async ({ page })
   await expect(page.getByText('navigator.gpu is missing').first()).toBeVisible();
   await expect(page.getByText('Chrome or Edge 113+')).toBeVisible();
   await expect(page.getByText('Firefox 141+ on Windows')).toBeVisible();
+  await expect(page.getByText('--enable-unsafe-webgpu --enable-features=Vulkan')).toBeVisible();
   await expect.poll(() => page.evaluate(() => window.__rnnPlayground?.error)).toBeTruthy();
 });
 

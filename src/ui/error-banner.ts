@@ -20,9 +20,9 @@ export class ErrorBanner extends LitElement {
       gap: 1rem;
       margin: 0;
       padding: 0.75rem 1.25rem;
-      background: #fef2f2;
-      border-bottom: 1px solid #fca5a5;
-      color: #7f1d1d;
+      background: var(--danger-bg);
+      border-bottom: 1px solid var(--danger-border);
+      color: var(--danger);
     }
     ul {
       flex: 1;
@@ -39,10 +39,10 @@ export class ErrorBanner extends LitElement {
     }
     button {
       font: inherit;
-      border: 1px solid #fca5a5;
+      border: 1px solid var(--danger-border);
       border-radius: 6px;
-      background: #fff;
-      color: #7f1d1d;
+      background: var(--surface);
+      color: var(--danger);
       padding: 0.2rem 0.7rem;
       cursor: pointer;
     }

@@ -8,6 +8,7 @@ import type { SessionSnapshot, StepRecord, TrainingSession } from '../experiment
 
 export interface SessionCallbacks {
   onRecords?(records: readonly StepRecord[]): void;
+  onStatus?(snapshot: SessionSnapshot): void;
   onReset?(): void;
 }
 
@@ -59,6 +60,7 @@ export class SessionController implements ReactiveController {
       },
       onStatus: (snapshot) => {
         this.snapshot = snapshot;
+        this.callbacks.onStatus?.(snapshot);
         this.host.requestUpdate();
       },
       onReset: () => {

@@ -1,6 +1,7 @@
 /**
  * <webgpu-missing>: what to tell someone whose browser gave us no WebGPU: what is missing,
- * which browsers have it, and that the page must come from https or localhost. Static text only.
+ * which browsers have it (and the switches that turn it on in Chrome on Linux), and that the
+ * page must come from https or localhost. Static text only.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -22,9 +23,10 @@ export class WebGpuMissing extends LitElement {
       max-width: 46rem;
       margin: 3rem auto;
       padding: 1.25rem 1.5rem;
-      background: #fff;
-      border: 1px solid #e2e6eb;
-      border-left: 4px solid #d97706;
+      background: var(--surface);
+      color: var(--text);
+      border: 1px solid var(--border);
+      border-left: 4px solid var(--warning);
       border-radius: 8px;
     }
     h2 {
@@ -34,9 +36,13 @@ export class WebGpuMissing extends LitElement {
     ul {
       padding-left: 1.25rem;
     }
+    code {
+      font-size: 0.85em;
+      overflow-wrap: anywhere;
+    }
     .detail {
       font-size: 0.85rem;
-      color: #6b7280;
+      color: var(--text-faint);
     }
   `;
 
@@ -57,6 +63,11 @@ export class WebGpuMissing extends LitElement {
         <li>Chrome 121+ on Android</li>
         <li>Safari 26+</li>
         <li>Firefox 141+ on Windows</li>
+        <li>
+          Chrome or Chromium on Linux, with WebGPU switched on: start it with
+          <code>--enable-unsafe-webgpu --enable-features=Vulkan</code>, or enable
+          <code>chrome://flags/#enable-unsafe-webgpu</code> and <code>chrome://flags/#enable-vulkan</code> and restart
+        </li>
       </ul>
       <p>The page must also be served over https or from localhost.</p>
       ${this.detail ? html`<p class="detail">${this.detail}</p>` : null}
