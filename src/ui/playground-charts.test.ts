@@ -5,7 +5,7 @@ import { chartSpecs, clipThresholds, firstNonFiniteLoss, runPoints } from './pla
 
 const record = (step: number, losses: number[]): StepRecord => ({
   step,
-  runs: losses.map((loss, r) => ({ loss, gradNorm: 10 * loss, layerGradNorms: [loss + r, 2 * loss], learningRate: 0.01 * (r + 1) })),
+  runs: losses.map((loss, r) => ({ loss, gradNorm: 10 * loss, layerGradNorms: [loss + r, 2 * loss], learningRate: 0.01 * (r + 1), runStep: step, clipped: false })),
 });
 
 describe('playground charts', () => {
