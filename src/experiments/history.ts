@@ -26,6 +26,14 @@ export interface HistoryJson {
   layerGradNorms: (number | null)[][];
 }
 
+/** A history as typed-array columns (how saved experiments keep it). */
+export interface HistoryColumns {
+  step: Float64Array;
+  time: Float64Array;
+  metrics: Record<MetricColumn, Float64Array>;
+  layers: Float64Array[];
+}
+
 class Column {
   data = new Float64Array(256);
 
@@ -109,6 +117,35 @@ export class RunHistory {
     const copy = new RunHistory();
     for (let i = 0; i < this.length && this.steps.data[i] <= step; i++) copy.push(this.record(i));
     return copy;
+  }
+
+  /** The columns as typed-array copies: what IndexedDB stores (structured clone, no JSON). */
+  toColumns(): HistoryColumns {
+    const cut = (a: Float64Array) => a.slice(0, this.length);
+    return {
+      step: cut(this.steps.data),
+      time: cut(this.times.data),
+      metrics: Object.fromEntries(METRIC_COLUMNS.map((c) => [c, this.column(c).slice()])) as Record<MetricColumn, Float64Array>,
+      layers: this.layers.map((_, k) => this.layerColumn(k).slice()),
+    };
+  }
+
+  static fromColumns(c: HistoryColumns): RunHistory {
+    const h = new RunHistory();
+    h.length = c.step.length;
+    const fill = (col: Column, data: Float64Array) => {
+      col.data = new Float64Array(Math.max(256, data.length));
+      col.data.set(data);
+    };
+    fill(h.steps, c.step);
+    fill(h.times, c.time);
+    for (const name of METRIC_COLUMNS) fill(h.metrics.get(name)!, c.metrics[name] ?? new Float64Array(h.length).fill(NaN));
+    h.layers = c.layers.map((data) => {
+      const col = new Column();
+      fill(col, data);
+      return col;
+    });
+    return h;
   }
 
   toJSON(): HistoryJson {

@@ -23,18 +23,19 @@ describe('ExperimentStore', () => {
     const state = await e.saveState();
     const id = await store.save(state);
     await store.setCurrent(id);
-    const back = await store.load(id);
-    expect(back!.doc).toEqual(state.doc);
-    expect(back!.tick).toBe(3);
-    expect(back!.checkpoints.a.params).toEqual(state.checkpoints.a.params);
-    expect(back!.checkpoints.a.params).toBeInstanceOf(Float32Array);
-    expect(back!.histories.b.toJSON()).toEqual(state.histories.b.toJSON());
+    const back = (await store.load(id))!.state;
+    expect(back.doc).toEqual(state.doc);
+    expect(back.tick).toBe(3);
+    expect(back.checkpoints.a.params).toEqual(state.checkpoints.a.params);
+    expect(back.checkpoints.a.params).toBeInstanceOf(Float32Array);
+    expect(back.histories.b.toJSON()).toEqual(state.histories.b.toJSON());
+    expect(back.histories.b.record(2)).toEqual(state.histories.b.record(2));
 
     await new Promise((r) => setTimeout(r, 2));
     const copy = await store.duplicate(id);
     expect((await store.list()).map((s) => s.name)).toEqual(['saved one (copy)', 'saved one']);
     await store.rename(copy, 'renamed');
-    expect((await store.load(copy))!.doc.name).toBe('renamed');
+    expect((await store.load(copy))!.state.doc.name).toBe('renamed');
     expect(await store.current()).toBe(id);
     await store.delete(id);
     expect(await store.current()).toBeUndefined();

@@ -8,7 +8,8 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ExperimentDoc } from '../config/experiment';
 import type { RunCheckpoint } from '../training/trainer';
 import type { ExperimentState } from './experiment';
-import { RunHistory, type HistoryJson } from './history';
+import type { TaskData } from '../data/tasks';
+import { RunHistory, type HistoryColumns } from './history';
 
 export interface SavedSummary {
   id: string;
@@ -22,8 +23,16 @@ interface SavedRecord extends SavedSummary {
   doc: ExperimentDoc;
   tick: number;
   clock: number;
-  histories: Record<string, HistoryJson>;
+  histories: Record<string, HistoryColumns>;
   checkpoints: Record<string, RunCheckpoint>;
+  /** The user's own data the task trains on (a CSV or a text), which links and files do not carry. */
+  userData?: TaskData;
+}
+
+/** A saved experiment as loaded: its state and the user data it trains on. */
+export interface SavedExperiment {
+  state: ExperimentState;
+  userData?: TaskData;
 }
 
 interface Schema extends DBSchema {
@@ -58,8 +67,8 @@ export class ExperimentStore {
     return all.reverse().map(({ id, name, savedAt, runs, steps }) => ({ id, name, savedAt, runs, steps }));
   }
 
-  /** Saves `state` under `id` (a new id when absent); returns the id. */
-  async save(state: ExperimentState, id = newId()): Promise<string> {
+  /** Saves `state` (and the user data it trains on) under `id` (a new id when absent); returns the id. */
+  async save(state: ExperimentState, id = newId(), userData?: TaskData): Promise<string> {
     const record: SavedRecord = {
       id,
       name: state.doc.name,
@@ -69,23 +78,25 @@ export class ExperimentStore {
       doc: state.doc,
       tick: state.tick,
       clock: state.clock,
-      histories: Object.fromEntries(Object.entries(state.histories).map(([k, h]) => [k, h.toJSON()])),
+      histories: Object.fromEntries(Object.entries(state.histories).map(([k, h]) => [k, h.toColumns()])),
       checkpoints: state.checkpoints,
+      userData,
     };
     await this.db.put('experiments', record);
     return id;
   }
 
-  async load(id: string): Promise<ExperimentState | undefined> {
+  async load(id: string): Promise<SavedExperiment | undefined> {
     const r = await this.db.get('experiments', id);
     if (!r) return undefined;
-    return {
+    const state: ExperimentState = {
       doc: r.doc,
       tick: r.tick,
       clock: r.clock,
-      histories: Object.fromEntries(Object.entries(r.histories).map(([k, h]) => [k, RunHistory.fromJSON(h)])),
+      histories: Object.fromEntries(Object.entries(r.histories).map(([k, h]) => [k, RunHistory.fromColumns(h)])),
       checkpoints: r.checkpoints,
     };
+    return { state, userData: r.userData };
   }
 
   async rename(id: string, name: string): Promise<void> {
