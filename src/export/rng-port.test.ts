@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveKey, rngNormal, rngU32, rngUniform, RngStream } from '../training/rng';
 import { PY_RNG } from './py-rng';
-import { anyPython, runPython, tempFile } from './test-support';
+import { anyPython, PYTHON_TIMEOUT, runPython, tempFile } from './test-support';
 
 const KEYS = [0, 1, 7, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x9e3779b9, 123456789];
 const STREAMS = [0, 1, 2, 3, 0xffffffff];
@@ -63,5 +63,5 @@ describe('the Python port of the counter RNG', () => {
     const differ = ulps.filter((u) => u > 0).length;
     console.log(`normals: ${differ} of ${ulps.length} differ in the last bits as doubles, none as float32`);
     expect(differ).toBeLessThan(ulps.length / 5);
-  });
+  }, PYTHON_TIMEOUT);
 });

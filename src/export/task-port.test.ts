@@ -11,7 +11,7 @@ import { allocateBatch, type TaskBatch, type TaskSplit } from '../data/task';
 import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
 import { testRandom } from '../config/random-doc';
 import { pythonTaskSource } from './task-source';
-import { anyPython, runPython, tempFile } from './test-support';
+import { anyPython, PYTHON_TIMEOUT, runPython, tempFile } from './test-support';
 
 interface Window {
   split: TaskSplit;
@@ -92,8 +92,9 @@ describe('the Python ports of the tasks', () => {
   });
 
   it.skipIf(!python).each(CASES)('$name: batches equal task.fill bit for bit', async (c) => {
-    const { out: options, issues } = normalizeScope(c.task, fieldsOf('task'), 'task');
-    expect(issues).toEqual([]);
+    const normalized = normalizeScope(c.task, fieldsOf('task'), 'task');
+    expect(normalized.issues).toEqual([]);
+    const options = normalized.out as TaskConfig;
     const data = await c.data?.();
     const task = TASKS[c.task.kind as TaskKind].create(options, data);
     const { seqLen: T, batch: B } = c;
@@ -103,12 +104,12 @@ describe('the Python ports of the tasks', () => {
       { split: 'train', episode: 3, t0: 2, seqLen: T, batch: B, rows: [0, B] },
       { split: 'val', episode: 1, t0: 0, seqLen: T, batch: B, rows: [1, B - 1] },
     ];
-    const file = tempFile(`task-${c.name.replace(/\W+/g, '-')}.py`, `import math\n\n${pythonTaskSource(options as TaskConfig, data)}\n${DRIVER}`);
+    const file = tempFile(`task-${c.name.replace(/\W+/g, '-')}.py`, `import math\n\n${pythonTaskSource(options, data)}\n${DRIVER}`);
     const dumps = JSON.parse(runPython(python!, [file, JSON.stringify(options), JSON.stringify(windows)]));
     windows.forEach((w, k) => {
       const want: TaskBatch = allocateBatch(task, T, B);
       task.fill(w.episode, w.t0, T, B, want, w.split);
-      const fields = ['x', 'target', 'weight', ...(want.metricWeight ? ['metricWeight'] : [])] as const;
+      const fields: ('x' | 'target' | 'weight' | 'metricWeight')[] = ['x', 'target', 'weight', ...(want.metricWeight ? ['metricWeight' as const] : [])];
       for (const field of fields) {
         const got = Float32Array.from(dumps[k][field] as number[]);
         const mine = rowsOf(want[field]!, T, B, w.rows);
@@ -118,5 +119,5 @@ describe('the Python ports of the tasks', () => {
       expect(dumps[k].metricWeight === null).toBe(!want.metricWeight);
       expect(want.weight.some((v) => v > 0) || w.t0 > 0).toBe(true);
     });
-  });
+  }, PYTHON_TIMEOUT);
 });

@@ -13,6 +13,9 @@ import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
 import { partitionRuns, toGroupSpec } from '../experiments/structure';
 import { ReferenceGroup } from '../reference/train';
 
+/** Per test that runs Python: torch alone takes seconds to import on a busy machine. */
+export const PYTHON_TIMEOUT = 120_000;
+
 let found: string | null | undefined;
 
 /** The first of `python3` and /usr/bin/python3 that runs, or null (with a printed reason). */
@@ -83,15 +86,15 @@ export function referenceLosses(doc: ExperimentDoc, steps: number, data?: TaskDa
   return out;
 }
 
-/** The worst |got - want| / (rtol |want| + atol) over every run and step, with where it was. */
-export function worstLossError(got: Map<string, number[]>, want: Map<string, number[]>, rtol = 1e-3, atol = 1e-7) {
+/** The worst |got - want| / (rtol |want| + atol) over every run and step, with where it was; `names` name got and want. */
+export function worstLossError(got: Map<string, number[]>, want: Map<string, number[]>, rtol = 1e-3, atol = 1e-7, names = ['script', 'app']) {
   let worst = { ratio: 0, at: '' };
   for (const [label, losses] of want) {
     const mine = got.get(label);
     if (!mine || mine.length !== losses.length) throw new Error(`run ${label}: ${mine?.length ?? 0} losses, expected ${losses.length}`);
     losses.forEach((w, i) => {
       const ratio = Number.isFinite(mine[i]) ? Math.abs(mine[i] - w) / (rtol * Math.abs(w) + atol) : Infinity;
-      if (ratio >= worst.ratio) worst = { ratio, at: `run ${label} step ${i + 1}: script ${mine[i]}, app ${w}` };
+      if (ratio >= worst.ratio) worst = { ratio, at: `run ${label} step ${i + 1}: ${names[0]} ${mine[i]}, ${names[1]} ${w}` };
     });
   }
   return worst;
