@@ -9,10 +9,11 @@ import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
 import { PY_RNG } from './py-rng';
 import { PY_HELPERS, type PySection } from './py-task-helpers';
 import { PY_DATA_TASKS } from './py-tasks-data';
-import { PY_GENERATED_TASKS } from './py-tasks-generated';
+import { PY_SIGNAL_TASKS } from './py-tasks-signals';
+import { PY_SYMBOL_TASKS } from './py-tasks-symbols';
 import { pyNumber, pyString, pyText } from './python-literal';
 
-const PY_TASKS: Record<TaskKind, PySection> = { ...PY_GENERATED_TASKS, ...PY_DATA_TASKS } as Record<TaskKind, PySection>;
+const PY_TASKS: Record<TaskKind, PySection> = { ...PY_SIGNAL_TASKS, ...PY_SYMBOL_TASKS, ...PY_DATA_TASKS } as Record<TaskKind, PySection>;
 
 /** The task's section and every helper it needs, helpers first in a fixed order. */
 export function taskSections(kind: TaskKind): PySection[] {

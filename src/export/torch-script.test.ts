@@ -9,7 +9,7 @@ import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { CELL_KINDS } from '../model/layout';
 import { anyPython, PYTHON_TIMEOUT, runPython, tempFile } from './test-support';
-import { exportTorchScript } from './torch-script';
+import { exportTorchScript, torchScriptFileName } from './torch-script';
 
 const TASK_OPTIONS: Record<TaskKind, Record<string, unknown>> = {
   sine: { kind: 'sine', sines: 2 },
@@ -91,10 +91,19 @@ describe('exportTorchScript', () => {
       'src/training/bptt.ts', 'src/reference/train.ts', 'src/training/schedules.ts']) {
       expect(script).toContain(file);
     }
-    expect(script).toContain('torchrun --nproc_per_node 4 experiment.py --device cuda');
+    expect(script).toContain('torchrun --nproc_per_node 4 every-cell-on-copy-torch.py --device cuda');
     expect(script).toContain('"optimizer": {\n                "kind": "rmsprop"');
     expect(script).not.toContain('class SineTask');
     expect(script).not.toContain('TASK_TEXT');
+  });
+
+  it('names the file so that it cannot shadow a module torch imports', () => {
+    const named = (name: string) => torchScriptFileName(readExperiment({ version: 1, name, task: { kind: 'sine' }, runs: [{}] }));
+    expect(named('copy')).toBe('copy-torch.py');
+    expect(named('Adam against SGD: lr 0.01!')).toBe('adam-against-sgd-lr-0-01-torch.py');
+    expect(named('Ünïcödé ✓')).toBe('unicode-torch.py');
+    expect(named('✓✓')).toBe('experiment-torch.py');
+    expect(named('x'.repeat(80))).toBe(`${'x'.repeat(40)}-torch.py`);
   });
 
   it('refuses data it needs but lacks, and weights that do not fit', () => {

@@ -5,7 +5,8 @@
  * schedule and clipping; it prints `step N run LABEL loss X` and scales out with torchrun.
  * Assembles fixed Python sections (src/export/py-*.ts) and fills in values; runs nothing.
  */
-import type { ExperimentDoc } from '../config/experiment';
+import type { ExperimentDoc, RunConfig } from '../config/experiment';
+import { fieldsOf } from '../config/table';
 import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
 import { runLayout, tensorSlots } from '../experiments/weights';
 import { PY_MODEL } from './py-model';
@@ -21,8 +22,18 @@ export interface TorchExportOptions {
   weights?: Record<string, Float32Array>;
   /** The task's data when it needs some: the user's text or CSV, or the bundled source text (corpus "source"). */
   data?: TaskData;
-  /** The script's file name, for the run instructions in its header (default `experiment.py`). */
+  /** The script's file name, for the run instructions in its header (default torchScriptFileName(doc)). */
   fileName?: string;
+}
+
+/**
+ * A file name for the script from the experiment's name, e.g. `adam-against-sgd-torch.py`. The
+ * hyphen matters: Python puts the script's folder first on its import path, so a script called
+ * `copy.py` would be imported by torch in place of the standard library's copy module.
+ */
+export function torchScriptFileName(doc: ExperimentDoc): string {
+  const slug = doc.name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+  return `${slug || 'experiment'}-torch.py`;
 }
 
 /** The command lines the header shows, quoted by the README. */
@@ -101,6 +112,12 @@ function weightsConstant(doc: ExperimentDoc, weights: Record<string, Float32Arra
   return `${comment}\nWEIGHTS = {\n${entries.join('\n')}\n}`;
 }
 
+/** A run's settings in the field table's order (identity, model, batching, BPTT, optimizer, ...), for reading. */
+function inTableOrder(run: RunConfig): Record<string, unknown> {
+  const keys = [...new Set([...fieldsOf('run').map((f) => f.path.split('.')[0]), ...Object.keys(run)])];
+  return Object.fromEntries(keys.filter((k) => k in run).map((k) => [k, run[k as keyof RunConfig]]));
+}
+
 /**
  * The experiment as one Python file that depends only on torch. Throws (naming the run or the
  * data) when the task needs data that `options.data` does not hold or a weight vector does not
@@ -110,9 +127,9 @@ export function exportTorchScript(doc: ExperimentDoc, options: TorchExportOption
   const data = taskDataFor(doc.task, options.data);
   const weights = options.weights ?? {};
   const sections = [
-    header(doc, Object.keys(weights), options.fileName ?? 'experiment.py'),
+    header(doc, Object.keys(weights), options.fileName ?? torchScriptFileName(doc)),
     'import argparse\nimport math\nimport os\n\nimport torch',
-    `# The experiment file (src/config/experiment.ts), every field written out.\nEXPERIMENT = ${pyValue(doc)}`,
+    `# The experiment file (src/config/experiment.ts), every field written out.\nEXPERIMENT = ${pyValue({ ...doc, runs: doc.runs.map(inTableOrder) })}`,
     weightsConstant(doc, weights, data),
     pythonTaskSource(doc.task, data),
     PY_MODEL,
