@@ -42,6 +42,15 @@ export function pyNumber(x: number): string {
 }
 
 /**
+ * Like pyNumber, but always a float literal (`5.0`, not `5`): Python adds ints exactly where
+ * JavaScript rounds to doubles, so data that are summed must be floats from the start.
+ */
+export function pyFloat(x: number): string {
+  const s = pyNumber(x);
+  return /[.e]/.test(s) ? s : `${s}.0`;
+}
+
+/**
  * The shortest decimal that becomes the float32 `x` again on the script's path: Python parses it
  * to a double, torch.tensor(..., dtype=float32) rounds that to nearest float32 (Math.fround).
  */

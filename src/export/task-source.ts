@@ -11,7 +11,7 @@ import { PY_HELPERS, type PySection } from './py-task-helpers';
 import { PY_DATA_TASKS } from './py-tasks-data';
 import { PY_SIGNAL_TASKS } from './py-tasks-signals';
 import { PY_SYMBOL_TASKS } from './py-tasks-symbols';
-import { pyNumber, pyString, pyText } from './python-literal';
+import { pyFloat, pyString, pyText } from './python-literal';
 
 const PY_TASKS: Record<TaskKind, PySection> = { ...PY_SIGNAL_TASKS, ...PY_SYMBOL_TASKS, ...PY_DATA_TASKS } as Record<TaskKind, PySection>;
 
@@ -50,7 +50,7 @@ export function taskDataFor(task: TaskConfig, data?: TaskData): TaskData | undef
 function dataConstants(task: TaskConfig, data: TaskData | undefined): string {
   if (task.kind === 'series' && data?.kind === 'series') {
     const width = data.columns.length;
-    const rows = Array.from({ length: data.rows }, (_, r) => `    [${Array.from(data.values.subarray(r * width, (r + 1) * width), pyNumber).join(', ')}],`);
+    const rows = Array.from({ length: data.rows }, (_, r) => `    [${Array.from(data.values.subarray(r * width, (r + 1) * width), pyFloat).join(', ')}],`);
     return [
       '# The user\'s time series (one row per step), embedded.',
       `SERIES_COLUMNS = [${data.columns.map(pyString).join(', ')}]`,

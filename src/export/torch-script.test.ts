@@ -9,7 +9,7 @@ import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { CELL_KINDS } from '../model/layout';
 import { anyPython, PYTHON_TIMEOUT, runPython, tempFile } from './test-support';
-import { exportTorchScript, torchScriptFileName } from './torch-script';
+import { exportTorchScript, exportTorchScriptFrom, torchScriptFileName } from './torch-script';
 
 const TASK_OPTIONS: Record<TaskKind, Record<string, unknown>> = {
   sine: { kind: 'sine', sines: 2 },
@@ -95,6 +95,15 @@ describe('exportTorchScript', () => {
     expect(script).toContain('"optimizer": {\n                "kind": "rmsprop"');
     expect(script).not.toContain('class SineTask');
     expect(script).not.toContain('TASK_TEXT');
+  });
+
+  it('exportTorchScriptFrom gathers the data as the experiment does: the source text loaded, the user\'s data passed on', async () => {
+    const source = async () => 'the bundled text, "quoted"\n'.repeat(8);
+    const fromSource = await exportTorchScriptFrom(docFor('charlm', { kind: 'charlm', corpus: 'source' }), { source, user: CSV });
+    expect(fromSource).toContain('TASK_TEXT = (\n    "the bundled text, \\"quoted\\"\\n"');
+    const series = await exportTorchScriptFrom(docFor('series'), { user: CSV });
+    expect(series).toContain(`SERIES_ROWS = [\n    [0.0, ${Math.sin(1) * 3}],`);
+    await expect(exportTorchScriptFrom(docFor('charlm', { kind: 'charlm', corpus: 'source' }), {})).rejects.toThrow(/needs the bundled source text/);
   });
 
   it('names the file so that it cannot shadow a module torch imports', () => {

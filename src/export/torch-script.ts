@@ -7,7 +7,7 @@
  */
 import type { ExperimentDoc, RunConfig } from '../config/experiment';
 import { fieldsOf } from '../config/table';
-import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
+import { TASKS, type TaskData, type TaskKind, type TaskSources } from '../data/tasks';
 import { runLayout, tensorSlots } from '../experiments/weights';
 import { PY_MODEL } from './py-model';
 import { PY_TRAINING } from './py-training';
@@ -136,4 +136,18 @@ export function exportTorchScript(doc: ExperimentDoc, options: TorchExportOption
     PY_TRAINING,
   ];
   return `${sections.map((s) => s.trim()).join('\n\n\n')}\n`;
+}
+
+/**
+ * exportTorchScript with the task's data gathered as the experiment gathers it (loadTask's
+ * sources): the bundled source text loaded when `corpus` is "source", else the user's data.
+ */
+export async function exportTorchScriptFrom(
+  doc: ExperimentDoc,
+  sources: TaskSources,
+  options: Omit<TorchExportOptions, 'data'> = {},
+): Promise<string> {
+  const need = TASKS[doc.task.kind as TaskKind]?.needs(doc.task);
+  const data: TaskData | undefined = need === 'source' && sources.source ? { kind: 'text', text: await sources.source() } : sources.user;
+  return exportTorchScript(doc, { ...options, data });
 }
