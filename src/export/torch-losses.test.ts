@@ -4,6 +4,7 @@
 // optimizer, schedules with warmup, clipping by norm and by value, truncated BPTT, the last-step
 // head, classification, charlm, adding, the other tasks, embedded weights, and torchrun with two
 // processes. Needs a python3 that imports torch (Debian's python3-torch); skips with a reason.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentDoc } from '../config/experiment';
 import { readExperiment } from '../config/parse';
@@ -114,6 +115,16 @@ describe('the exported script against the app', () => {
     const seeded = referenceLosses(d, 1);
     expect(want.get('lstm-adam run')![0]).not.toBeCloseTo(seeded.get('lstm-adam run')![0], 3);
     expectClose(exportAndRun(python!, 'weights', exportTorchScript(d, { weights }), STEPS), want);
+  }, PYTHON_TIMEOUT);
+
+  it.skipIf(!python)('the command line: --steps defaults to the budget; --device cuda without CUDA is refused', () => {
+    const d = readExperiment({ version: 1, name: 'budget', budget: 3, task: { kind: 'sine' }, runs: [run('a', {}), run('b', { cell: 'gru' })] });
+    const file = tempFile('exported-budget.py', exportTorchScript(d));
+    const lines = runPython(python!, [file]).trim().split('\n');
+    expect(lines.map((l) => l.replace(/ loss \S+$/, ''))).toEqual([1, 2, 3].flatMap((n) => [`step ${n} run a run`, `step ${n} run b run`]));
+    const cuda = spawnSync(python!, [file, '--device', 'cuda'], { encoding: 'utf8' });
+    if (cuda.status === 0) console.log('this machine has CUDA: --device cuda trained');
+    else expect(cuda.stderr).toContain('--device cuda: torch sees no CUDA device here');
   }, PYTHON_TIMEOUT);
 
   it.skipIf(!python)('under torchrun with 2 processes (gloo): the same losses as one process', () => {
