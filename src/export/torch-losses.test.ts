@@ -11,6 +11,7 @@ import { readExperiment } from '../config/parse';
 import { testRandom } from '../config/random-doc';
 import { TASKS, type TaskData } from '../data/tasks';
 import { runLayout } from '../experiments/weights';
+import { initParams } from '../model/init';
 import { torchPython } from '../testing/python';
 import { parseLosses, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile, worstLossError } from './test-support';
 import { exportTorchScript } from './torch-script';
@@ -84,6 +85,22 @@ const CASES: Case[] = [
   },
 ];
 
+/** Imports an exported script and prints each run's model parameters, in the app's order, as built by its Run. */
+const INIT_DRIVER = String.raw`
+import importlib.util, json, sys, torch
+spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+task = m.make_task(m.EXPERIMENT["task"])
+out = {}
+for config in m.EXPERIMENT["runs"]:
+    run = m.Run(config, task, torch.device("cpu"), 0, 1)
+    params = dict(run.model.named_parameters())
+    slots = m.parameter_slots(config["cell"], task.input_size, config["hiddenSize"], config["numLayers"], task.output_size)
+    out[config["id"]] = [v for name, _ in slots for v in params[name if name.startswith("head.") else "rnn." + name].flatten().tolist()]
+print(json.dumps(out))
+`;
+
 function exportAndRun(python: string, name: string, script: string, steps: number, env: Record<string, string> = {}, launcher: string[] = []) {
   const file = tempFile(`exported-${name}.py`, script); // not copy.py: that would shadow the module torch imports
   return parseLosses(runPython(python, [...launcher, file, '--steps', String(steps)], env).replace(/^\[default\d+\]:/gm, ''));
@@ -115,6 +132,23 @@ describe('the exported script against the app', () => {
     const seeded = referenceLosses(d, 1);
     expect(want.get('lstm-adam run')![0]).not.toBeCloseTo(seeded.get('lstm-adam run')![0], 3);
     expectClose(exportAndRun(python!, 'weights', exportTorchScript(d, { weights }), STEPS), want);
+  }, PYTHON_TIMEOUT);
+
+  it.skipIf(!python)('the models start from our initial weights bit for bit, regenerated or embedded', () => {
+    const d = CASES[0].doc;
+    const task = TASKS.sine.create(d.task);
+    const embedded = d.runs[1];
+    const layout = runLayout(embedded, task);
+    const given = Float32Array.from({ length: layout.paramCount }, (_, i) => Math.fround(Math.cos(i) / 3));
+    const file = tempFile('exported-init.py', exportTorchScript(d, { weights: { [embedded.id]: given } }));
+    const got = JSON.parse(runPython(python!, ['-c', INIT_DRIVER, file]));
+    for (const r of d.runs) {
+      const l = runLayout(r, task);
+      const want = new Float32Array(l.paramCount);
+      if (r === embedded) want.set(given);
+      else initParams(want, l.rnn, r.hiddenSize, l.head, r.seed);
+      expect(Float32Array.from(got[r.id]), r.id).toEqual(want);
+    }
   }, PYTHON_TIMEOUT);
 
   it.skipIf(!python)('the command line: --steps defaults to the budget; --device cuda without CUDA is refused', () => {
