@@ -1,0 +1,86 @@
+/**
+ * Python source of the exported script's model: torch.nn.LSTM / GRU / RNN with PyTorch's own
+ * parameter names plus a torch.nn.Linear head (src/model/model-layout.ts), the tensors of a run's
+ * parameter vector in the app's order (src/experiments/weights.ts), and the initial weights drawn
+ * from the counter RNG as src/model/init.ts draws them, or embedded. Text only; tests run it.
+ */
+
+export const PY_MODEL = String.raw`
+# ---------------------------------------------------------------------------------------------
+# Model (src/model/model-layout.ts): torch.nn.LSTM / GRU / RNN, batch_first=False, with PyTorch's
+# parameter names, and a linear head on the top layer's hidden state at every timestep.
+# ---------------------------------------------------------------------------------------------
+GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}  # LSTM i, f, g, o; GRU r, z, n
+
+
+class RecurrentNet(torch.nn.Module):
+    def __init__(self, cell, input_size, hidden_size, num_layers, outputs):
+        super().__init__()
+        if cell == "lstm":
+            self.rnn = torch.nn.LSTM(input_size, hidden_size, num_layers)
+        elif cell == "gru":
+            self.rnn = torch.nn.GRU(input_size, hidden_size, num_layers)
+        else:
+            self.rnn = torch.nn.RNN(input_size, hidden_size, num_layers, nonlinearity="relu" if cell == "rnn_relu" else "tanh")
+        self.head = torch.nn.Linear(hidden_size, outputs)
+
+    def forward(self, x, state, carry_at):
+        """x [T][B][I] -> head outputs [T][B][O], and the state after the first carry_at steps.
+
+        The window runs in two pieces so that the state after carry_at steps (what truncated BPTT
+        carries into the next window) comes out of torch's own module; the gradient flows through
+        both pieces as through one call. state None starts from zeros.
+        """
+        out, carried = self.rnn(x[:carry_at], state)
+        if carry_at < x.shape[0]:
+            rest, _ = self.rnn(x[carry_at:], carried)
+            out = torch.cat([out, rest])
+        return self.head(out), carried
+
+
+def detach_state(state):
+    """The carried state without its gradient path (truncated BPTT stops backpropagating here)."""
+    if isinstance(state, tuple):
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+# ---------------------------------------------------------------------------------------------
+# Initial weights (src/model/init.ts): torch's default distributions, U(-1/sqrt(H), 1/sqrt(H))
+# for the recurrent tensors and U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the head (fan_in = H), drawn
+# from the counter RNG keyed by the run's seed, tensor i from sub-key i, in this order.
+# ---------------------------------------------------------------------------------------------
+def parameter_slots(cell, input_size, hidden_size, num_layers, outputs):
+    """(name, shape) of every tensor of a run's parameter vector, in the app's order."""
+    rows = GATES[cell] * hidden_size
+    slots = []
+    for layer in range(num_layers):
+        inputs = input_size if layer == 0 else hidden_size
+        slots += [
+            (f"weight_ih_l{layer}", [rows, inputs]),
+            (f"weight_hh_l{layer}", [rows, hidden_size]),
+            (f"bias_ih_l{layer}", [rows]),
+            (f"bias_hh_l{layer}", [rows]),
+        ]
+    slots += [("head.weight", [outputs, hidden_size]), ("head.bias", [outputs])]
+    return slots
+
+
+def initial_weights(seed, slots, hidden_size):
+    key = derive_key(seed, STREAM_INIT)
+    bound = 1 / math.sqrt(hidden_size)
+    weights = {}
+    for index, (name, shape) in enumerate(slots):
+        k = derive_key(key, index)
+        weights[name] = [(2 * rng_uniform(k, STREAM_INIT, i) - 1) * bound for i in range(math.prod(shape))]
+    return weights
+
+
+def load_weights(net, weights, slots):
+    """Copies flat lists (row-major, PyTorch's shapes) into the model, rounding to float32."""
+    params = dict(net.named_parameters())
+    with torch.no_grad():
+        for name, shape in slots:
+            target = params[name if name.startswith("head.") else "rnn." + name]
+            target.copy_(torch.tensor(weights[name], dtype=torch.float32).view(shape))
+`;

@@ -1,0 +1,101 @@
+/**
+ * Test support for the export tests (not used by the app): finding a python3 (any, or one with
+ * torch), running Python files, reading the script's `step N run LABEL loss X` lines, and the
+ * app's losses for the same experiment from the float64 reference. Tests that need a Python
+ * skip with a printed reason where there is none.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExperimentDoc } from '../config/experiment';
+import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
+import { partitionRuns, toGroupSpec } from '../experiments/structure';
+import { ReferenceGroup } from '../reference/train';
+
+/** Per test that runs Python: torch alone takes seconds to import on a busy machine. */
+export const PYTHON_TIMEOUT = 120_000;
+
+let found: string | null | undefined;
+
+/** The first of `python3` and /usr/bin/python3 that runs, or null (with a printed reason). */
+export function anyPython(): string | null {
+  if (found !== undefined) return found;
+  found = null;
+  for (const exe of ['python3', '/usr/bin/python3']) {
+    if (spawnSync(exe, ['-c', 'import json, math'], { encoding: 'utf8', timeout: 60_000 }).status === 0) {
+      found = exe;
+      break;
+    }
+  }
+  if (!found) console.log('skipping the Python checks of the export: no python3 here (apt install python3)');
+  return found;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'torch-export-'));
+
+/** Writes `text` to a fresh file in this run's temporary folder and returns its path. */
+export function tempFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Runs `python args...`; returns stdout, or throws with the exit status and stderr. */
+export function runPython(python: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(python, args, {
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 256 * 2 ** 20,
+    env: { ...process.env, ...env },
+  });
+  if (r.status !== 0) throw new Error(`${python} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Losses by run label from the script's `step N run LABEL loss X` lines, checking that steps come in order. */
+export function parseLosses(stdout: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const line of stdout.split('\n').filter((l) => l !== '')) {
+    const m = /^step (\d+) run (.*) loss (\S+)$/.exec(line);
+    if (!m) throw new Error(`not a loss line: ${line}`);
+    const list = out.get(m[2]) ?? [];
+    if (Number(m[1]) !== list.length + 1) throw new Error(`run ${m[2]}: step ${m[1]} after ${list.length} steps`);
+    list.push(Number(m[3]));
+    out.set(m[2], list);
+  }
+  return out;
+}
+
+/**
+ * The app's losses by run label for `steps` steps, from the float64 reference (which the GPU
+ * matches within 1e-4 + 1e-3|ref|), each group as the experiment builds it.
+ */
+export function referenceLosses(doc: ExperimentDoc, steps: number, data?: TaskData, weights: Record<string, Float32Array> = {}): Map<string, number[]> {
+  const task = TASKS[doc.task.kind as TaskKind].create(doc.task, data);
+  const out = new Map<string, number[]>();
+  for (const runs of partitionRuns(doc.runs)) {
+    const group = new ReferenceGroup(toGroupSpec(doc, task, runs));
+    runs.forEach((run, r) => {
+      if (weights[run.id]) group.params[r].set(weights[run.id]);
+    });
+    const losses = runs.map(() => [] as number[]);
+    for (let s = 0; s < steps; s++) group.trainStep().losses.forEach((l, r) => losses[r].push(l));
+    runs.forEach((run, r) => out.set(run.label, losses[r]));
+  }
+  return out;
+}
+
+/** The worst |got - want| / (rtol |want| + atol) over every run and step, with where it was; `names` name got and want. */
+export function worstLossError(got: Map<string, number[]>, want: Map<string, number[]>, rtol = 1e-3, atol = 1e-7, names = ['script', 'app']) {
+  let worst = { ratio: 0, at: '' };
+  for (const [label, losses] of want) {
+    const mine = got.get(label);
+    if (!mine || mine.length !== losses.length) throw new Error(`run ${label}: ${mine?.length ?? 0} losses, expected ${losses.length}`);
+    losses.forEach((w, i) => {
+      const ratio = Number.isFinite(mine[i]) ? Math.abs(mine[i] - w) / (rtol * Math.abs(w) + atol) : Infinity;
+      if (ratio >= worst.ratio) worst = { ratio, at: `run ${label} step ${i + 1}: ${names[0]} ${mine[i]}, ${names[1]} ${w}` };
+    });
+  }
+  return worst;
+}
