@@ -30,6 +30,10 @@ export interface RunnerArgs {
   every: number;
   json: boolean;
   saveWeights?: string;
+  /** Write every run's metrics as CSV here at the end. */
+  csv?: string;
+  /** Write the experiment as a PyTorch script here instead of training. */
+  exportTorch?: string;
   keepGoing: boolean;
   backend: BackendKind;
 }
@@ -41,6 +45,8 @@ const OPTIONS: Record<string, { value: boolean; doc: string }> = {
   every: { value: true, doc: 'print every N steps (default 20; every step with --json)' },
   json: { value: false, doc: 'one JSON object per printed step, then a closing line' },
   'save-weights': { value: true, doc: 'write <run id>.safetensors per run into DIR at the end' },
+  csv: { value: true, doc: 'write every run\'s metrics of every step to FILE as CSV at the end' },
+  'export-torch': { value: true, doc: 'write the experiment as a PyTorch script to FILE and exit without training' },
   'keep-going': { value: false, doc: 'when a run diverges, train the others on (exit 3 at the end) instead of stopping' },
   backend: { value: true, doc: 'webgpu (default; falls back to cpu with a notice when no adapter comes up) or cpu' },
   run: { value: true, doc: 'a run "KIND key=value ...", repeatable; replaces the experiment\'s runs' },
@@ -261,6 +267,8 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
     every,
     json: switches.has('json'),
     saveWeights: values.get('save-weights'),
+    exportTorch: values.get('export-torch'),
+    csv: values.get('csv'),
     keepGoing: switches.has('keep-going'),
     backend,
   };

@@ -67,7 +67,7 @@ describe('npm run train', () => {
       version: 1, name: 'two cells', evalEvery: 5, task: { kind: 'sine' },
       runs: [{ id: 'l', hiddenSize: 4, seqLen: 4, batch: 2 }, { id: 'g', cell: 'gru', hiddenSize: 3, seqLen: 4, batch: 2 }],
     }));
-    const r = train(file, '--steps', '10', '--json', '--save-weights', join(dir, 'w'));
+    const r = train(file, '--steps', '10', '--json', '--save-weights', join(dir, 'w'), '--csv', join(dir, 'm.csv'));
     expect(r.code, r.err).toBe(0);
     const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(objects.slice(0, -1).map((o) => o.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -76,6 +76,10 @@ describe('npm run train', () => {
     const g = readSafetensors(readFileSync(join(dir, 'w', 'g.safetensors')));
     expect(g.tensors.map((t) => t.name)).toContain('weight_hh_l0');
     expect(g.metadata).toMatchObject({ cell: 'gru', step: '10' });
+    const csv = readFileSync(join(dir, 'm.csv'), 'utf8').trimEnd().split('\n');
+    expect(csv).toHaveLength(1 + 2 * 10);
+    expect(csv[0].startsWith('step,run,label,time_s,loss,gradNorm')).toBe(true);
+    expect(csv[5].split(',').slice(0, 3)).toEqual(['5', 'l', 'run 1']);
   });
 
   it('names a diverged run on stderr, stops, and exits 3', () => {
@@ -93,5 +97,16 @@ describe('npm run train', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/no webgpu adapter here .*; training on the cpu instead/);
     expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^30 steps in .* on the cpu$/);
+  });
+
+  it('--export-torch writes a script that compiles, without training', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const out = join(dir, 'exp-torch.py');
+    const r = train('--run', 'adam lr=0.01', '--cell', 'gru', '--export-torch', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`wrote ${out}`);
+    const script = readFileSync(out, 'utf8');
+    expect(script).toContain('torch.nn.GRU');
+    expect(spawnSync('python3', ['-m', 'py_compile', out]).status).toBe(0);
   });
 });

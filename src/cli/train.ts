@@ -6,7 +6,7 @@
  * allocated first), 3 a run diverged, 1 anything else; never a stack trace.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { ExperimentDoc } from '../config/experiment';
 import { nodeSourceCorpus } from '../data/corpus/source-corpus-node';
 import { TASKS, type BuiltinTask, type TaskKind } from '../data/tasks';
@@ -14,7 +14,9 @@ import { createCpuBackend } from '../cpu/backend';
 import { createNodeEngine } from '../engine/node';
 import { NoAdapterError, type GpuError } from '../engine/errors';
 import { Experiment } from '../experiments/experiment';
+import { metricsCsv } from '../experiments/metrics-csv';
 import { runWeightsFile } from '../experiments/weights';
+import { exportTorchScriptFrom } from '../export/torch-script';
 import { WebGpuBackend } from '../training/webgpu-backend';
 import type { TrainerBackend } from '../training/trainer';
 import { ArgsError, parseRunnerArgs, type RunnerArgs } from './runner-args';
@@ -110,11 +112,20 @@ async function train(args: RunnerArgs): Promise<number> {
       diverged,
     });
     if (args.saveWeights) await saveWeights(args.saveWeights, doc, exp);
+    if (args.csv) writeFileSync(args.csv, metricsCsv(doc, (id) => running.history(id)));
     return diverged.size > 0 ? 3 : 0;
   } finally {
     exp?.destroy();
     backend.destroy();
   }
+}
+
+/** Writes the experiment as a PyTorch script (its initial weights regenerated from the seeds there). */
+async function exportTorch(args: RunnerArgs, file: string): Promise<number> {
+  const doc: ExperimentDoc = { ...args.doc, budget: args.steps };
+  writeFileSync(file, await exportTorchScriptFrom(doc, { source: nodeSourceCorpus }, { fileName: basename(file) }));
+  console.log(`wrote ${file}: run it with python3 ${file} --steps 5 (needs torch)`);
+  return 0;
 }
 
 function main(): Promise<number> | number {
@@ -123,7 +134,7 @@ function main(): Promise<number> | number {
     console.log(parsed.help);
     return 0;
   }
-  return train(parsed);
+  return parsed.exportTorch ? exportTorch(parsed, parsed.exportTorch) : train(parsed);
 }
 
 // A reader that stops early (`| head`) closes the pipe; that is not an error worth a trace.

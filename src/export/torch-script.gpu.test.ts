@@ -27,7 +27,7 @@ async function gpuLosses(doc: ExperimentDoc, steps: number): Promise<Map<string,
     const group = await RunGroup.create(gpu.engine, toGroupSpec(doc, task, runs), (r) => records.push(...r));
     try {
       for (let s = 0; s < steps; s++) group.trainStep();
-      await group.flushMetrics();
+      await group.settle();
     } finally {
       group.destroy();
     }
