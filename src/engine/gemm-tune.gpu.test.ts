@@ -1,0 +1,163 @@
+// How products get their variant: measured once per shape and engine (then cached), the rule for
+// tiny products and under the 'rule' policy, a forced variant for every product, GPU timestamps
+// where the device has them; and the split-K scratch that the program owns.
+import { describe, expect, it } from 'vitest';
+import { useEngine } from '../testing/gpu';
+import { compare } from '../testing/compare';
+import { Rng } from '../reference/random';
+import { nodeGpu } from './node';
+import { nodeShaderSource } from './shader-source-node';
+import { Engine } from './engine';
+import { ProgramBuilder } from './program';
+import { addColumnSum, addGemm, gemmChoices, setGemmPolicy, type GemmSpec } from './gemm';
+import { MIN_TUNED_WORK, ruleVariant, shapeKey, splitLadder } from './gemm-tune';
+import { ONES, splitPlan } from './gemm-record';
+
+const gpu = useEngine();
+
+/** The shared engine with no choices made yet (its compiled pipelines stay). */
+function freshEngine(): Engine {
+  setGemmPolicy(gpu.engine, { mode: 'measure' });
+  return gpu.engine;
+}
+
+function buffer(engine: Engine, data: Float64Array): GPUBuffer {
+  const buf = engine.createBuffer('operand', data.length * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+  engine.device.queue.writeBuffer(buf, 0, Float32Array.from(data));
+  return buf;
+}
+
+/** A weight-gradient-like product: A transposed (m x k from a [k][m] array), B row-major. */
+function gradSpec(engine: Engine, m: number, n: number, k: number, rng = new Rng(m + n + k)) {
+  const aT = rng.uniform(k * m, 1);
+  const b = rng.uniform(k * n, 1);
+  const c = engine.createBuffer('c', m * n * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+  const spec: GemmSpec = {
+    label: 'tuned', runs: 1, m, n, k,
+    a: { buffer: buffer(engine, aT), off: 0, run: 0, rs: 1, cs: m },
+    b: { buffer: buffer(engine, b), off: 0, run: 0, rs: n, cs: 1 },
+    c: { buffer: c, off: 0, run: 0, rs: n, cs: 1 },
+  };
+  const want = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let q = 0; q < k; q++) want[i * n + j] += aT[q * m + i] * b[q * n + j];
+  return { spec, want };
+}
+
+describe('gemm variant choice', () => {
+  it('times a product worth timing once, caches the choice, and the choice computes the product', async () => {
+    const engine = freshEngine();
+    const [m, n, k] = [64, 32, 128];
+    expect(m * n * k).toBeGreaterThanOrEqual(MIN_TUNED_WORK);
+    const { spec, want } = gradSpec(engine, m, n, k);
+    const builder = new ProgramBuilder(engine, 'tuned');
+    await addGemm(engine, builder, 'x', spec);
+    await addGemm(engine, builder, 'x', { ...spec, label: 'same shape again' });
+    const choices = await gemmChoices(engine);
+    expect(choices).toHaveLength(1);
+    const [choice] = choices;
+    expect(choice.key).toBe(shapeKey(spec));
+    expect(choice.by).toBe('measured');
+    expect(choice.method).toBe('wall clock');
+    expect(choice.timings.length).toBeGreaterThanOrEqual(3);
+    expect(choice.timings.every((t) => t.ms > 0)).toBe(true);
+    expect(choice.timings[0].variant).toEqual(choice.variant);
+    const program = builder.finish();
+    engine.submit('tuned', (e) => program.encode(e, 'x'));
+    const got = new Float32Array(await engine.readBuffer(spec.c.buffer));
+    expect(compare(got, want, 1e-5, 1e-4).worstRatio).toBeLessThanOrEqual(1);
+    program.destroy();
+  });
+
+  it('takes the rule for tiny products and under the rule policy, and a forced variant everywhere', async () => {
+    const engine = freshEngine();
+    const tiny = gradSpec(engine, 4, 4, 4).spec;
+    const big = gradSpec(engine, 64, 32, 128).spec;
+    const builder = new ProgramBuilder(engine, 'policies');
+    await addGemm(engine, builder, 'x', tiny);
+    setGemmPolicy(engine, { mode: 'rule' });
+    await addGemm(engine, builder, 'x', big);
+    const choices = await gemmChoices(engine);
+    expect(choices.map((c) => [c.by, c.variant])).toEqual([['rule', ruleVariant(engine, big)]]);
+
+    setGemmPolicy(engine, { mode: 'measure', force: { kernel: 'direct', splits: 4 } });
+    const forced = new ProgramBuilder(engine, 'forced');
+    await addGemm(engine, forced, 'x', big);
+    await addColumnSum(engine, forced, 'x', { label: 'forced sum', runs: 1, m: 300, n: 2, a: big.b, c: big.c });
+    const program = forced.finish();
+    // Two products, each split: partials and a reduction apiece, one shared scratch.
+    expect(program.list('x')).toHaveLength(4);
+    expect(await gemmChoices(engine)).toHaveLength(0);
+    program.destroy();
+    builder.finish().destroy();
+  });
+
+  it('uses GPU timestamps where the device has them', async (ctx) => {
+    const adapter = await nodeGpu().requestAdapter();
+    if (!adapter?.features.has('timestamp-query')) return ctx.skip('this adapter has no timestamp-query');
+    const device = await adapter.requestDevice({ label: 'timestamp device', requiredFeatures: ['timestamp-query'] });
+    try {
+      const engine = new Engine({ device, adapterInfo: gpu.engine.adapterInfo }, nodeShaderSource);
+      const { spec, want } = gradSpec(engine, 64, 32, 128);
+      const builder = new ProgramBuilder(engine, 'timestamps');
+      await addGemm(engine, builder, 'x', spec);
+      const [choice] = await gemmChoices(engine);
+      expect(choice.method).toBe('timestamps');
+      expect(choice.timings.every((t) => t.ms >= 0)).toBe(true);
+      const program = builder.finish();
+      engine.submit('timestamps', (e) => program.encode(e, 'x'));
+      expect(compare(new Float32Array(await engine.readBuffer(spec.c.buffer)), want, 1e-5, 1e-4).worstRatio).toBeLessThanOrEqual(1);
+      program.destroy();
+    } finally {
+      device.destroy();
+    }
+  });
+});
+
+describe('rule and candidates', () => {
+  const problem = (m: number, n: number, k: number): GemmSpec => {
+    const { spec } = gradSpec(gpu.engine, 1, 1, 1);
+    return { ...spec, m, n, k, a: { ...spec.a, rs: 1, cs: m }, b: { ...spec.b, rs: n, cs: 1 } };
+  };
+
+  it('never gives a one-wide product a tile, and splits only long k', () => {
+    expect(ruleVariant(gpu.engine, problem(512, 1, 64))).toEqual({ kernel: 'direct', splits: 1 });
+    expect(ruleVariant(gpu.engine, problem(1, 64, 512))).toEqual({ kernel: 'direct', splits: 1 });
+    expect(ruleVariant(gpu.engine, problem(256, 8, 512))).toEqual({ kernel: 'blocked', splits: 1 });
+    expect(ruleVariant(gpu.engine, problem(256, 64, 512))).toEqual({ kernel: 'tiled', splits: 1 });
+    expect(ruleVariant(gpu.engine, problem(1, 256, 8192)).splits).toBe(8);
+  });
+
+  it('offers split counts whose chunks stay long, and plans chunks with none empty', () => {
+    expect(splitLadder(gpu.engine, problem(256, 64, 512), 'tiled')).toEqual([1, 4, 16]);
+    expect(splitLadder(gpu.engine, problem(256, 64, 100), 'direct')).toEqual([1]);
+    expect(splitLadder(gpu.engine, problem(256, 64, 8), 'blocked')).toEqual([1]);
+    for (const [k, splits] of [[301, 4], [7, 3], [1, 4], [1000, 7], [17, 3]]) {
+      for (const kernel of ['tiled', 'direct'] as const) {
+        const plan = splitPlan(k, { kernel, splits });
+        expect(plan.splits).toBeLessThanOrEqual(splits);
+        expect(plan.chunk * plan.splits).toBeGreaterThanOrEqual(k);
+        expect(plan.chunk * (plan.splits - 1)).toBeLessThan(k);
+      }
+    }
+  });
+
+  it('keys shapes by sizes, runs and operand layout', () => {
+    const p = problem(256, 64, 512);
+    expect(shapeKey(p)).toBe('256x64x512 r1 a:cols shared b:rows shared');
+    expect(shapeKey({ ...p, a: ONES, runs: 4 })).toBe('256x64x512 r4 a:ones b:rows shared');
+  });
+});
+
+describe('program scratch', () => {
+  it('gives split products one labelled scratch buffer sized for the largest', async () => {
+    const engine = freshEngine();
+    const small = gradSpec(engine, 8, 8, 64).spec;
+    const large = gradSpec(engine, 16, 8, 64).spec;
+    const builder = new ProgramBuilder(engine, 'scratch test');
+    await addGemm(engine, builder, 'x', { ...small, variant: { kernel: 'blocked', splits: 4 } });
+    await addGemm(engine, builder, 'x', { ...large, variant: { kernel: 'direct', splits: 2 } });
+    const program = builder.finish();
+    expect(program.scratch.map((b) => [b.label, b.size])).toEqual([['scratch test gemm partials', 16 * 8 * 2 * 4]]);
+    program.destroy();
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * Picks the GEMM variant (kernel and split-K count) for each distinct shape by timing candidates on
+ * the device once per engine, when a program is built; a deterministic rule covers products too small
+ * to be worth timing, the 'rule' policy and any failure to measure. Not a general autotuner: a few
+ * candidates, a few samples, one cache per engine that lives as long as the engine.
+ */
+import type { Engine } from './engine';
+import { recordGemm, scratchFloats, splitPlan, ONES, type GemmKernelName, type GemmProblem, type GemmVariant, type Operand } from './gemm-record';
+import { ProgramBuilder, type Program } from './program';
+import { timeProgram, type TimingMethod } from './gemm-timer';
+
+export interface GemmPolicy {
+  /** 'measure' (the default) times candidates for each new shape; 'rule' never times. */
+  mode: 'measure' | 'rule';
+  /** Run every product that names no variant of its own with this one (tests, comparisons). */
+  force?: GemmVariant;
+}
+
+export interface GemmChoice {
+  /** The shape: m x n x k, runs, and how A, B and C lie in memory. */
+  key: string;
+  variant: GemmVariant;
+  by: 'measured' | 'rule' | 'forced';
+  /** Each candidate timed, in ms per product (best sample); empty unless measured. */
+  timings: { variant: GemmVariant; ms: number }[];
+  /** Wall time spent choosing, in ms. */
+  tuneMs: number;
+  method?: TimingMethod;
+  /** Why a shape worth timing was not timed (the rule was used instead). */
+  note?: string;
+}
+
+interface Tuning {
+  policy: GemmPolicy;
+  choices: Map<string, Promise<GemmChoice>>;
+}
+
+/** Products below this many multiply-adds (times runs) take the rule: timing them costs more than it saves. */
+export const MIN_TUNED_WORK = 1 << 17;
+/** Split-K candidates keep chunks at least this long and scratch at most this large. */
+const MIN_CHUNK = 32;
+const MAX_SCRATCH_BYTES = 32 << 20;
+/** Synthetic operands for timing stay under this; larger shapes take the rule. */
+const MAX_TIMING_BYTES = 64 << 20;
+/** A longer split must beat the shorter one by this much to keep the walk going. */
+const IMPROVEMENT = 0.95;
+
+const tunings = new WeakMap<Engine, Tuning>();
+
+function tuningOf(engine: Engine): Tuning {
+  let t = tunings.get(engine);
+  if (!t) tunings.set(engine, (t = { policy: { mode: 'measure' }, choices: new Map() }));
+  return t;
+}
+
+/** Sets how `engine` chooses variants; cached choices are dropped so the new policy applies. */
+export function setGemmPolicy(engine: Engine, policy: GemmPolicy): void {
+  const t = tuningOf(engine);
+  t.policy = { ...policy };
+  t.choices.clear();
+}
+
+/** Every choice `engine` has made so far (the benchmark reports them). */
+export function gemmChoices(engine: Engine): Promise<GemmChoice[]> {
+  return Promise.all(tuningOf(engine).choices.values());
+}
+
+function layout(o: Operand | typeof ONES): string {
+  if (o === ONES) return 'ones';
+  const order = o.cs === 1 ? 'rows' : o.rs === 1 ? 'cols' : 'strided';
+  return o.run === 0 ? `${order} shared` : order;
+}
+
+/** What makes two products time alike: sizes, runs, and which way each operand is contiguous. */
+export function shapeKey(p: GemmProblem): string {
+  return `${p.m}x${p.n}x${p.k} r${p.runs} a:${layout(p.a)} b:${layout(p.b)}`;
+}
+
+/**
+ * Kernels worth timing: 64 x 64 tiles only where C fills a good part of one, 4 x 4 blocks where C
+ * is at least 4 wide, one thread per element only where C is thin (elsewhere it reloads each
+ * operand 16 times more than the blocked kernel and never wins).
+ */
+export function kernelsFor(p: Pick<GemmProblem, 'm' | 'n' | 'k'>): GemmKernelName[] {
+  const thin = Math.min(p.m, p.n);
+  const kernels: GemmKernelName[] = [];
+  if (thin >= 32 && p.k >= 16) kernels.push('tiled');
+  if (thin >= 4) kernels.push('blocked');
+  if (thin < 16) kernels.push('direct');
+  return kernels;
+}
+
+function splitFits(engine: Engine, p: GemmProblem, v: GemmVariant): boolean {
+  const bytes = scratchFloats(p, v) * 4;
+  const limits = engine.limits;
+  return bytes <= Math.min(MAX_SCRATCH_BYTES, limits.maxStorageBufferBindingSize, limits.maxBufferSize) &&
+    p.runs * splitPlan(p.k, v).splits <= limits.maxComputeWorkgroupsPerDimension;
+}
+
+/**
+ * The fallback, a fixed function of the shape: the direct kernel for products one to three wide,
+ * 64 x 64 tiles when all three sizes fill them, 4 x 4 blocks otherwise; k cut into chunks of at
+ * least 1024 where it is longer than that.
+ */
+export function ruleVariant(engine: Engine, p: GemmProblem): GemmVariant {
+  const thin = Math.min(p.m, p.n);
+  const kernel: GemmKernelName = thin < 4 ? 'direct' : thin >= 64 && p.k >= 64 ? 'tiled' : 'blocked';
+  let splits = Math.min(64, 2 ** Math.max(0, Math.floor(Math.log2(p.k / 1024))));
+  while (splits > 1 && !splitFits(engine, p, { kernel, splits })) splits /= 2;
+  return { kernel, splits };
+}
+
+/** Split counts worth timing for `kernel`, shortest first: 1, 4, 16, 64 while chunks stay long enough. */
+export function splitLadder(engine: Engine, p: GemmProblem, kernel: GemmKernelName): number[] {
+  const ladder = [1];
+  for (let s = 4; s <= 64 && p.k / s >= MIN_CHUNK; s *= 4) {
+    if (splitPlan(p.k, { kernel, splits: s }).splits > ladder[ladder.length - 1] && splitFits(engine, p, { kernel, splits: s })) {
+      ladder.push(s);
+    }
+  }
+  return ladder;
+}
+
+/** Operands laid out like the product's, in buffers of the tuner's own (no real data is touched). */
+function syntheticProblem(engine: Engine, p: GemmProblem): { problem: GemmProblem; buffers: GPUBuffer[] } | null {
+  const usage = GPUBufferUsage.STORAGE;
+  const make = (rows: number, cols: number, like: Operand, label: string): Operand | null => {
+    const perRun = rows * cols;
+    const bytes = (like.run === 0 ? 1 : p.runs) * perRun * 4;
+    if (bytes > MAX_TIMING_BYTES) return null;
+    const buffer = engine.createBuffer(`gemm tuning ${label}`, bytes, usage);
+    const colMajor = like.rs === 1 && like.cs !== 1;
+    return { buffer, off: 0, run: like.run === 0 ? 0 : perRun, rs: colMajor ? 1 : cols, cs: colMajor ? rows : 1 };
+  };
+  const a = p.a === ONES ? ONES : make(p.m, p.k, p.a, 'a');
+  const b = make(p.k, p.n, p.b, 'b');
+  const c = make(p.m, p.n, { ...p.c, rs: p.n, cs: 1 }, 'c');
+  const buffers = [a === ONES ? null : a, b, c].flatMap((o) => (o ? [o.buffer] : []));
+  if (!a || !b || !c) {
+    for (const buf of buffers) buf.destroy();
+    return null;
+  }
+  return { problem: { label: `gemm tuning ${shapeKey(p)}`, runs: p.runs, m: p.m, n: p.n, k: p.k, a, b, c }, buffers };
+}
+
+async function build(engine: Engine, p: GemmProblem, v: GemmVariant): Promise<Program> {
+  const builder = new ProgramBuilder(engine, `${p.label} ${v.kernel}/${v.splits}`);
+  await recordGemm(engine, builder, 'gemm', p, v);
+  return builder.finish();
+}
+
+/** Kernels that have run once on an engine: a software adapter finishes compiling on first use. */
+const warmed = new WeakMap<Engine, Set<GemmKernelName>>();
+
+/**
+ * Times the candidates: per kernel, split counts in rising order while each beats the last by 5%;
+ * then the two best once more. Returns the fastest by best sample.
+ */
+async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promise<Omit<GemmChoice, 'key' | 'tuneMs'> | null> {
+  const synthetic = syntheticProblem(engine, p);
+  if (!synthetic) return null;
+  const warm = warmed.get(engine) ?? new Set();
+  warmed.set(engine, warm);
+  const programs: Program[] = [];
+  try {
+    const best = new Map<Program, { variant: GemmVariant; ms: number }>();
+    const make = async (variant: GemmVariant) => {
+      const program = await build(engine, synthetic.problem, variant);
+      programs.push(program);
+      if (!warm.has(variant.kernel)) {
+        await timeProgram(engine, program, 1);
+        warm.add(variant.kernel);
+      }
+      return program;
+    };
+    // The first submit also pays for lazy buffer initialisation: it calibrates, then is discarded.
+    const first = await make(rule);
+    const calibration = await timeProgram(engine, first, 1);
+    const reps = Math.min(32, Math.max(1, Math.ceil(2 / Math.max(calibration.ms, 0.01))));
+    const time = async (program: Program, variant: GemmVariant): Promise<number> => {
+      const ms = (await timeProgram(engine, program, reps)).ms / reps;
+      const entry = best.get(program) ?? { variant, ms };
+      entry.ms = Math.min(entry.ms, ms);
+      best.set(program, entry);
+      return ms;
+    };
+    const kernels = kernelsFor(p).sort((x, y) => Number(y === rule.kernel) - Number(x === rule.kernel));
+    for (const kernel of kernels) {
+      let previous = Infinity;
+      for (const splits of splitLadder(engine, p, kernel)) {
+        const variant = { kernel, splits };
+        const isRule = kernel === rule.kernel && splits === rule.splits;
+        const ms = await time(isRule ? first : await make(variant), variant);
+        if (ms > previous * IMPROVEMENT) break;
+        previous = ms;
+      }
+    }
+    const ranked = () => [...best].sort((x, y) => x[1].ms - y[1].ms);
+    for (const [program, { variant }] of ranked().slice(0, 2)) await time(program, variant);
+    const timings = ranked().map(([, t]) => t);
+    return { variant: timings[0].variant, by: 'measured', timings, method: calibration.method };
+  } finally {
+    for (const program of programs) program.destroy();
+    for (const buffer of synthetic.buffers) buffer.destroy();
+  }
+}
+
+/** The variant for `p` on `engine`: forced, cached, measured now, or the rule. */
+export function chooseVariant(engine: Engine, p: GemmProblem): Promise<GemmChoice> {
+  const tuning = tuningOf(engine);
+  const key = shapeKey(p);
+  const { force, mode } = tuning.policy;
+  if (force) return Promise.resolve({ key, variant: force, by: 'forced', timings: [], tuneMs: 0 });
+  let choice = tuning.choices.get(key);
+  if (!choice) {
+    choice = (async () => {
+      const t0 = performance.now();
+      const rule = ruleVariant(engine, p);
+      const worth = mode === 'measure' && p.m * p.n * p.k * p.runs >= MIN_TUNED_WORK;
+      const ruled = { variant: rule, by: 'rule' as const, timings: [] };
+      let measured: Omit<GemmChoice, 'key' | 'tuneMs'> = ruled;
+      if (worth) {
+        // A shape the tuner cannot stage (limits, a lost device) keeps the rule, and says why.
+        measured = await measure(engine, p, rule).then(
+          (m) => m ?? { ...ruled, note: 'operands too large to time' },
+          (e: unknown) => ({ ...ruled, note: `timing failed: ${e instanceof Error ? e.message : String(e)}` }),
+        );
+      }
+      return { key, ...measured, tuneMs: performance.now() - t0 };
+    })();
+    tuning.choices.set(key, choice);
+  }
+  return choice;
+}
