@@ -44,6 +44,10 @@ const MAX_SCRATCH_BYTES = 32 << 20;
 const MAX_TIMING_BYTES = 64 << 20;
 /** A longer split must beat the shorter one by this much to keep the walk going. */
 const IMPROVEMENT = 0.95;
+/** The first pass stops taking new candidates after this many times the rule variant's own time. */
+const TIME_BUDGET = 8;
+/** Candidates within this factor of the fastest get sampled again. */
+const SURVIVE = 1.3;
 
 const tunings = new WeakMap<Engine, Tuning>();
 
@@ -153,8 +157,10 @@ async function build(engine: Engine, p: GemmProblem, v: GemmVariant): Promise<Pr
 const warmed = new WeakMap<Engine, Set<GemmKernelName>>();
 
 /**
- * Times the candidates: per kernel, split counts in rising order while each beats the last by 5%;
- * then the two best once more. Returns the fastest by best sample.
+ * Times the candidates. First pass: per kernel, split counts in rising order while each beats the
+ * last by 5%, until the time budget is spent (the rule's own time, times TIME_BUDGET). Then two
+ * interleaved rounds over the candidates within SURVIVE of the best, so a burst of load on a
+ * shared machine hits them alike. Returns the fastest by best sample.
  */
 async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promise<Omit<GemmChoice, 'key' | 'tuneMs'> | null> {
   const synthetic = syntheticProblem(engine, p);
@@ -184,19 +190,25 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
       best.set(program, entry);
       return ms;
     };
+    const budget = TIME_BUDGET * (await time(first, rule)) * reps;
+    const start = performance.now();
     const kernels = kernelsFor(p).sort((x, y) => Number(y === rule.kernel) - Number(x === rule.kernel));
-    for (const kernel of kernels) {
+    walk: for (const kernel of kernels) {
       let previous = Infinity;
       for (const splits of splitLadder(engine, p, kernel)) {
+        if (performance.now() - start > budget) break walk;
         const variant = { kernel, splits };
         const isRule = kernel === rule.kernel && splits === rule.splits;
-        const ms = await time(isRule ? first : await make(variant), variant);
+        const ms = isRule ? best.get(first)!.ms : await time(await make(variant), variant);
         if (ms > previous * IMPROVEMENT) break;
         previous = ms;
       }
     }
     const ranked = () => [...best].sort((x, y) => x[1].ms - y[1].ms);
-    for (const [program, { variant }] of ranked().slice(0, 2)) await time(program, variant);
+    for (let round = 0; round < 2; round++) {
+      const fastest = ranked()[0][1].ms;
+      for (const [program, { variant, ms }] of ranked()) if (ms <= fastest * SURVIVE) await time(program, variant);
+    }
     const timings = ranked().map(([, t]) => t);
     return { variant: timings[0].variant, by: 'measured', timings, method: calibration.method };
   } finally {
