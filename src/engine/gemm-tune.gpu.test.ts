@@ -71,6 +71,7 @@ describe('gemm variant choice', () => {
   it('takes the rule for tiny products and under the rule policy, and a forced variant everywhere', async () => {
     const engine = freshEngine();
     const tiny = gradSpec(engine, 4, 4, 4).spec;
+    expect(4 * 4 * 4).toBeLessThan(MIN_TUNED_WORK);
     const big = gradSpec(engine, 64, 32, 128).spec;
     const builder = new ProgramBuilder(engine, 'policies');
     await addGemm(engine, builder, 'x', tiny);
@@ -119,12 +120,17 @@ describe('rule and candidates', () => {
     return { ...spec, m, n, k, a: { ...spec.a, rs: 1, cs: m }, b: { ...spec.b, rs: n, cs: 1 } };
   };
 
-  it('never gives a one-wide product a tile, and splits only long k', () => {
-    expect(ruleVariant(gpu.engine, problem(512, 1, 64))).toEqual({ kernel: 'direct', splits: 1 });
-    expect(ruleVariant(gpu.engine, problem(1, 64, 512))).toEqual({ kernel: 'direct', splits: 1 });
-    expect(ruleVariant(gpu.engine, problem(256, 8, 512))).toEqual({ kernel: 'blocked', splits: 1 });
-    expect(ruleVariant(gpu.engine, problem(256, 64, 512))).toEqual({ kernel: 'tiled', splits: 1 });
-    expect(ruleVariant(gpu.engine, problem(1, 256, 8192)).splits).toBe(8);
+  it('never gives a one-wide product a tile, and splits k until thin products have threads enough', () => {
+    const rule = (m: number, n: number, k: number) => ruleVariant(gpu.engine, problem(m, n, k));
+    expect(rule(512, 1, 64)).toEqual({ kernel: 'direct', splits: 1 });
+    expect(rule(1, 1, 512)).toEqual({ kernel: 'direct', splits: 8 });
+    expect(rule(1, 64, 512)).toEqual({ kernel: 'direct', splits: 8 });
+    expect(rule(1, 256, 512)).toEqual({ kernel: 'direct', splits: 4 });
+    expect(rule(256, 8, 512)).toEqual({ kernel: 'blocked', splits: 8 });
+    expect(rule(256, 64, 512)).toEqual({ kernel: 'tiled', splits: 1 });
+    expect(rule(512, 256, 8)).toEqual({ kernel: 'blocked', splits: 1 });
+    expect(rule(1024, 256, 8192)).toEqual({ kernel: 'tiled', splits: 8 });
+    expect(rule(3, 3, 1)).toEqual({ kernel: 'direct', splits: 1 });
   });
 
   it('offers split counts whose chunks stay long, and plans chunks with none empty', () => {

@@ -36,7 +36,9 @@ interface Tuning {
 }
 
 /** Products below this many multiply-adds (times runs) take the rule: timing them costs more than it saves. */
-export const MIN_TUNED_WORK = 1 << 17;
+export const MIN_TUNED_WORK = 1 << 14;
+/** The rule splits k until a product runs on at least this many threads. */
+const RULE_THREADS = 1024;
 /** Split-K candidates keep chunks at least this long and scratch at most this large. */
 const MIN_CHUNK = 32;
 const MAX_SCRATCH_BYTES = 32 << 20;
@@ -102,14 +104,18 @@ function splitFits(engine: Engine, p: GemmProblem, v: GemmVariant): boolean {
 }
 
 /**
- * The fallback, a fixed function of the shape: the direct kernel for products one to three wide,
- * 64 x 64 tiles when all three sizes fill them, 4 x 4 blocks otherwise; k cut into chunks of at
- * least 1024 where it is longer than that.
+ * The fallback, a fixed function of the shape. Kernel: one thread per element for products one to
+ * three wide, 64 x 64 tiles when all three sizes fill them, 4 x 4 blocks otherwise. Splits: k is
+ * cut (chunks of at least 64) until the product has RULE_THREADS threads, so a thin product with a
+ * long k (a bias gradient, the head's weight gradient) never walks k on a handful of threads; and
+ * k beyond 1024 is cut into chunks of at most 1024 whatever the width.
  */
 export function ruleVariant(engine: Engine, p: GemmProblem): GemmVariant {
   const thin = Math.min(p.m, p.n);
   const kernel: GemmKernelName = thin < 4 ? 'direct' : thin >= 64 && p.k >= 64 ? 'tiled' : 'blocked';
-  let splits = Math.min(64, 2 ** Math.max(0, Math.floor(Math.log2(p.k / 1024))));
+  const threads = kernel === 'direct' ? p.m * p.n : Math.ceil(p.m / 4) * Math.ceil(p.n / 4);
+  let splits = 1;
+  while (splits < 64 && p.k / (2 * splits) >= 64 && (threads * splits < RULE_THREADS || p.k / splits > 1024)) splits *= 2;
   while (splits > 1 && !splitFits(engine, p, { kernel, splits })) splits /= 2;
   return { kernel, splits };
 }
@@ -169,6 +175,8 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
   warmed.set(engine, warm);
   const programs: Program[] = [];
   try {
+    // Wall-clock samples would otherwise include whatever is still queued (a build can follow steps).
+    await engine.device.queue.onSubmittedWorkDone();
     const best = new Map<Program, { variant: GemmVariant; ms: number }>();
     const make = async (variant: GemmVariant) => {
       const program = await build(engine, synthetic.problem, variant);
