@@ -1,15 +1,16 @@
 /**
- * `npx tsx bench/gemm-shapes.ts [--all]`: the GEMMs of config S (LSTM I8 H64 B16 T32, one output)
- * one by one in Node on Dawn (SwiftShader here), with the operand layouts of their call sites: ms per
- * product for the variant the engine picks (--all: for every variant too); then an S run group's
- * build time with and without tuning, its ms per step and dispatches per step. Not part of npm test.
+ * `npx tsx bench/gemm-shapes.ts [--products | --all] [--builds] [--steps]` (no flag: all three): config
+ * S's GEMMs (LSTM I8 H64 B16 T32, one output) in Node on Dawn (SwiftShader here) with their call sites'
+ * operand layouts, ms per product before (the old fixed choice) and now (tuned; --all: every variant);
+ * an S group's build time either way; and the S step either way, steps alternated in one process so
+ * load on a shared machine hits both alike, with dispatches per step. Not part of npm test.
  */
 import { countCalls, installCounters } from './counters';
 import { RandomRegressionTask } from './bench-task';
 import { ADAM_RUN } from './ours';
 import { createNodeEngine, nodeGpu } from '../src/engine/node';
 import type { Engine } from '../src/engine/engine';
-import { addColumnSum, addGemm, gemmChoices, setGemmPolicy, type GemmSpec, type GemmVariant } from '../src/engine/gemm';
+import { addColumnSum, addGemm, gemmChoices, setGemmPolicy, type GemmPolicy, type GemmProblem, type GemmSpec, type GemmVariant } from '../src/engine/gemm';
 import { kernelsFor, splitLadder } from '../src/engine/gemm-tune';
 import { ProgramBuilder, type Program } from '../src/engine/program';
 import { RunGroup } from '../src/training/run-group';
@@ -21,7 +22,7 @@ const ROUNDS = 6;
 
 type Product = Omit<GemmSpec, 'label' | 'runs' | 'variant'> & { name: string; columnSum?: boolean };
 
-function products(engine: Engine): Product[] {
+function sProducts(engine: Engine): Product[] {
   const arena = (name: string, floats: number) =>
     engine.createBuffer(`shapes ${name}`, floats * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
   const gates = arena('gate gradients', ROWS * GH);
@@ -77,13 +78,13 @@ const name = (v: GemmVariant) => `${v.kernel}/${v.splits}`;
  * What ran before split-K and tuning (up to commit 1e42186): 64 x 64 tiles when m, n >= 32 and
  * k >= 16, else one thread per element over all of k; column sums one thread per column.
  */
-function previousVariant(p: { m: number; n: number; k: number }): GemmVariant {
+function previousVariant(p: Pick<GemmProblem, 'm' | 'n' | 'k'>): GemmVariant {
   return { kernel: p.m >= 32 && p.n >= 32 && p.k >= 16 ? 'tiled' : 'direct', splits: 1 };
 }
 
-async function shapes(all: boolean): Promise<void> {
+async function timeProducts(all: boolean): Promise<void> {
   const engine = await createNodeEngine();
-  for (const p of products(engine)) {
+  for (const p of sProducts(engine)) {
     const chosen = await record(engine, p);
     const choices = await gemmChoices(engine);
     const problem = p.columnSum ? { m: 1, n: p.n, k: p.m } : p;
@@ -102,26 +103,53 @@ async function shapes(all: boolean): Promise<void> {
   engine.destroy();
 }
 
-async function group(mode: 'measure' | 'rule'): Promise<void> {
+const S_SPEC = {
+  cell: 'lstm' as const, hiddenSize: H, numLayers: 1, batch: B, seqLen: T, head: 'every' as const,
+  bptt: { kind: 'full' as const }, task: new RandomRegressionTask(I), runs: [ADAM_RUN],
+};
+
+const BEFORE = { mode: 'rule' as const, force: previousVariant };
+const NOW = { mode: 'measure' as const };
+
+/** An S group's first build on a fresh engine (pipelines compiled, shapes chosen) and a rebuild. */
+async function buildTimes(label: string, policy: GemmPolicy): Promise<void> {
   const engine = await createNodeEngine();
-  setGemmPolicy(engine, { mode });
-  const spec = {
-    label: `S ${mode}`, cell: 'lstm' as const, hiddenSize: H, numLayers: 1, batch: B, seqLen: T, head: 'every' as const,
-    bptt: { kind: 'full' as const }, task: new RandomRegressionTask(I), runs: [ADAM_RUN],
-  };
-  for (const build of ['first build', 'rebuild']) {
+  setGemmPolicy(engine, policy);
+  const times: number[] = [];
+  for (let i = 0; i < 2; i++) {
     const t0 = performance.now();
-    const g = await RunGroup.create(engine, spec, () => {});
+    const g = await RunGroup.create(engine, { ...S_SPEC, label: `S ${label}` }, () => {});
     await engine.device.queue.onSubmittedWorkDone();
-    const buildMs = performance.now() - t0;
-    g.trainStep();
-    await engine.device.queue.onSubmittedWorkDone();
+    times.push(performance.now() - t0);
+    g.destroy();
+  }
+  console.log(`S group build, ${label}: first ${times[0].toFixed(0)} ms, rebuild ${times[1].toFixed(0)} ms`);
+  engine.destroy();
+}
+
+/** The S step with the old choices and with the tuned ones, built on one engine, steps alternated. */
+async function steps(rounds: number): Promise<void> {
+  const engine = await createNodeEngine();
+  const groups: [string, RunGroup][] = [];
+  for (const [label, policy] of [['before', BEFORE], ['now', NOW]] as const) {
+    setGemmPolicy(engine, policy);
+    groups.push([label, await RunGroup.create(engine, { ...S_SPEC, label: `S ${label}` }, () => {})]);
+  }
+  const samples = groups.map(() => [] as number[]);
+  for (let round = -2; round < rounds; round++) {
+    for (const [i, [, g]] of groups.entries()) {
+      const t0 = performance.now();
+      g.trainStep();
+      await engine.device.queue.onSubmittedWorkDone();
+      if (round >= 0) samples[i].push(performance.now() - t0);
+    }
+  }
+  for (const [i, [label, g]] of groups.entries()) {
     const { counts } = countCalls(() => g.trainStep());
-    const t1 = performance.now();
-    for (let s = 0; s < 5; s++) g.trainStep();
     await engine.device.queue.onSubmittedWorkDone();
-    console.log(`S group (${mode}), ${build}: ${buildMs.toFixed(0)} ms; ${((performance.now() - t1) / 5).toFixed(1)} ms per step; ` +
-      `${counts.dispatches} dispatches, ${counts.submits} submit per step`);
+    const sorted = samples[i].sort((x, y) => x - y);
+    console.log(`S step, ${label}: median ${sorted[sorted.length >> 1].toFixed(1)} ms, min ${sorted[0].toFixed(1)} ms ` +
+      `over ${rounds} steps; ${counts.dispatches} dispatches, ${counts.submits} submit per step`);
     g.destroy();
   }
   for (const c of await gemmChoices(engine)) {
@@ -133,7 +161,10 @@ async function group(mode: 'measure' | 'rule'): Promise<void> {
 
 nodeGpu();
 installCounters();
-if (!process.argv.includes("--group")) await shapes(process.argv.includes("--all"));
-await group('rule');
-await group('measure');
+const args = process.argv.slice(2);
+if (args.includes('--products') || args.length === 0 || args.includes('--all')) await timeProducts(args.includes('--all'));
+if (args.includes('--builds') || args.length === 0) {
+  for (let i = 0; i < 2; i++) for (const [label, policy] of [['before', BEFORE], ['now', NOW]] as const) await buildTimes(label, policy);
+}
+if (args.includes('--steps') || args.length === 0) await steps(20);
 process.exit(0);

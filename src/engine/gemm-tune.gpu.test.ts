@@ -10,7 +10,7 @@ import { nodeShaderSource } from './shader-source-node';
 import { Engine } from './engine';
 import { ProgramBuilder } from './program';
 import { addColumnSum, addGemm, gemmChoices, setGemmPolicy, type GemmSpec } from './gemm';
-import { MIN_TUNED_WORK, ruleVariant, shapeKey, splitLadder } from './gemm-tune';
+import { MIN_TUNED_K, MIN_TUNED_WORK, ruleVariant, shapeKey, splitLadder } from './gemm-tune';
 import { ONES, splitPlan } from './gemm-record';
 
 const gpu = useEngine();
@@ -68,10 +68,31 @@ describe('gemm variant choice', () => {
     program.destroy();
   });
 
+  it('times a small product when its k is long (the head bias gradient: one column of 512 rows)', async () => {
+    const engine = freshEngine();
+    const rows = 512;
+    const dy = new Rng(5).uniform(rows, 1);
+    const c = engine.createBuffer('bias gradient', 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+    const builder = new ProgramBuilder(engine, 'long k');
+    await addColumnSum(engine, builder, 'x', {
+      label: 'head bias gradient', runs: 1, m: rows, n: 1,
+      a: { buffer: buffer(engine, dy), off: 0, run: 0, rs: 1, cs: 1 }, c: { buffer: c, off: 0, run: 0, rs: 0, cs: 1 },
+    });
+    const [choice] = await gemmChoices(engine);
+    expect(rows).toBeLessThan(MIN_TUNED_WORK);
+    expect(choice.by).toBe('measured');
+    expect(choice.timings.map((t) => t.variant.kernel)).toContain('direct');
+    const program = builder.finish();
+    engine.submit('long k', (e) => program.encode(e, 'x'));
+    const got = new Float32Array(await engine.readBuffer(c, 0, 4));
+    expect(compare(got, [dy.reduce((x, y) => x + y, 0)], 1e-5, 1e-4).worstRatio).toBeLessThanOrEqual(1);
+    program.destroy();
+  });
+
   it('takes the rule for tiny products and under the rule policy, and a forced variant everywhere', async () => {
     const engine = freshEngine();
     const tiny = gradSpec(engine, 4, 4, 4).spec;
-    expect(4 * 4 * 4).toBeLessThan(MIN_TUNED_WORK);
+    expect(4 * 4 * 4).toBeLessThan(Math.min(MIN_TUNED_WORK, MIN_TUNED_K));
     const big = gradSpec(engine, 64, 32, 128).spec;
     const builder = new ProgramBuilder(engine, 'policies');
     await addGemm(engine, builder, 'x', tiny);
@@ -89,6 +110,14 @@ describe('gemm variant choice', () => {
     expect(program.list('x')).toHaveLength(4);
     expect(await gemmChoices(engine)).toHaveLength(0);
     program.destroy();
+
+    setGemmPolicy(engine, { mode: 'measure', force: (p) => ({ kernel: 'direct', splits: p.m === 1 ? 5 : 1 }) });
+    const picked = new ProgramBuilder(engine, 'picked');
+    await addGemm(engine, picked, 'x', big);
+    await addColumnSum(engine, picked, 'x', { label: 'picked sum', runs: 1, m: 300, n: 2, a: big.b, c: big.c });
+    const pickedProgram = picked.finish();
+    expect(pickedProgram.list('x')).toHaveLength(3);
+    pickedProgram.destroy();
     builder.finish().destroy();
   });
 

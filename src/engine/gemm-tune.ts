@@ -12,8 +12,8 @@ import { timeProgram, type TimingMethod } from './gemm-timer';
 export interface GemmPolicy {
   /** 'measure' (the default) times candidates for each new shape; 'rule' never times. */
   mode: 'measure' | 'rule';
-  /** Run every product that names no variant of its own with this one (tests, comparisons). */
-  force?: GemmVariant;
+  /** Run every product that names no variant of its own with this one, or this function's pick (tests, comparisons). */
+  force?: GemmVariant | ((p: GemmProblem) => GemmVariant);
 }
 
 export interface GemmChoice {
@@ -35,8 +35,13 @@ interface Tuning {
   choices: Map<string, Promise<GemmChoice>>;
 }
 
-/** Products below this many multiply-adds (times runs) take the rule: timing them costs more than it saves. */
+/**
+ * Products below this many multiply-adds (times runs) take the rule, timing them costs more than it
+ * saves; unless k is at least MIN_TUNED_K, where a wrong split count (a long serial walk, or a
+ * reduction dispatch for nothing) costs more than the product itself.
+ */
 export const MIN_TUNED_WORK = 1 << 14;
+export const MIN_TUNED_K = 256;
 /** The rule splits k until a product runs on at least this many threads. */
 const RULE_THREADS = 1024;
 /** Split-K candidates keep chunks at least this long and scratch at most this large. */
@@ -48,8 +53,12 @@ const MAX_TIMING_BYTES = 64 << 20;
 const IMPROVEMENT = 0.95;
 /** The first pass stops taking new candidates after this many times the rule variant's own time. */
 const TIME_BUDGET = 8;
-/** Candidates within this factor of the fastest get sampled again. */
+/** Candidates within LOSER of the fastest get a second sample, those within SURVIVE a third. */
+const LOSER = 3;
 const SURVIVE = 1.3;
+/** A sample repeats the product until it lasts about this long (ms), at most MAX_REPS times. */
+const SAMPLE_MS = 4;
+const MAX_REPS = 64;
 
 const tunings = new WeakMap<Engine, Tuning>();
 
@@ -164,9 +173,10 @@ const warmed = new WeakMap<Engine, Set<GemmKernelName>>();
 
 /**
  * Times the candidates. First pass: per kernel, split counts in rising order while each beats the
- * last by 5%, until the time budget is spent (the rule's own time, times TIME_BUDGET). Then two
- * interleaved rounds over the candidates within SURVIVE of the best, so a burst of load on a
- * shared machine hits them alike. Returns the fastest by best sample.
+ * last by 5%, until the time budget is spent (the rule's own time, times TIME_BUDGET). Then a
+ * second sample of every candidate within LOSER of the best and a third of those within SURVIVE,
+ * in interleaved rounds, so a burst of load on a shared machine neither hides nor crowns one.
+ * Returns the fastest by best sample.
  */
 async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promise<Omit<GemmChoice, 'key' | 'tuneMs'> | null> {
   const synthetic = syntheticProblem(engine, p);
@@ -187,10 +197,12 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
       }
       return program;
     };
-    // The first submit also pays for lazy buffer initialisation: it calibrates, then is discarded.
+    // The first submit also pays for lazy buffer initialisation and is discarded. The second sets how
+    // many times a sample repeats the product: enough that the cost of a submit is a small share.
     const first = await make(rule);
+    await timeProgram(engine, first, 1);
     const calibration = await timeProgram(engine, first, 1);
-    const reps = Math.min(32, Math.max(1, Math.ceil(2 / Math.max(calibration.ms, 0.01))));
+    const reps = Math.min(MAX_REPS, Math.max(1, Math.ceil(SAMPLE_MS / Math.max(calibration.ms, 0.01))));
     const time = async (program: Program, variant: GemmVariant): Promise<number> => {
       const ms = (await timeProgram(engine, program, reps)).ms / reps;
       const entry = best.get(program) ?? { variant, ms };
@@ -213,9 +225,9 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
       }
     }
     const ranked = () => [...best].sort((x, y) => x[1].ms - y[1].ms);
-    for (let round = 0; round < 2; round++) {
+    for (const cut of [LOSER, SURVIVE]) {
       const fastest = ranked()[0][1].ms;
-      for (const [program, { variant, ms }] of ranked()) if (ms <= fastest * SURVIVE) await time(program, variant);
+      for (const [program, { variant, ms }] of ranked()) if (ms <= fastest * cut) await time(program, variant);
     }
     const timings = ranked().map(([, t]) => t);
     return { variant: timings[0].variant, by: 'measured', timings, method: calibration.method };
@@ -230,13 +242,16 @@ export function chooseVariant(engine: Engine, p: GemmProblem): Promise<GemmChoic
   const tuning = tuningOf(engine);
   const key = shapeKey(p);
   const { force, mode } = tuning.policy;
-  if (force) return Promise.resolve({ key, variant: force, by: 'forced', timings: [], tuneMs: 0 });
+  if (force) {
+    const variant = typeof force === 'function' ? force(p) : force;
+    return Promise.resolve({ key, variant, by: 'forced', timings: [], tuneMs: 0 });
+  }
   let choice = tuning.choices.get(key);
   if (!choice) {
     choice = (async () => {
       const t0 = performance.now();
       const rule = ruleVariant(engine, p);
-      const worth = mode === 'measure' && p.m * p.n * p.k * p.runs >= MIN_TUNED_WORK;
+      const worth = mode === 'measure' && (p.m * p.n * p.k * p.runs >= MIN_TUNED_WORK || p.k >= MIN_TUNED_K);
       const ruled = { variant: rule, by: 'rule' as const, timings: [] };
       let measured: Omit<GemmChoice, 'key' | 'tuneMs'> = ruled;
       if (worth) {

@@ -9,7 +9,7 @@ import { recordGemm, ONES, type GemmProblem, type GemmVariant, type Operand } fr
 import { chooseVariant } from './gemm-tune';
 import type { ProgramBuilder } from './program';
 
-export type { GemmKernelName, GemmVariant, Operand } from './gemm-record';
+export type { GemmKernelName, GemmProblem, GemmVariant, Operand } from './gemm-record';
 export { gemmChoices, setGemmPolicy, type GemmChoice, type GemmPolicy } from './gemm-tune';
 
 export interface GemmSpec {
