@@ -60,7 +60,8 @@ describe('gemm variant choice', () => {
     expect(choice.method).toBe('wall clock');
     expect(choice.timings.length).toBeGreaterThanOrEqual(3);
     expect(choice.timings.every((t) => t.ms > 0)).toBe(true);
-    expect(choice.timings[0].variant).toEqual(choice.variant);
+    const chosen = choice.timings.find((t) => t.variant.kernel === choice.variant.kernel && t.variant.splits === choice.variant.splits);
+    expect(chosen!.ms).toBeLessThanOrEqual(choice.timings[0].ms * 1.05);
     const program = builder.finish();
     engine.submit('tuned', (e) => program.encode(e, 'x'));
     const got = new Float32Array(await engine.readBuffer(spec.c.buffer));

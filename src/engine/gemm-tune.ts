@@ -56,6 +56,8 @@ const TIME_BUDGET = 8;
 /** Candidates within LOSER of the fastest get a second sample, those within SURVIVE a third. */
 const LOSER = 3;
 const SURVIVE = 1.3;
+/** A split variant must be this much faster than one without splits to be chosen over it. */
+const SPLIT_CHARGE = 1.05;
 /** A sample repeats the product until it lasts about this long (ms), at most MAX_REPS times. */
 const SAMPLE_MS = 4;
 const MAX_REPS = 64;
@@ -176,7 +178,7 @@ const warmed = new WeakMap<Engine, Set<GemmKernelName>>();
  * last by 5%, until the time budget is spent (the rule's own time, times TIME_BUDGET). Then a
  * second sample of every candidate within LOSER of the best and a third of those within SURVIVE,
  * in interleaved rounds, so a burst of load on a shared machine neither hides nor crowns one.
- * Returns the fastest by best sample.
+ * Returns the fastest by best sample, split variants charged SPLIT_CHARGE for their extra dispatch.
  */
 async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promise<Omit<GemmChoice, 'key' | 'tuneMs'> | null> {
   const synthetic = syntheticProblem(engine, p);
@@ -230,7 +232,10 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
       for (const [program, { variant, ms }] of ranked()) if (ms <= fastest * cut) await time(program, variant);
     }
     const timings = ranked().map(([, t]) => t);
-    return { variant: timings[0].variant, by: 'measured', timings, method: calibration.method };
+    // Near-equal times do not buy a reduction dispatch: in a full step every dispatch costs a sync.
+    const charged = (t: { variant: GemmVariant; ms: number }) => t.ms * (splitPlan(p.k, t.variant).splits > 1 ? SPLIT_CHARGE : 1);
+    const chosen = timings.reduce((x, y) => (charged(y) < charged(x) ? y : x));
+    return { variant: chosen.variant, by: 'measured', timings, method: calibration.method };
   } finally {
     for (const program of programs) program.destroy();
     for (const buffer of synthetic.buffers) buffer.destroy();
