@@ -103,7 +103,8 @@ export function lanesAlongN(p: Pick<GemmProblem, 'm' | 'n' | 'a' | 'b'>): number
   const most = fit(p.n);
   const least = GROUP / fit(p.m);
   const aAlongM = p.a !== ONES && p.a.rs === 1;
-  const want = p.b.cs === 1 && (most >= 4 || !aAlongM) ? Math.min(16, most) : aAlongM ? 1 : Math.min(16, most);
+  const bAlongN = p.b.cs === 1;
+  const want = aAlongM && (!bAlongN || most < 4) ? 1 : Math.min(16, most);
   return Math.max(least, Math.min(most, want));
 }
 

@@ -33,6 +33,8 @@ export interface GemmChoice {
 interface Tuning {
   policy: GemmPolicy;
   choices: Map<string, Promise<GemmChoice>>;
+  /** The last measurement queued: one at a time, or concurrent builds would time each other. */
+  lastMeasure: Promise<unknown>;
 }
 
 /**
@@ -66,7 +68,7 @@ const tunings = new WeakMap<Engine, Tuning>();
 
 function tuningOf(engine: Engine): Tuning {
   let t = tunings.get(engine);
-  if (!t) tunings.set(engine, (t = { policy: { mode: 'measure' }, choices: new Map() }));
+  if (!t) tunings.set(engine, (t = { policy: { mode: 'measure' }, choices: new Map(), lastMeasure: Promise.resolve() }));
   return t;
 }
 
@@ -261,7 +263,9 @@ export function chooseVariant(engine: Engine, p: GemmProblem): Promise<GemmChoic
       let measured: Omit<GemmChoice, 'key' | 'tuneMs'> = ruled;
       if (worth) {
         // A shape the tuner cannot stage (limits, a lost device) keeps the rule, and says why.
-        measured = await measure(engine, p, rule).then(
+        const run = tuning.lastMeasure.then(() => measure(engine, p, rule));
+        tuning.lastMeasure = run.catch(() => undefined);
+        measured = await run.then(
           (m) => m ?? { ...ruled, note: 'operands too large to time' },
           (e: unknown) => ({ ...ruled, note: `timing failed: ${e instanceof Error ? e.message : String(e)}` }),
         );
