@@ -10,7 +10,7 @@ import { nodeShaderSource } from './shader-source-node';
 import { Engine } from './engine';
 import { ProgramBuilder } from './program';
 import { addColumnSum, addGemm, gemmChoices, setGemmPolicy, type GemmSpec } from './gemm';
-import { MIN_TUNED_K, MIN_TUNED_WORK, ruleVariant, shapeKey, splitLadder } from './gemm-tune';
+import { fitRuns, MIN_TUNED_K, MIN_TUNED_WORK, ruleVariant, shapeKey, splitLadder } from './gemm-tune';
 import { ONES, splitPlan } from './gemm-record';
 
 const gpu = useEngine();
@@ -62,7 +62,13 @@ describe('gemm variant choice', () => {
     expect(choice.timings.every((t) => t.ms > 0)).toBe(true);
     const chosen = choice.timings.find((t) => t.variant.kernel === choice.variant.kernel && t.variant.splits === choice.variant.splits);
     expect(chosen!.ms).toBeLessThanOrEqual(choice.timings[0].ms * 1.05);
+    // Four runs of the shape take the same choice: no new timing, the same dispatches.
+    await addGemm(engine, builder, 'x', { ...spec, label: 'four runs', runs: 4, a: { ...spec.a, run: 0 }, b: { ...spec.b, run: 0 },
+      c: { ...spec.c, buffer: engine.createBuffer('c4', 4 * m * n * 4, GPUBufferUsage.STORAGE), run: m * n } });
+    expect(await gemmChoices(engine)).toHaveLength(1);
     const program = builder.finish();
+    const perProduct = program.list('x').length / 3;
+    expect([1, 2]).toContain(perProduct);
     engine.submit('tuned', (e) => program.encode(e, 'x'));
     const got = new Float32Array(await engine.readBuffer(spec.c.buffer));
     expect(compare(got, want, 1e-5, 1e-4).worstRatio).toBeLessThanOrEqual(1);
@@ -177,10 +183,18 @@ describe('rule and candidates', () => {
     }
   });
 
-  it('keys shapes by sizes, runs and operand layout', () => {
+  it('keys shapes by sizes and operand layout, not by run count', () => {
     const p = problem(256, 64, 512);
-    expect(shapeKey(p)).toBe('256x64x512 r1 a:cols shared b:rows shared');
-    expect(shapeKey({ ...p, a: ONES, runs: 4 })).toBe('256x64x512 r4 a:ones b:rows shared');
+    expect(shapeKey(p)).toBe('256x64x512 a:cols b:rows');
+    expect(shapeKey({ ...p, a: ONES, runs: 4 })).toBe('256x64x512 a:ones b:rows');
+    expect(shapeKey({ ...p, b: { ...p.b, rs: 1, cs: 512 } })).toBe('256x64x512 a:cols b:cols');
+  });
+
+  it('fits a choice to a run count whose scratch would pass the limit', () => {
+    const p = { ...problem(1024, 1024, 8192), runs: 64 };
+    // 64 runs x 1024 x 1024 floats of partials per split is 256 MiB: no split fits the 32 MiB cap.
+    expect(fitRuns(gpu.engine, p, { kernel: 'tiled', splits: 8 })).toEqual({ kernel: 'tiled', splits: 1 });
+    expect(fitRuns(gpu.engine, { ...p, runs: 1 }, { kernel: 'tiled', splits: 8 })).toEqual({ kernel: 'tiled', splits: 8 });
   });
 });
 

@@ -17,7 +17,7 @@ export interface GemmPolicy {
 }
 
 export interface GemmChoice {
-  /** The shape: m x n x k, runs, and how A, B and C lie in memory. */
+  /** The shape: m x n x k and which way A and B are contiguous (see shapeKey). */
   key: string;
   variant: GemmVariant;
   by: 'measured' | 'rule' | 'forced';
@@ -38,7 +38,7 @@ interface Tuning {
 }
 
 /**
- * Products below this many multiply-adds (times runs) take the rule, timing them costs more than it
+ * Products below this many multiply-adds (for one run) take the rule, timing them costs more than it
  * saves; unless k is at least MIN_TUNED_K, where a wrong split count (a long serial walk, or a
  * reduction dispatch for nothing) costs more than the product itself.
  */
@@ -86,13 +86,23 @@ export function gemmChoices(engine: Engine): Promise<GemmChoice[]> {
 
 function layout(o: Operand | typeof ONES): string {
   if (o === ONES) return 'ones';
-  const order = o.cs === 1 ? 'rows' : o.rs === 1 ? 'cols' : 'strided';
-  return o.run === 0 ? `${order} shared` : order;
+  return o.cs === 1 ? 'rows' : o.rs === 1 ? 'cols' : 'strided';
 }
 
-/** What makes two products time alike: sizes, runs, and which way each operand is contiguous. */
+/**
+ * What makes two products time alike: sizes and which way each operand is contiguous. Not the run
+ * count: one choice serves every R, so a run computes the same bits alone or beside others, and a
+ * group's dispatches do not change with R (shapes are timed for one run).
+ */
 export function shapeKey(p: GemmProblem): string {
-  return `${p.m}x${p.n}x${p.k} r${p.runs} a:${layout(p.a)} b:${layout(p.b)}`;
+  return `${p.m}x${p.n}x${p.k} a:${layout(p.a)} b:${layout(p.b)}`;
+}
+
+/** `variant` with as many splits as fit `p`'s run count (scratch size, dispatch limits); the same for most R. */
+export function fitRuns(engine: Engine, p: GemmProblem, variant: GemmVariant): GemmVariant {
+  let splits = splitPlan(p.k, variant).splits;
+  while (splits > 1 && !splitFits(engine, p, { ...variant, splits })) splits = Math.ceil(splits / 2);
+  return { ...variant, splits };
 }
 
 /**
@@ -144,16 +154,14 @@ export function splitLadder(engine: Engine, p: GemmProblem, kernel: GemmKernelNa
   return ladder;
 }
 
-/** Operands laid out like the product's, in buffers of the tuner's own (no real data is touched). */
+/** One run's operands laid out like the product's, in buffers of the tuner's own (no real data is touched). */
 function syntheticProblem(engine: Engine, p: GemmProblem): { problem: GemmProblem; buffers: GPUBuffer[] } | null {
   const usage = GPUBufferUsage.STORAGE;
   const make = (rows: number, cols: number, like: Operand, label: string): Operand | null => {
-    const perRun = rows * cols;
-    const bytes = (like.run === 0 ? 1 : p.runs) * perRun * 4;
-    if (bytes > MAX_TIMING_BYTES) return null;
-    const buffer = engine.createBuffer(`gemm tuning ${label}`, bytes, usage);
+    if (rows * cols * 4 > MAX_TIMING_BYTES) return null;
+    const buffer = engine.createBuffer(`gemm tuning ${label}`, rows * cols * 4, usage);
     const colMajor = like.rs === 1 && like.cs !== 1;
-    return { buffer, off: 0, run: like.run === 0 ? 0 : perRun, rs: colMajor ? 1 : cols, cs: colMajor ? rows : 1 };
+    return { buffer, off: 0, run: 0, rs: colMajor ? 1 : cols, cs: colMajor ? rows : 1 };
   };
   const a = p.a === ONES ? ONES : make(p.m, p.k, p.a, 'a');
   const b = make(p.k, p.n, p.b, 'b');
@@ -163,7 +171,7 @@ function syntheticProblem(engine: Engine, p: GemmProblem): { problem: GemmProble
     for (const buf of buffers) buf.destroy();
     return null;
   }
-  return { problem: { label: `gemm tuning ${shapeKey(p)}`, runs: p.runs, m: p.m, n: p.n, k: p.k, a, b, c }, buffers };
+  return { problem: { label: `gemm tuning ${shapeKey(p)}`, runs: 1, m: p.m, n: p.n, k: p.k, a, b, c }, buffers };
 }
 
 async function build(engine: Engine, p: GemmProblem, v: GemmVariant): Promise<Program> {
@@ -244,13 +252,17 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
   }
 }
 
-/** The variant for `p` on `engine`: forced, cached, measured now, or the rule. */
-export function chooseVariant(engine: Engine, p: GemmProblem): Promise<GemmChoice> {
+/**
+ * The choice for `p`'s shape on `engine`: forced, cached, measured now, or the rule. Made for one
+ * run; `fitRuns` adapts its split count where `p.runs` would break a limit.
+ */
+export function chooseVariant(engine: Engine, spec: GemmProblem): Promise<GemmChoice> {
   const tuning = tuningOf(engine);
-  const key = shapeKey(p);
+  const key = shapeKey(spec);
+  const p = { ...spec, runs: 1 };
   const { force, mode } = tuning.policy;
   if (force) {
-    const variant = typeof force === 'function' ? force(p) : force;
+    const variant = typeof force === 'function' ? force(spec) : force;
     return Promise.resolve({ key, variant, by: 'forced', timings: [], tuneMs: 0 });
   }
   let choice = tuning.choices.get(key);
@@ -258,7 +270,7 @@ export function chooseVariant(engine: Engine, p: GemmProblem): Promise<GemmChoic
     choice = (async () => {
       const t0 = performance.now();
       const rule = ruleVariant(engine, p);
-      const worth = mode === 'measure' && (p.m * p.n * p.k * p.runs >= MIN_TUNED_WORK || p.k >= MIN_TUNED_K);
+      const worth = mode === 'measure' && (p.m * p.n * p.k >= MIN_TUNED_WORK || p.k >= MIN_TUNED_K);
       const ruled = { variant: rule, by: 'rule' as const, timings: [] };
       let measured: Omit<GemmChoice, 'key' | 'tuneMs'> = ruled;
       if (worth) {

@@ -6,7 +6,7 @@
  */
 import type { Engine } from './engine';
 import { recordGemm, ONES, type GemmProblem, type GemmVariant, type Operand } from './gemm-record';
-import { chooseVariant } from './gemm-tune';
+import { chooseVariant, fitRuns } from './gemm-tune';
 import type { ProgramBuilder } from './program';
 
 export type { GemmKernelName, GemmProblem, GemmVariant, Operand } from './gemm-record';
@@ -35,7 +35,7 @@ export interface GemmSpec {
 export type ColumnSumSpec = Omit<GemmSpec, 'b' | 'k' | 'bias'>;
 
 async function add(engine: Engine, builder: ProgramBuilder, list: string, p: GemmProblem, variant?: GemmVariant): Promise<void> {
-  await recordGemm(engine, builder, list, p, variant ?? (await chooseVariant(engine, p)).variant);
+  await recordGemm(engine, builder, list, p, variant ?? fitRuns(engine, p, (await chooseVariant(engine, p)).variant));
 }
 
 /** C = A B (+ bias) (+ C) over all runs: one dispatch, or two where split-K won (partials, reduction). */
