@@ -53,8 +53,8 @@ const MAX_SCRATCH_BYTES = 32 << 20;
 const MAX_TIMING_BYTES = 64 << 20;
 /** A longer split must beat the shorter one by this much to keep the walk going. */
 const IMPROVEMENT = 0.95;
-/** The first pass stops taking new candidates after this many times the rule variant's own time. */
-const TIME_BUDGET = 8;
+/** The first pass stops taking new candidates once samples have taken this many times the rule's first. */
+const TIME_BUDGET = 12;
 /** Candidates within LOSER of the fastest get a second sample, those within SURVIVE a third. */
 const LOSER = 3;
 const SURVIVE = 1.3;
@@ -185,7 +185,7 @@ const warmed = new WeakMap<Engine, Set<GemmKernelName>>();
 
 /**
  * Times the candidates. First pass: per kernel, split counts in rising order while each beats the
- * last by 5%, until the time budget is spent (the rule's own time, times TIME_BUDGET). Then a
+ * last by 5%, until sampling has taken TIME_BUDGET times the rule's first sample. Then a
  * second sample of every candidate within LOSER of the best and a third of those within SURVIVE,
  * in interleaved rounds, so a burst of load on a shared machine neither hides nor crowns one.
  * Returns the fastest by best sample, split variants charged SPLIT_CHARGE for their extra dispatch.
@@ -215,20 +215,22 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
     await timeProgram(engine, first, 1);
     const calibration = await timeProgram(engine, first, 1);
     const reps = Math.min(MAX_REPS, Math.max(1, Math.ceil(SAMPLE_MS / Math.max(calibration.ms, 0.01))));
+    let spent = 0;
     const time = async (program: Program, variant: GemmVariant): Promise<number> => {
-      const ms = (await timeProgram(engine, program, reps)).ms / reps;
+      const sample = (await timeProgram(engine, program, reps)).ms;
+      spent += sample;
+      const ms = sample / reps;
       const entry = best.get(program) ?? { variant, ms };
       entry.ms = Math.min(entry.ms, ms);
       best.set(program, entry);
       return ms;
     };
     const budget = TIME_BUDGET * (await time(first, rule)) * reps;
-    const start = performance.now();
     const kernels = kernelsFor(p).sort((x, y) => Number(y === rule.kernel) - Number(x === rule.kernel));
     walk: for (const kernel of kernels) {
       let previous = Infinity;
       for (const splits of splitLadder(engine, p, kernel)) {
-        if (performance.now() - start > budget) break walk;
+        if (spent > budget) break walk;
         const variant = { kernel, splits };
         const isRule = kernel === rule.kernel && splits === rule.splits;
         const ms = isRule ? best.get(first)!.ms : await time(await make(variant), variant);
