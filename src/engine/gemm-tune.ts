@@ -54,7 +54,7 @@ const MAX_TIMING_BYTES = 64 << 20;
 /** A longer split must beat the shorter one by this much to keep the walk going. */
 const IMPROVEMENT = 0.95;
 /** The first pass stops taking new candidates once samples have taken this many times the rule's first. */
-const TIME_BUDGET = 12;
+const TIME_BUDGET = 8;
 /** Candidates within LOSER of the fastest get a second sample, those within SURVIVE a third. */
 const LOSER = 3;
 const SURVIVE = 1.3;
@@ -186,8 +186,9 @@ const warmed = new WeakMap<Engine, Set<GemmKernelName>>();
 /**
  * Times the candidates. First pass: per kernel, split counts in rising order while each beats the
  * last by 5%, until sampling has taken TIME_BUDGET times the rule's first sample. Then a
- * second sample of every candidate within LOSER of the best and a third of those within SURVIVE,
- * in interleaved rounds, so a burst of load on a shared machine neither hides nor crowns one.
+ * second sample of every candidate within LOSER of the best and, unless one is then clear, a third
+ * of those within SURVIVE, in interleaved rounds, so a burst of load on a shared machine neither
+ * hides nor crowns one.
  * Returns the fastest by best sample, split variants charged SPLIT_CHARGE for their extra dispatch.
  */
 async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promise<Omit<GemmChoice, 'key' | 'tuneMs'> | null> {
@@ -209,11 +210,11 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
       }
       return program;
     };
-    // The first submit also pays for lazy buffer initialisation and is discarded. The second sets how
-    // many times a sample repeats the product: enough that the cost of a submit is a small share.
+    // The first submit also pays for lazy buffer initialisation: a product that short is timed again
+    // to set how many times a sample repeats it, enough that the cost of a submit is a small share.
     const first = await make(rule);
-    await timeProgram(engine, first, 1);
-    const calibration = await timeProgram(engine, first, 1);
+    let calibration = await timeProgram(engine, first, 1);
+    if (calibration.ms < 4 * SAMPLE_MS) calibration = await timeProgram(engine, first, 1);
     const reps = Math.min(MAX_REPS, Math.max(1, Math.ceil(SAMPLE_MS / Math.max(calibration.ms, 0.01))));
     let spent = 0;
     const time = async (program: Program, variant: GemmVariant): Promise<number> => {
@@ -241,7 +242,9 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
     const ranked = () => [...best].sort((x, y) => x[1].ms - y[1].ms);
     for (const cut of [LOSER, SURVIVE]) {
       const fastest = ranked()[0][1].ms;
-      for (const [program, { variant, ms }] of ranked()) if (ms <= fastest * cut) await time(program, variant);
+      const near = ranked().filter(([, t]) => t.ms <= fastest * cut);
+      if (cut === SURVIVE && near.length < 2) break; // a clear winner needs no third sample
+      for (const [program, { variant }] of near) await time(program, variant);
     }
     const timings = ranked().map(([, t]) => t);
     // Near-equal times do not buy a reduction dispatch: in a full step every dispatch costs a sync.
