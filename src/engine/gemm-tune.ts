@@ -181,7 +181,7 @@ async function build(engine: Engine, p: GemmProblem, v: GemmVariant): Promise<Pr
 }
 
 /** Kernels that have run once on an engine: a software adapter finishes compiling on first use. */
-const warmed = new WeakMap<Engine, Set<GemmKernelName>>();
+const warmed = new WeakMap<Engine, Set<GemmKernelName | 'reduce'>>();
 
 /**
  * Times the candidates. First pass: per kernel, split counts in rising order while each beats the
@@ -204,9 +204,10 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
     const make = async (variant: GemmVariant) => {
       const program = await build(engine, synthetic.problem, variant);
       programs.push(program);
-      if (!warm.has(variant.kernel)) {
+      const kernels = [variant.kernel, ...(splitPlan(p.k, variant).splits > 1 ? ['reduce' as const] : [])];
+      if (kernels.some((k) => !warm.has(k))) {
         await timeProgram(engine, program, 1);
-        warm.add(variant.kernel);
+        for (const k of kernels) warm.add(k);
       }
       return program;
     };
