@@ -96,13 +96,19 @@ describe('gemm variant choice', () => {
     program.destroy();
   });
 
-  it('takes the rule for tiny products and under the rule policy, and a forced variant everywhere', async () => {
+  it('takes the rule for tiny products, for a lone candidate and under the rule policy; a forced variant everywhere', async () => {
     const engine = freshEngine();
     const tiny = gradSpec(engine, 4, 4, 4).spec;
     expect(4 * 4 * 4).toBeLessThan(Math.min(MIN_TUNED_WORK, MIN_TUNED_K));
     const big = gradSpec(engine, 64, 32, 128).spec;
+    const only = gradSpec(engine, 300, 40, 8).spec; // k = 8: no tiles, no splits; blocked is the one candidate
+    expect(300 * 40 * 8).toBeGreaterThanOrEqual(MIN_TUNED_WORK);
     const builder = new ProgramBuilder(engine, 'policies');
     await addGemm(engine, builder, 'x', tiny);
+    await addGemm(engine, builder, 'x', only);
+    expect((await gemmChoices(engine)).map((c) => [c.by, c.variant])).toEqual([
+      ['rule', ruleVariant(engine, tiny)], ['rule', { kernel: 'blocked', splits: 1 }],
+    ]);
     setGemmPolicy(engine, { mode: 'rule' });
     await addGemm(engine, builder, 'x', big);
     const choices = await gemmChoices(engine);

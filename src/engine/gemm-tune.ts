@@ -259,8 +259,9 @@ async function measure(engine: Engine, p: GemmProblem, rule: GemmVariant): Promi
 }
 
 /**
- * The choice for `p`'s shape on `engine`: forced, cached, measured now, or the rule. Made for one
- * run; `fitRuns` adapts its split count where `p.runs` would break a limit.
+ * The choice for `p`'s shape on `engine`: forced, cached, measured now, or the rule (also where the
+ * rule's variant is the only candidate). Made for one run; `fitRuns` adapts its split count where
+ * `p.runs` would break a limit.
  */
 export function chooseVariant(engine: Engine, spec: GemmProblem): Promise<GemmChoice> {
   const tuning = tuningOf(engine);
@@ -276,7 +277,9 @@ export function chooseVariant(engine: Engine, spec: GemmProblem): Promise<GemmCh
     choice = (async () => {
       const t0 = performance.now();
       const rule = ruleVariant(engine, p);
-      const worth = mode === 'measure' && (p.m * p.n * p.k >= MIN_TUNED_WORK || p.k >= MIN_TUNED_K);
+      const big = p.m * p.n * p.k >= MIN_TUNED_WORK || p.k >= MIN_TUNED_K;
+      const alone = kernelsFor(p).every((k) => k === rule.kernel && splitLadder(engine, p, k).every((s) => s === rule.splits));
+      const worth = mode === 'measure' && big && !alone;
       const ruled = { variant: rule, by: 'rule' as const, timings: [] };
       let measured: Omit<GemmChoice, 'key' | 'tuneMs'> = ruled;
       if (worth) {
