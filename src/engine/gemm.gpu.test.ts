@@ -1,11 +1,14 @@
-// Both GEMM kernels and the column sum against a float64 matmul: odd shapes, transposed
-// operands through strides, bias, accumulation, and runs with shared (stride 0) operands.
+// Every GEMM variant (tiled, blocked, direct; with and without split-K) and the column sum against a
+// float64 matmul: odd shapes, m = 1, n = 1, k = 1, k not a multiple of the split, transposed operands
+// through strides, padded C rows, bias, accumulation, R > 1 with shared (run stride 0) operands, and
+// split-K results bit-identical from one run to the next.
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { compare } from '../testing/compare';
 import { Rng } from '../reference/random';
 import { ProgramBuilder } from './program';
-import { addColumnSum, addGemm, chooseVariant, type GemmVariant } from './gemm';
+import { addColumnSum, addGemm, type GemmKernelName, type GemmVariant, type Operand } from './gemm';
+import { splitPlan } from './gemm-record';
 
 const gpu = useEngine();
 
@@ -15,36 +18,53 @@ function upload(data: Float64Array): GPUBuffer {
   return buf;
 }
 
-const CASES: [number, number, number][] = [[1, 1, 1], [5, 3, 7], [70, 65, 17], [64, 64, 16], [33, 129, 40], [130, 2, 300]];
+/** An operand stored [runs][rows][cols] (or [runs][cols][rows] when transposed), with its accessor. */
+function operand(data: Float64Array, rows: number, cols: number, transposed: boolean, shared: boolean) {
+  const rs = transposed ? 1 : cols;
+  const cs = transposed ? rows : 1;
+  const run = shared ? 0 : rows * cols;
+  const op: Operand = { buffer: upload(data), off: 0, run, rs, cs };
+  return { op, at: (r: number, i: number, j: number) => data[r * run + i * rs + j * cs] };
+}
 
-describe.each<GemmVariant>(['tiled', 'direct'])('gemm %s', (variant) => {
-  it.each(CASES)('m=%i n=%i k=%i, A transposed, B shared by runs, bias, accumulate', async (m, n, k) => {
+const KERNELS: GemmKernelName[] = ['tiled', 'blocked', 'direct'];
+const VARIANTS: GemmVariant[] = KERNELS.flatMap((kernel) => [1, 3, 4].map((splits) => ({ kernel, splits })));
+
+// [m, n, k]: tiny, odd, exact tiles, ragged tiles, m = 1, n = 1, k = 1, long k not divisible by 3 or 4.
+const CASES: [number, number, number][] = [
+  [1, 1, 1], [5, 3, 7], [70, 65, 17], [64, 64, 16], [33, 129, 40], [130, 2, 301], [1, 37, 90], [45, 1, 77], [9, 6, 1],
+];
+
+describe.each(VARIANTS)('gemm $kernel, $splits splits', (variant) => {
+  it.each(CASES)('m=%i n=%i k=%i with bias, accumulation, 3 runs', async (m, n, k) => {
     const R = 3;
     const rng = new Rng(m * 1000 + n * 10 + k);
-    const aT = rng.uniform(R * k * m, 1); // each run stores A^T: [R][k][m]
-    const b = rng.uniform(k * n, 1); // one B [k][n] for all runs
+    // Odd k: A stored transposed per run, B shared by runs. Even k: A shared, B transposed per run.
+    const flip = k % 2 === 0;
+    const a = operand(rng.uniform(R * m * k, 1), m, k, !flip, flip);
+    const b = operand(rng.uniform(R * k * n, 1), k, n, flip, !flip);
     const bias = rng.uniform(R * n, 1);
-    const c0 = rng.uniform(R * m * n, 1);
+    const crs = n + 2; // padded rows: C's row stride is not n
+    const c0 = rng.uniform(R * m * crs, 1);
     const cBuf = upload(c0);
     const builder = new ProgramBuilder(gpu.engine, 'gemm test');
     await addGemm(gpu.engine, builder, 'x', {
-      label: 'gemm test', runs: R, m, n, k, variant,
-      a: { buffer: upload(aT), off: 0, run: k * m, rs: 1, cs: m },
-      b: { buffer: upload(b), off: 0, run: 0, rs: n, cs: 1 },
+      label: 'gemm test', runs: R, m, n, k, variant, a: a.op, b: b.op,
       bias: { buffer: upload(bias), off: 0, run: n, rs: 0, cs: 0 },
-      c: { buffer: cBuf, off: 0, run: m * n, rs: n, cs: 1 },
+      c: { buffer: cBuf, off: 0, run: m * crs, rs: crs, cs: 1 },
       accumulate: true,
     });
     const program = builder.finish();
+    expect(program.list('x')).toHaveLength(splitPlan(k, variant).splits > 1 ? 2 : 1);
     gpu.engine.submit('gemm test', (e) => program.encode(e, 'x'));
-    const got = new Float32Array(await gpu.engine.readBuffer(cBuf, 0, R * m * n * 4));
-    const want = new Float64Array(R * m * n);
+    const got = new Float32Array(await gpu.engine.readBuffer(cBuf, 0, R * m * crs * 4));
+    const want = Float64Array.from(c0);
     for (let r = 0; r < R; r++) {
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
-          let s = c0[(r * m + i) * n + j] + bias[r * n + j];
-          for (let q = 0; q < k; q++) s += aT[(r * k + q) * m + i] * b[q * n + j];
-          want[(r * m + i) * n + j] = s;
+          let s = bias[r * n + j];
+          for (let q = 0; q < k; q++) s += a.at(r, i, q) * b.at(r, q, j);
+          want[r * m * crs + i * crs + j] += s;
         }
       }
     }
@@ -54,28 +74,50 @@ describe.each<GemmVariant>(['tiled', 'direct'])('gemm %s', (variant) => {
   });
 });
 
-describe('column sum and kernel choice', () => {
-  it('sums columns of a strided operand per run', async () => {
-    const [R, m, n] = [2, 37, 70];
-    const a = new Rng(9).uniform(R * m * n, 1);
-    const cBuf = upload(new Float64Array(R * n));
+describe.each(VARIANTS)('column sum $kernel, $splits splits', (variant) => {
+  it.each([[37, 70], [300, 1], [1, 9]])('%i rows x %i columns of a strided operand per run, accumulated', async (m, n) => {
+    const R = 2;
+    const rng = new Rng(9 + m + n);
+    const a = rng.uniform(R * m * n, 1);
+    const c0 = rng.uniform(R * n, 1);
+    const cBuf = upload(c0);
     const builder = new ProgramBuilder(gpu.engine, 'colsum test');
     await addColumnSum(gpu.engine, builder, 'x', {
-      label: 'colsum test', runs: R, m, n,
+      label: 'colsum test', runs: R, m, n, variant, accumulate: true,
       a: { buffer: upload(a), off: 0, run: m * n, rs: n, cs: 1 },
       c: { buffer: cBuf, off: 0, run: n, rs: 0, cs: 1 },
     });
     const program = builder.finish();
     gpu.engine.submit('colsum test', (e) => program.encode(e, 'x'));
     const got = new Float32Array(await gpu.engine.readBuffer(cBuf, 0, R * n * 4));
-    const want = new Float64Array(R * n);
+    const want = Float64Array.from(c0);
     for (let r = 0; r < R; r++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) want[r * n + j] += a[(r * m + i) * n + j];
     expect(compare(got, want, 1e-5, 1e-4).worstRatio).toBeLessThanOrEqual(1);
+    program.destroy();
   });
+});
 
-  it('sends skinny products to the direct kernel', () => {
-    expect(chooseVariant(512, 1, 32)).toBe('direct');
-    expect(chooseVariant(512, 128, 1)).toBe('direct');
-    expect(chooseVariant(128, 32, 512)).toBe('tiled');
+describe('split-K determinism', () => {
+  it.each(KERNELS)('%s with 7 splits gives the same bits on every run', async (kernel) => {
+    const [R, m, n, k] = [2, 40, 36, 1000];
+    const rng = new Rng(77);
+    const a = operand(rng.uniform(R * m * k, 1), m, k, true, false);
+    const b = operand(rng.uniform(k * n, 1), k, n, false, true);
+    const cBuf = upload(new Float64Array(R * m * n));
+    const builder = new ProgramBuilder(gpu.engine, 'determinism test');
+    await addGemm(gpu.engine, builder, 'x', {
+      label: 'determinism test', runs: R, m, n, k, variant: { kernel, splits: 7 }, a: a.op, b: b.op,
+      c: { buffer: cBuf, off: 0, run: m * n, rs: n, cs: 1 },
+    });
+    const program = builder.finish();
+    const runOnce = async () => {
+      gpu.engine.submit('determinism test', (e) => program.encode(e, 'x'));
+      return new Uint32Array(await gpu.engine.readBuffer(cBuf, 0, R * m * n * 4));
+    };
+    const first = await runOnce();
+    const second = await runOnce();
+    expect(first.some((x) => x !== 0)).toBe(true);
+    expect(second).toEqual(first);
+    program.destroy();
   });
 });

@@ -1,22 +1,39 @@
 /**
  * A program is a set of named dispatch lists recorded once (when a run group is built)
  * and replayed every step. Each dispatch gets its own uniform record at binding 0;
- * records and bind groups are made once, so a step only encodes.
+ * records and bind groups are made once, so a step only encodes. A program also owns the
+ * scratch buffers its dispatches asked for (split-K partials) and destroys them with itself.
  */
 import { encodeDispatches, type BindingResource, type Dispatch, type Engine, type Kernel } from './engine';
 import { UniformTable, type UniformRecord } from './uniforms';
+
+/**
+ * A scratch buffer of the program, known by name until `finish()` creates it. Every request
+ * under one name shares one buffer, sized to the largest request: dispatches run in list order,
+ * so a producer and its consumer finish before the next pair reuses the space.
+ */
+export class Scratch {
+  constructor(
+    readonly name: string,
+    public bytes: number,
+  ) {}
+}
+
+/** What a dispatch binds: a buffer, a range of one, or a scratch buffer of the program. */
+export type ProgramResource = BindingResource | Scratch;
 
 interface Pending {
   kernel: Kernel;
   label: string;
   record: UniformRecord;
-  resources: Readonly<Record<number, BindingResource>>;
+  resources: Readonly<Record<number, ProgramResource>>;
   groups: readonly [number, number, number];
 }
 
 export class ProgramBuilder {
   private readonly uniforms: UniformTable;
   private readonly pending = new Map<string, Pending[]>();
+  private readonly scratches = new Map<string, Scratch>();
 
   constructor(
     private readonly engine: Engine,
@@ -34,7 +51,7 @@ export class ProgramBuilder {
     kernel: Kernel,
     label: string,
     record: readonly number[],
-    resources: Readonly<Record<number, BindingResource>>,
+    resources: Readonly<Record<number, ProgramResource>>,
     groups: readonly [number, number, number],
   ): void {
     for (const g of groups) {
@@ -47,21 +64,34 @@ export class ProgramBuilder {
     entries.push({ kernel, label, record: this.uniforms.add(record), resources, groups });
   }
 
-  /** Uploads the uniform records and makes every bind group. */
+  /** A storage buffer of at least `bytes` that the program owns, shared with every request named `name`. */
+  scratch(name: string, bytes: number): Scratch {
+    let s = this.scratches.get(name);
+    if (!s) this.scratches.set(name, (s = new Scratch(name, bytes)));
+    s.bytes = Math.max(s.bytes, bytes);
+    return s;
+  }
+
+  /** Creates the scratch buffers, uploads the uniform records and makes every bind group. */
   finish(): Program {
+    const buffers = new Map<Scratch, GPUBuffer>();
+    for (const s of this.scratches.values()) {
+      buffers.set(s, this.engine.createBuffer(`${this.label} ${s.name}`, s.bytes, GPUBufferUsage.STORAGE));
+    }
+    const resolve = (r: ProgramResource): BindingResource => (r instanceof Scratch ? buffers.get(r)! : r);
     this.uniforms.upload();
     const lists = new Map<string, Dispatch[]>();
     for (const [name, entries] of this.pending) {
       lists.set(
         name,
-        entries.map((p) => ({
-          kernel: p.kernel,
-          groups: p.groups,
-          bindGroup: this.engine.bindGroup(p.kernel, p.label, { ...p.resources, 0: p.record.binding() }),
-        })),
+        entries.map((p) => {
+          const resources: Record<number, BindingResource> = { 0: p.record.binding() };
+          for (const [binding, r] of Object.entries(p.resources)) resources[Number(binding)] = resolve(r);
+          return { kernel: p.kernel, groups: p.groups, bindGroup: this.engine.bindGroup(p.kernel, p.label, resources) };
+        }),
       );
     }
-    return new Program(this.label, lists, this.uniforms);
+    return new Program(this.label, lists, this.uniforms, [...buffers.values()]);
   }
 }
 
@@ -70,6 +100,8 @@ export class Program {
     readonly label: string,
     private readonly lists: Map<string, Dispatch[]>,
     private readonly uniforms: UniformTable,
+    /** Scratch buffers the program owns. */
+    readonly scratch: readonly GPUBuffer[] = [],
   ) {}
 
   list(name: string): readonly Dispatch[] {
@@ -84,6 +116,7 @@ export class Program {
 
   destroy(): void {
     this.uniforms.destroy();
+    for (const b of this.scratch) b.destroy();
   }
 }
 

@@ -1,0 +1,181 @@
+/**
+ * Records one GEMM of shaders/gemm.wgsl with an explicit variant (kernel and split count) into a
+ * program: one dispatch, or with split-K a partials dispatch into the program's scratch plus a
+ * reduction in split order. Choosing the variant is gemm-tune.ts's job; the public API is gemm.ts.
+ */
+import type { Engine, KernelDesc } from './engine';
+import { packRecord, type ProgramBuilder, type ProgramResource } from './program';
+
+export interface Operand {
+  buffer: GPUBuffer;
+  /** Offset in floats. */
+  off: number;
+  /** Floats between runs; 0 shares the operand among runs. */
+  run: number;
+  /** Stride between rows (first index). */
+  rs: number;
+  /** Stride between columns (second index). */
+  cs: number;
+}
+
+/** The kernels of shaders/gemm.wgsl that compute products. */
+export type GemmKernelName = 'tiled' | 'blocked' | 'direct';
+
+/**
+ * How a product runs: `tiled` (64 x 64 tiles in workgroup memory), `blocked` (4 x 4 per thread
+ * from memory), `direct` (one element per thread); `splits` > 1 cuts k into that many chunks
+ * whose partials a second dispatch adds up in a fixed order.
+ */
+export interface GemmVariant {
+  kernel: GemmKernelName;
+  splits: number;
+}
+
+/** A(m, k) = 1 for every element: the column sums of B as a product. */
+export const ONES = 'ones';
+
+/** A product as the recorder sees it: like GemmSpec, but A may be all ones. */
+export interface GemmProblem {
+  label: string;
+  runs: number;
+  m: number;
+  n: number;
+  k: number;
+  a: Operand | typeof ONES;
+  b: Operand;
+  c: Operand;
+  bias?: Operand;
+  accumulate?: boolean;
+}
+
+const FIELDS = [
+  'm', 'n', 'k', 'flags',
+  'a_off', 'a_run', 'a_rs', 'a_cs',
+  'b_off', 'b_run', 'b_rs', 'b_cs',
+  'c_off', 'c_run', 'c_rs', 'bias_off',
+  'bias_run', 'splits', 'k_chunk', 'c_split',
+  'lanes_n',
+] as const;
+
+const ACCUMULATE = 1;
+const ADD_BIAS = 2;
+const ONES_A = 4;
+const GROUP = 64;
+
+export const GEMM_KERNELS: Record<GemmKernelName | 'reduce', KernelDesc> = {
+  tiled: { label: 'gemm tiled', file: 'gemm.wgsl', entryPoint: 'gemm' },
+  blocked: { label: 'gemm blocked', file: 'gemm.wgsl', entryPoint: 'gemm_blocked' },
+  direct: { label: 'gemm direct', file: 'gemm.wgsl', entryPoint: 'gemm_direct' },
+  reduce: { label: 'gemm reduce', file: 'gemm.wgsl', entryPoint: 'gemm_reduce' },
+};
+
+/**
+ * The k chunk and the split count a variant really runs with: chunks are equal (the tiled
+ * kernel's a multiple of its 16-deep slices) and none is empty, so `splits` may come out lower.
+ */
+export function splitPlan(k: number, variant: GemmVariant): { splits: number; chunk: number } {
+  const want = Math.max(1, Math.min(variant.splits, k));
+  let chunk = Math.max(1, Math.ceil(k / want));
+  if (variant.kernel === 'tiled' && want > 1) chunk = Math.ceil(chunk / 16) * 16;
+  return { splits: Math.max(1, Math.ceil(k / chunk)), chunk };
+}
+
+/** Floats of split-K scratch a variant needs (0 without splits). */
+export function scratchFloats(p: Pick<GemmProblem, 'runs' | 'm' | 'n' | 'k'>, variant: GemmVariant): number {
+  const { splits } = splitPlan(p.k, variant);
+  return splits > 1 ? p.runs * splits * p.m * p.n : 0;
+}
+
+/** Refuses what the kernels cannot run, naming the product's label and the field. */
+export function checkProblem(p: GemmProblem): void {
+  for (const f of ['runs', 'm', 'n', 'k'] as const) {
+    if (!Number.isInteger(p[f]) || p[f] < 1) throw new Error(`gemm "${p.label}": ${f} must be a whole number >= 1, got ${p[f]}`);
+  }
+}
+
+/**
+ * Lanes of a blocked workgroup along n (the other 64 / lanes run along m): along whichever of B's
+ * columns or A's rows is contiguous in memory, B first, else along C's columns; never so many
+ * that a tile is mostly past the edge of a thin C.
+ */
+export function lanesAlongN(p: Pick<GemmProblem, 'm' | 'n' | 'a' | 'b'>): number {
+  const fit = (size: number) => Math.min(GROUP, 2 ** Math.ceil(Math.log2(Math.ceil(size / 4))));
+  const most = fit(p.n);
+  const least = GROUP / fit(p.m);
+  const aAlongM = p.a !== ONES && p.a.rs === 1;
+  const bAlongN = p.b.cs === 1;
+  const want = aAlongM && (!bAlongN || most < 4) ? 1 : Math.min(16, most);
+  return Math.max(least, Math.min(most, want));
+}
+
+function groupsOf(engine: Engine, p: GemmProblem, kernel: GemmKernelName | 'reduce', z: number): [number, number, number] {
+  const max = engine.limits.maxComputeWorkgroupsPerDimension;
+  if (kernel === 'tiled') return [Math.ceil(p.n / 64), Math.ceil(p.m / 64), z];
+  if (kernel === 'blocked') {
+    const ln = lanesAlongN(p);
+    const tiles = Math.ceil(p.m / ((4 * GROUP) / ln)) * Math.ceil(p.n / (4 * ln));
+    return [Math.min(max, tiles), 1, z];
+  }
+  return [Math.min(max, Math.ceil((p.m * p.n) / GROUP)), 1, z];
+}
+
+function operandFields(o: Operand | typeof ONES): [number, number, number, number] {
+  return o === ONES ? [0, 0, 0, 0] : [o.off, o.run, o.rs, o.cs];
+}
+
+function epilogue(p: GemmProblem): Record<'flags' | 'bias_off' | 'bias_run', number> {
+  return {
+    flags: (p.accumulate ? ACCUMULATE : 0) | (p.bias ? ADD_BIAS : 0),
+    bias_off: p.bias?.off ?? 0,
+    bias_run: p.bias?.run ?? 0,
+  };
+}
+
+/** C = A B (+ bias) (+ C) with `variant`: one dispatch, or two with split-K. */
+export async function recordGemm(
+  engine: Engine,
+  builder: ProgramBuilder,
+  list: string,
+  p: GemmProblem,
+  variant: GemmVariant,
+): Promise<void> {
+  checkProblem(p);
+  const { splits, chunk } = splitPlan(p.k, variant);
+  const kernel = await engine.kernel(GEMM_KERNELS[variant.kernel]);
+  const [a_off, a_run, a_rs, a_cs] = operandFields(p.a);
+  const [b_off, b_run, b_rs, b_cs] = operandFields(p.b);
+  const operands = { a_off, a_run, a_rs, a_cs, b_off, b_run, b_rs, b_cs };
+  const shape = { m: p.m, n: p.n, k: p.k, splits, k_chunk: chunk, lanes_n: lanesAlongN(p) };
+  const onesA = p.a === ONES ? ONES_A : 0;
+  // Read-only bindings the kernel declares but this product does not use still need a buffer.
+  const aBuffer = p.a === ONES ? p.b.buffer : p.a.buffer;
+  const biasBuffer = (p.bias ?? p.b).buffer;
+  const groups = groupsOf(engine, p, variant.kernel, p.runs * splits);
+  const end = epilogue(p);
+  if (splits === 1) {
+    const record = packRecord(FIELDS, {
+      ...shape, ...operands, ...end, flags: end.flags | onesA,
+      c_off: p.c.off, c_run: p.c.run, c_rs: p.c.rs, c_split: 0,
+    });
+    builder.add(list, kernel, p.label, record, { 1: aBuffer, 2: p.b.buffer, 3: biasBuffer, 4: p.c.buffer }, groups);
+    return;
+  }
+  // Partials P[r][s](m, n), densely packed: run stride splits * m * n, split stride m * n.
+  const mn = p.m * p.n;
+  const partials: ProgramResource = builder.scratch('gemm partials', p.runs * splits * mn * 4);
+  const partialRecord = packRecord(FIELDS, {
+    ...shape, ...operands, flags: onesA, bias_off: 0, bias_run: 0,
+    c_off: 0, c_run: splits * mn, c_rs: p.n, c_split: mn,
+  });
+  builder.add(list, kernel, `${p.label} partials`, partialRecord,
+    { 1: aBuffer, 2: p.b.buffer, 3: biasBuffer, 4: partials }, groups);
+  const reduce = await engine.kernel(GEMM_KERNELS.reduce);
+  const reduceRecord = packRecord(FIELDS, {
+    m: p.m, n: p.n, k: splits, splits: 1, k_chunk: 0, lanes_n: 1, ...end,
+    a_off: 0, a_run: splits * mn, a_rs: p.n, a_cs: mn,
+    b_off: 0, b_run: 0, b_rs: 0, b_cs: 0,
+    c_off: p.c.off, c_run: p.c.run, c_rs: p.c.rs, c_split: 0,
+  });
+  builder.add(list, reduce, `${p.label} reduce`, reduceRecord,
+    { 1: partials, 3: p.bias?.buffer ?? partials, 4: p.c.buffer }, groupsOf(engine, p, 'reduce', p.runs));
+}
