@@ -4,7 +4,8 @@
  * reduction in split order. Choosing the variant is gemm-tune.ts's job; the public API is gemm.ts.
  */
 import type { Engine, KernelDesc } from './engine';
-import { packRecord, type ProgramBuilder, type ProgramResource } from './program';
+import { type ProgramBuilder, type ProgramResource } from './program';
+import { RecordLayout } from './record';
 
 export interface Operand {
   buffer: GPUBuffer;
@@ -48,14 +49,15 @@ export interface GemmProblem {
   accumulate?: boolean;
 }
 
-const FIELDS = [
+/** `struct Gemm` of shaders/gemm.wgsl, field by field (src/training/records.test.ts holds them together). */
+export const GEMM_RECORD = new RecordLayout([
   'm', 'n', 'k', 'flags',
   'a_off', 'a_run', 'a_rs', 'a_cs',
   'b_off', 'b_run', 'b_rs', 'b_cs',
   'c_off', 'c_run', 'c_rs', 'bias_off',
   'bias_run', 'splits', 'k_chunk', 'c_split',
   'lanes_n',
-] as const;
+] as const);
 
 const ACCUMULATE = 1;
 const ADD_BIAS = 2;
@@ -153,7 +155,7 @@ export async function recordGemm(
   const groups = groupsOf(engine, p, variant.kernel, p.runs * splits);
   const end = epilogue(p);
   if (splits === 1) {
-    const record = packRecord(FIELDS, {
+    const record = GEMM_RECORD.pack({
       ...shape, ...operands, ...end, flags: end.flags | onesA,
       c_off: p.c.off, c_run: p.c.run, c_rs: p.c.rs, c_split: 0,
     });
@@ -163,14 +165,14 @@ export async function recordGemm(
   // Partials P[r][s](m, n), densely packed: run stride splits * m * n, split stride m * n.
   const mn = p.m * p.n;
   const partials: ProgramResource = builder.scratch('gemm partials', p.runs * splits * mn * 4);
-  const partialRecord = packRecord(FIELDS, {
+  const partialRecord = GEMM_RECORD.pack({
     ...shape, ...operands, flags: onesA, bias_off: 0, bias_run: 0,
     c_off: 0, c_run: splits * mn, c_rs: p.n, c_split: mn,
   });
   builder.add(list, kernel, `${p.label} partials`, partialRecord,
     { 1: aBuffer, 2: p.b.buffer, 3: biasBuffer, 4: partials }, groups);
   const reduce = await engine.kernel(GEMM_KERNELS.reduce);
-  const reduceRecord = packRecord(FIELDS, {
+  const reduceRecord = GEMM_RECORD.pack({
     m: p.m, n: p.n, k: splits, splits: 1, k_chunk: 0, lanes_n: 1, ...end,
     a_off: 0, a_run: splits * mn, a_rs: p.n, a_cs: mn,
     b_off: 0, b_run: 0, b_rs: 0, b_cs: 0,

@@ -119,12 +119,3 @@ export class Program {
     for (const b of this.scratch) b.destroy();
   }
 }
-
-/** Packs a record in the order of a WGSL struct's fields; every field must be given. */
-export function packRecord<F extends string>(fields: readonly F[], values: Readonly<Record<F, number>>): number[] {
-  return fields.map((f) => {
-    const v = values[f];
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`record field "${f}" = ${v} is not a u32`);
-    return v;
-  });
-}

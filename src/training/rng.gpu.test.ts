@@ -1,7 +1,8 @@
 // The WGSL generator and the TypeScript one give the same bits for the same counters.
 import { describe, expect, it } from 'vitest';
 import { requireEngine } from '../testing/gpu';
-import { ProgramBuilder, packRecord } from '../engine/program';
+import { ProgramBuilder } from '../engine/program';
+import { RecordLayout } from '../engine/record';
 import { rngU32, rngUniform } from './rng';
 
 describe('counter-based rng', () => {
@@ -12,7 +13,7 @@ describe('counter-based rng', () => {
     const kernel = await engine.kernel({ label: 'rng fill', file: 'rng_fill.wgsl', entryPoint: 'fill', lib: ['rng'] });
     for (const [key, stream] of [[0, 0], [123456789, 2], [0xffffffff, 7]]) {
       const builder = new ProgramBuilder(engine, 'rng test');
-      builder.add('fill', kernel, 'rng fill', packRecord(['key', 'stream', 'n'], { key, stream, n }), { 1: out }, [Math.ceil(n / 64), 1, 1]);
+      builder.add('fill', kernel, 'rng fill', new RecordLayout(['key', 'stream', 'n']).pack({ key, stream, n }), { 1: out }, [Math.ceil(n / 64), 1, 1]);
       const program = builder.finish();
       engine.submit('rng fill', (enc) => program.encode(enc, 'fill'));
       const got = new Uint32Array(await engine.readBuffer(out, 0, 8 * n));
