@@ -15,11 +15,12 @@ const good = 'fixtures/reference/gru-small.json';
 
 describe('npm run parity', () => {
   it('passes the committed fixtures with one line per case', () => {
-    const r = parity('fixtures/reference/lstm-small.json', 'fixtures/torch/gru-2layers.json');
+    const r = parity('fixtures/reference/lstm-small.json', 'fixtures/torch/gru-2layers.json', 'fixtures/torch/lstm-bidirectional-2layers.json');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^lstm-small\s+PASS\s+worst \S+: max abs/m);
     expect(r.out).toMatch(/^gru-2layers\s+PASS/m);
-    expect(r.out).toMatch(/2 passed, 0 failed/);
+    expect(r.out).toMatch(/^lstm-bidirectional-2layers\s+PASS/m);
+    expect(r.out).toMatch(/3 passed, 0 failed/);
   });
 
   it('fails (exit 1) and names the tensor when an expected value is off', () => {

@@ -8,6 +8,8 @@ import type { ProgramBuilder } from '../engine/program';
 import type { RecordLayout } from '../engine/record';
 import { nodeShaderSource } from '../engine/shader-source-node';
 import { STEP_RECORD } from '../model/cell-kernels';
+import { GRAD_TIME_RECORD, LAYER_OUT_RECORD } from '../model/rnn-gpu';
+import { RECURRENT_MASK_RECORD } from './dropout-stage';
 import { parseWgslStruct, recordMismatches } from '../testing/wgsl-struct';
 import { LOSS_RECORD } from './head-stage';
 import { RUN_RECORD, RUN_TABLE_BINDING } from './run-fields';
@@ -21,6 +23,9 @@ const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['optimizer update', UPDATE_RECORD, 'optimizer.wgsl', 'Update'],
   ['loss', LOSS_RECORD, 'loss.wgsl', 'Loss'],
   ['recurrent state', STATE_RECORD, 'state.wgsl', 'State'],
+  ['layer output', LAYER_OUT_RECORD, 'layer_output.wgsl', 'LayerOut'],
+  ['recurrent dropout masks', RECURRENT_MASK_RECORD, 'recurrent_mask.wgsl', 'RecurrentMask'],
+  ['gradient through time', GRAD_TIME_RECORD, 'grad_time.wgsl', 'GradTime'],
 ];
 
 describe('records vs WGSL structs', () => {
@@ -32,7 +37,7 @@ describe('records vs WGSL structs', () => {
     const source = nodeShaderSource('lib/run.wgsl');
     const decl = /@binding\((\d+)\)\s*var<storage,\s*read>\s*run_table\s*:\s*array<Run>/.exec(source);
     expect(decl?.[1]).toBe(String(RUN_TABLE_BINDING));
-    for (const file of ['norms.wgsl', 'optimizer.wgsl']) {
+    for (const file of ['norms.wgsl', 'optimizer.wgsl', 'layer_output.wgsl', 'recurrent_mask.wgsl']) {
       expect(nodeShaderSource(file), `${file} must take run_table from lib/run.wgsl`).not.toMatch(/var<[^>]*>\s*run_table/);
     }
   });
