@@ -8,7 +8,7 @@ import type { ProgramBuilder } from '../engine/program';
 import type { RecordLayout } from '../engine/record';
 import { nodeShaderSource } from '../engine/shader-source-node';
 import { STEP_RECORD } from '../model/cell-kernels';
-import { GRAD_TIME_RECORD, LAYER_OUT_RECORD } from '../model/rnn-gpu';
+import { GRAD_TIME_RECORD, LAYER_OUT_RECORD } from '../model/rnn-program';
 import { RECURRENT_MASK_RECORD } from './dropout-stage';
 import { parseWgslStruct, recordMismatches } from '../testing/wgsl-struct';
 import { LOSS_RECORD } from './head-stage';
