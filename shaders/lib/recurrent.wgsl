@@ -1,22 +1,36 @@
 // Scaffolding shared by the cell kernels (rnn.wgsl, lstm.wgsl, gru.wgsl): the per-dispatch
 // record, the bindings, index helpers, the two recurrent mat-vecs and the entry points.
-// A cell file defines G (gates), S (floats saved per unit for backward) and three functions:
+// A cell file defines G (gates), S (floats saved per unit for backward) and four functions:
 //   cell_forward(r, b, j, hh: vec4<f32>)            the step after the W_hh mat-vec (gate g in hh[g])
 //   cell_backward(r, b, j, dh, carry_in) -> f32     writes dgates, returns the new carry
 //   cell_initial(r, unit, dh_rec, carry_in)         writes dh0 (and dc0) after the last backward step
+//   cell_dh_total(dh, carry_in) -> f32              dL/dh_t along every path, from what backward_row
+//                                                   gives cell_backward (GRU adds its carry)
+// States are read from slot s_in and written to slot s_out (a reverse direction walks time
+// backwards: see src/model/plan.ts); gx, saved, dy and the gate gradients are indexed by time t.
 // Dispatch: (ceil(H / 64), ceil(B / ROWS), R); thread (j, q, r) owns hidden unit j of batch rows
 // q * ROWS .. q * ROWS + ROWS - 1 of run r.
 // Truncated BPTT: the forward dispatch of the carried timestep also copies the new h (and c) into
 // `kept` (keep != 0), which the next window's state restore reads and no evaluation pass touches.
+// Variants (override constants, so a group without the trick runs exactly the plain kernels):
+//   VARIATIONAL  recurrent dropout: W_hh reads h_{t-1} times the direction's mask (the masked copy
+//                at hr_off, which forward writes for the next step), and backward multiplies the
+//                gradient that came through W_hh by the same mask;
+//   DIAGNOSTICS  backward also writes dL/dh_t of every row and unit (gt_off) for the per-timestep norms.
 
 struct Step {
-  t: u32,        // timestep of this dispatch
-  rec_row: u32,  // backward: the dgh row read for the recurrent term (t + 1, or 0 in the initial pass)
+  t: u32,        // timestep of this dispatch: the row of gx, saved, dy and the gate gradients
+  s_in: u32,     // state slot of h_{t-1} and c_{t-1}: t (forward) or t + 1 (reverse)
+  s_out: u32,    // state slot of h_t and c_t: t + 1 (forward) or t (reverse)
+  rec_row: u32,  // backward: the dgh row read for the recurrent term (the timestep processed after t in
+                 // forward order), or, in the initial pass, the first one processed
   mode: u32,     // backward: MODE_INNER, MODE_LAST (t = T - 1) or MODE_INITIAL (dh0/dc0 pass)
   B: u32,
   H: u32,
   p_run: u32, w_hh: u32, b_hh: u32,   // params: run stride, weight_hh_l / bias_hh_l offsets within a run
-  h_off: u32, h_run: u32,             // h of this layer: [R][T+1][B][H], slot t holds h_{t-1}
+  h_off: u32, h_run: u32,             // h of this direction: [R][T+1][B][H] by slot
+  hr_off: u32,                        // h as W_hh reads it: h_off, or recurrent dropout's masked copy (same strides)
+  vm_off: u32, vm_run: u32,           // recurrent dropout mask of this direction: [R][B][H] at run stride vm_run
   c_off: u32, c_run: u32,             // c of this layer (LSTM), same shape as h
   s_off: u32, s_run: u32,             // saved activations of this layer: [R][T][B][S*H]
   gx_off: u32, gx_run: u32,           // input projection: [R][T][B][G*H], includes bias_ih
@@ -26,7 +40,11 @@ struct Step {
   dh0_off: u32, dc0_off: u32, out_run: u32, // gradients of h0 / c0 for this layer: [R][B][H] at run stride out_run
   keep: u32,                          // forward: KEEP_H | KEEP_C to copy h_{t+1} (and c_{t+1}) into kept
   kh_off: u32, kc_off: u32, k_run: u32, // kept h and c of this layer: [R][B][H] at run stride k_run
+  gt_off: u32, gt_run: u32,           // diagnostics: dL/dh_t of this direction [R][T][B][H] at run stride gt_run
 }
+
+override VARIATIONAL: bool = false;
+override DIAGNOSTICS: bool = false;
 
 const MODE_INNER: u32 = 0u;
 const MODE_LAST: u32 = 1u;
@@ -38,11 +56,11 @@ const KEEP_C: u32 = 2u;
 @group(0) @binding(0) var<uniform> u: Step;
 @group(0) @binding(1) var<storage, read> params: array<f32>;        // [R][P]
 @group(0) @binding(2) var<storage, read> gx: array<f32>;            // forward only
-@group(0) @binding(3) var<storage, read_write> acts: array<f32>;    // forward: writes h, c, saved
-@group(0) @binding(4) var<storage, read> acts_in: array<f32>;       // backward: reads h, c, saved
+@group(0) @binding(3) var<storage, read_write> acts: array<f32>;    // forward: writes h, c, saved (reads the mask)
+@group(0) @binding(4) var<storage, read> acts_in: array<f32>;       // backward: reads h, c, saved, the mask
 @group(0) @binding(5) var<storage, read> dy: array<f32>;            // backward only
 @group(0) @binding(6) var<storage, read_write> dgates: array<f32>;  // backward only
-@group(0) @binding(7) var<storage, read_write> carry: array<f32>;   // backward only: carry, dh0, dc0
+@group(0) @binding(7) var<storage, read_write> carry: array<f32>;   // backward only: carry, dh0, dc0, dL/dh_t
 
 fn h_at(slot: u32, r: u32, b: u32, j: u32) -> u32 {
   return u.h_off + r * u.h_run + (slot * u.B + b) * u.H + j;
@@ -50,6 +68,10 @@ fn h_at(slot: u32, r: u32, b: u32, j: u32) -> u32 {
 
 fn c_at(slot: u32, r: u32, b: u32, j: u32) -> u32 {
   return u.c_off + r * u.c_run + (slot * u.B + b) * u.H + j;
+}
+
+fn vmask_at(r: u32, b: u32, j: u32) -> u32 {
+  return u.vm_off + r * u.vm_run + b * u.H + j;
 }
 
 fn saved_at(s: u32, r: u32, b: u32, j: u32) -> u32 {
@@ -87,13 +109,14 @@ fn row_start(base: u32, b0: u32, i: u32, width: u32) -> u32 {
   return base + min(b0 + i, u.B - 1u) * width;
 }
 
-// hh[b][g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k] for rows b0..b0+3 and the G <= 4 gates.
+// hh[b][g] = sum_k W_hh[g*H + j, k] * h_{t-1}[b, k] for rows b0..b0+3 and the G <= 4 gates
+// (h_{t-1} as W_hh reads it: masked under recurrent dropout).
 fn recurrent_forward(r: u32, b0: u32, j: u32) -> Rows4 {
   var hh: Rows4;
   let H = u.H;
   let gate = H * H; // distance between gate blocks of W_hh
   let w = r * u.p_run + u.w_hh + j * H;
-  let h_base = h_at(u.t, r, 0u, 0u);
+  let h_base = u.hr_off + r * u.h_run + u.s_in * u.B * H;
   let h0 = row_start(h_base, b0, 0u, H);
   let h1 = row_start(h_base, b0, 1u, H);
   let h2 = row_start(h_base, b0, 2u, H);
@@ -137,16 +160,21 @@ fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
 fn keep_state(r: u32, b: u32, j: u32) {
   let k = r * u.k_run + b * u.H + j;
   if ((u.keep & KEEP_H) != 0u) {
-    acts[u.kh_off + k] = acts[h_at(u.t + 1u, r, b, j)];
+    acts[u.kh_off + k] = acts[h_at(u.s_out, r, b, j)];
   }
   if ((u.keep & KEEP_C) != 0u) {
-    acts[u.kc_off + k] = acts[c_at(u.t + 1u, r, b, j)];
+    acts[u.kc_off + k] = acts[c_at(u.s_out, r, b, j)];
   }
 }
 
-// One row of the forward step: the cell, then the kept state if this step is the carried one.
+// One row of the forward step: the cell, the masked copy the next step's W_hh reads (recurrent
+// dropout), then the kept state if this step is the carried one.
 fn forward_row(r: u32, b: u32, j: u32, hh: vec4<f32>) {
   cell_forward(r, b, j, hh);
+  if (VARIATIONAL) {
+    let out = h_at(u.s_out, r, b, j);
+    acts[out - u.h_off + u.hr_off] = acts[out] * acts[vmask_at(r, b, j)];
+  }
   if (u.keep != 0u) {
     keep_state(r, b, j);
   }
@@ -174,7 +202,11 @@ fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
 }
 
 // One row of the backward step: dh = upstream + recurrent; the cell writes its gate gradients.
-fn backward_row(r: u32, b: u32, j: u32, dh_rec: f32) {
+fn backward_row(r: u32, b: u32, j: u32, through_w: f32) {
+  var dh_rec = through_w;
+  if (VARIATIONAL) {
+    dh_rec *= acts_in[vmask_at(r, b, j)]; // W_hh read m * h, so h gets m times what came through it
+  }
   let ci = u.carry_off + r * u.carry_run + b * u.H + j;
   var carry_in = 0.0;
   if (u.mode != MODE_LAST) {
@@ -185,6 +217,9 @@ fn backward_row(r: u32, b: u32, j: u32, dh_rec: f32) {
     return;
   }
   let dh = dy[u.dy_off + r * u.dy_run + (u.t * u.B + b) * u.H + j] + dh_rec;
+  if (DIAGNOSTICS) {
+    carry[u.gt_off + r * u.gt_run + (u.t * u.B + b) * u.H + j] = cell_dh_total(dh, carry_in);
+  }
   carry[ci] = cell_backward(r, b, j, dh, carry_in);
 }
 

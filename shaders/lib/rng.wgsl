@@ -20,3 +20,8 @@ fn rng_u32(key: u32, stream: u32, counter: u32) -> u32 {
 fn rng_uniform(key: u32, stream: u32, counter: u32) -> f32 {
   return f32(rng_u32(key, stream, counter) >> 8u) * (1.0 / 16777216.0);
 }
+
+// A sub-key from a key and an index (deriveKey in rng.ts): one per dropout site, say.
+fn rng_derive(key: u32, index: u32) -> u32 {
+  return rng_mix(key ^ rng_mix(index + 0x6a09e667u));
+}

@@ -23,6 +23,11 @@ struct Run {
   decay_factor: f32,        // AdamW: 1 - lr * weight_decay
   max_norm: f32,            // clip_grad_norm_ threshold, 0 = off
   clip_value: f32,          // clip_grad_value_ threshold, 0 = off
+  dropout_key: u32,         // dropout masks of this step: key from the run's seed and own step
+  dropout_threshold: u32,   // between layers and on the head's input: keep when 24 random bits >= this
+  dropout_scale: f32,       // 1 / (1 - dropout)
+  recurrent_threshold: u32, // recurrent (variational) dropout, the same way
+  recurrent_scale: f32,
 }
 
 @group(0) @binding(10) var<storage, read> run_table: array<Run>; // [R]

@@ -25,11 +25,12 @@ function variant(name: string, change: (c: Record<string, any>) => void): string
 
 describe('npm run parity', () => {
   it('passes the committed fixtures with one line per file', () => {
-    const r = parity('fixtures/reference/lstm-small.json', 'fixtures/torch/gru-2layers.json');
+    const r = parity('fixtures/reference/lstm-small.json', 'fixtures/torch/gru-2layers.json', 'fixtures/torch/lstm-bidirectional-2layers.json');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^fixtures\/reference\/lstm-small\.json: lstm-small PASS\s+worst \S+: max abs/m);
     expect(r.out).toMatch(/^fixtures\/torch\/gru-2layers\.json: gru-2layers PASS/m);
-    expect(r.out).toMatch(/2 passed, 0 failed/);
+    expect(r.out).toMatch(/^fixtures\/torch\/lstm-bidirectional-2layers\.json: lstm-bidirectional-2layers PASS/m);
+    expect(r.out).toMatch(/3 passed, 0 failed/);
   });
 
   it('fails (exit 1) and names the tensor when an expected value is off', () => {

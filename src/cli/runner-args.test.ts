@@ -34,8 +34,15 @@ describe('parseRunnerArgs', () => {
   it('defaults: the playground\'s experiment, 200 steps, a table row every 20', () => {
     const a = parse();
     expect(a.doc).toEqual(defaultExperiment());
-    expect(a).toMatchObject({ steps: 200, every: 20, json: false, keepGoing: false, backend: 'webgpu', source: 'the default experiment' });
+    expect(a).toMatchObject({ steps: 200, every: 20, json: false, keepGoing: false, backend: 'webgpu', source: 'the default experiment', diagnostics: 0 });
     expect(parse('--json').every).toBe(1);
+  });
+
+  it('the tricks\' flags: dropout rates, residual, bidirectional, and --diagnostics', () => {
+    const a = parse('--layers', '2', '--dropout', '0.3', '--residual', 'true', '--bidirectional', 'true', '--diagnostics', '5',
+      '--run', 'adam lr=0.01 recurrent-dropout=0.2', '--run', 'sgd lr=0.1');
+    expect(a.diagnostics).toBe(5);
+    expect(a.doc.runs.map((r) => [r.dropout, r.recurrentDropout, r.residual, r.bidirectional])).toEqual([[0.3, 0.2, true, true], [0.3, 0, true, true]]);
   });
 
   it('trains a file, with flags over it', () => {
@@ -75,6 +82,8 @@ describe('errors name the flag, the --run text or the file', () => {
     expect(errors('--json=1')).toEqual(['--json takes no value']);
     expect(errors('--backend', 'tpu')).toEqual(['--backend must be webgpu or cpu, got tpu']);
     expect(errors('--every', '0')).toEqual(['--every must be an integer >= 1, got 0']);
+    expect(errors('--diagnostics', '0')).toEqual(['--diagnostics must be an integer >= 1, got 0']);
+    expect(errors('--dropout', '1')).toEqual(['--dropout must be a number >= 0 and < 1, got 1']);
   });
 
   it('--run strings', () => {

@@ -36,6 +36,8 @@ export interface RunnerArgs {
   exportTorch?: string;
   keepGoing: boolean;
   backend: BackendKind;
+  /** Steps between per-timestep gradient norms (gradThroughTime in --json); 0: never. */
+  diagnostics: number;
 }
 
 type Json = Record<string, unknown>;
@@ -49,6 +51,7 @@ const OPTIONS: Record<string, { value: boolean; doc: string }> = {
   'export-torch': { value: true, doc: 'write the experiment as a PyTorch script to FILE and exit without training' },
   'keep-going': { value: false, doc: 'when a run diverges, train the others on (exit 3 at the end) instead of stopping' },
   backend: { value: true, doc: 'webgpu (default; falls back to cpu with a notice when no adapter comes up) or cpu' },
+  diagnostics: { value: true, doc: 'every N steps, the norm of dLoss/dh_t per layer and timestep: gradThroughTime [layer][t] in --json' },
   run: { value: true, doc: 'a run "KIND key=value ...", repeatable; replaces the experiment\'s runs' },
   help: { value: false, doc: 'this text' },
 };
@@ -260,6 +263,10 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
   if (!Number.isSafeInteger(every) || every < 1) throw new ArgsError([`--every must be an integer >= 1, got ${values.get('every')}`]);
   const backend = values.get('backend') ?? 'webgpu';
   if (backend !== 'webgpu' && backend !== 'cpu') throw new ArgsError([`--backend must be webgpu or cpu, got ${backend}`]);
+  const diagnostics = values.has('diagnostics') ? Number(values.get('diagnostics')) : 0;
+  if (values.has('diagnostics') && (!Number.isSafeInteger(diagnostics) || diagnostics < 1)) {
+    throw new ArgsError([`--diagnostics must be an integer >= 1, got ${values.get('diagnostics')}`]);
+  }
   return {
     doc: parsed.doc,
     source,
@@ -271,5 +278,6 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
     csv: values.get('csv'),
     keepGoing: switches.has('keep-going'),
     backend,
+    diagnostics,
   };
 }

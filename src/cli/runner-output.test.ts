@@ -32,6 +32,15 @@ describe('RunnerPrinter', () => {
     });
   });
 
+  it('adds gradThroughTime [direction][t] to a step that computed it, and only there', () => {
+    const { p, lines } = printer(true);
+    p.records('a', [rec(1, 0.5, { gradThroughTime: [[0.25, 0.5, Infinity]] }), rec(2, 0.4)]);
+    p.records('b', [rec(1, 0.6, { gradThroughTime: [[1, 2, 3]] }), rec(2, 0.5)]);
+    const [first, second] = lines.map((l) => JSON.parse(l));
+    expect(first.runs.map((r: { gradThroughTime: unknown }) => r.gradThroughTime)).toEqual([[[0.25, 0.5, 'Infinity']], [[1, 2, 3]]]);
+    expect(second.runs.every((r: object) => !('gradThroughTime' in r))).toBe(true);
+  });
+
   it('keeps NaN, Infinity and -Infinity apart; a stopped run no longer holds lines back', () => {
     const { p, lines } = printer(true);
     p.records('a', [rec(1, NaN, { gradNorm: Infinity })]);

@@ -103,6 +103,7 @@ export class RunnerPrinter {
         return [clean({
           id: run.id, label: run.label, loss: m.loss, gradNorm: m.gradNorm, learningRate: m.learningRate, clipped: m.clipped,
           valLoss: m.valLoss, metric: m.metric, sparsity: m.sparsity,
+          gradThroughTime: m.gradThroughTime?.map((row) => row.map(jsonNumber)),
         })];
       });
       this.write(JSON.stringify({ step, runs }));

@@ -45,6 +45,19 @@ describe('npm run train', () => {
     expect(objects[3].runs.map((run: { id: string }) => run.id)).toEqual(['adam', 'sgd']);
   });
 
+  it('--diagnostics N adds gradThroughTime [direction][t] to the JSON lines of every Nth step, with the tricks\' flags', () => {
+    const r = train('--hidden', '6', '--seq', '5', '--batch', '3', '--layers', '2', '--bidirectional', 'true', '--residual', 'true',
+      '--dropout', '0.3', '--recurrent-dropout', '0.2', '--steps', '6', '--every', '1', '--diagnostics', '3', '--run', 'adam lr=0.05', '--json');
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const withNorms = objects.filter((o) => o.runs?.[0].gradThroughTime).map((o) => o.step);
+    expect(withNorms).toEqual([3, 6]);
+    const norms: number[][] = objects[2].runs[0].gradThroughTime;
+    expect(norms.map((row) => row.length)).toEqual([5, 5, 5, 5]); // 2 layers x 2 directions, 5 timesteps
+    expect(norms.flat().every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect(norms.flat().some((v) => v > 0)).toBe(true);
+  });
+
   it('exits 2 with the message and no stack trace on a bad option', () => {
     const r = train('--hidden', '0', '--run', 'adam lr=x');
     expect(r.code).toBe(2);

@@ -77,6 +77,7 @@ async function train(args: RunnerArgs): Promise<number> {
   let exp: Experiment | undefined;
   try {
     exp = await Experiment.create(doc, backend, { source: nodeSourceCorpus });
+    if (args.diagnostics > 0) await exp.setDiagnosticsEvery(args.diagnostics);
     const printer = new RunnerPrinter(doc, args, (line) => console.log(line));
     const diverged = new Map<string, { step: number; where: string }>();
     const running = exp;

@@ -50,7 +50,7 @@ export interface RunConfig {
   color: string;
   /** Hidden from the charts (it still trains). */
   hidden: boolean;
-  /** Seeds the weights (and later dropout masks); runs that share a seed start from the same weights. */
+  /** Seeds the weights and the dropout masks; runs that share a seed start from the same weights. */
   seed: number;
   cell: CellKind;
   hiddenSize: number;
@@ -62,4 +62,12 @@ export interface RunConfig {
   optimizer: OptimizerConfig;
   schedule: ScheduleDoc;
   clip: ClipConfig;
+  /** Dropout rate on each layer's output (between layers, and the head's input); 0: off. */
+  dropout: number;
+  /** Variational dropout rate on h_{t-1} as it enters the recurrent product; 0: off. */
+  recurrentDropout: number;
+  /** Layers whose input is as wide as their output hand on h plus their input. */
+  residual: boolean;
+  /** A reverse direction per layer, outputs concatenated. */
+  bidirectional: boolean;
 }

@@ -8,12 +8,13 @@ import { TASKS, TASK_CHECKS, TASK_KIND_FIELD } from '../data/tasks';
 import { TASK_RUN_CHECKS } from './fields/task-run';
 import type { FieldCheck, FieldDef, Scope } from './field';
 import { EXPERIMENT_FIELDS } from './fields/experiment';
+import { LAYERS_DROPOUT_FIELDS } from './fields/layers-dropout';
 import { RUN_CHECKS, RUN_FIELDS } from './fields/run';
 
 /** Task option fields, the kind first (conditions read it). */
 const TASK_FIELDS: readonly FieldDef[] = [TASK_KIND_FIELD, ...Object.values(TASKS).flatMap((t) => t.fields)];
 
-export const FIELDS: readonly FieldDef[] = [...EXPERIMENT_FIELDS, ...TASK_FIELDS, ...RUN_FIELDS];
+export const FIELDS: readonly FieldDef[] = [...EXPERIMENT_FIELDS, ...TASK_FIELDS, ...RUN_FIELDS, ...LAYERS_DROPOUT_FIELDS];
 
 export const CHECKS: readonly FieldCheck[] = [...RUN_CHECKS, ...TASK_CHECKS, ...TASK_RUN_CHECKS];
 

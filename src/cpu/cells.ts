@@ -6,7 +6,7 @@
  */
 import type { CellKind } from '../model/layout';
 
-/** Where one timestep's tensors sit. h and c are a layer's [T+1][B][H] arrays. */
+/** Where one timestep's tensors sit. h and c are a direction's [T+1][B][H] arrays, by state slot (src/model/plan.ts). */
 export interface StepBuffers {
   batch: number;
   hidden: number;
@@ -15,11 +15,12 @@ export interface StepBuffers {
   gx0: number;
   /** [B][G*H] W_hh h_{t-1} + b_hh for this step. */
   gh: Float32Array;
-  /** [T+1][B][H]: h_{t-1} at prev0, h_t at prev0 + B*H. */
+  /** [T+1][B][H]: h_{t-1} at prev0, h_t at next0 (prev0 + B*H forward, prev0 - B*H reverse). */
   h: Float32Array;
   /** [T+1][B][H] like h (lstm), else empty. */
   c: Float32Array;
   prev0: number;
+  next0: number;
   /** [T][B][G*H] activated gates (rnn: h_t; lstm: i, f, g, o; gru: r, z, n), rows at gx0. */
   gates: Float32Array;
   /** [T][B][H] gru's W_hn h_{t-1} + b_hn, at hn0; empty for other cells. */
@@ -32,12 +33,11 @@ const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
 export function cellForward(cell: CellKind, s: StepBuffers): void {
   const { batch: B, hidden: H, gx, gh, h, c, gates, hn } = s;
   const GH = cell === 'lstm' ? 4 * H : cell === 'gru' ? 3 * H : H;
-  const BH = B * H;
   for (let b = 0; b < B; b++) {
     const x0 = s.gx0 + b * GH; // this row of gx and gates
     const g0 = b * GH; // this row of gh
     const p0 = s.prev0 + b * H; // this row of h_{t-1}, c_{t-1}
-    const n0 = p0 + BH; // this row of h_t, c_t
+    const n0 = s.next0 + b * H; // this row of h_t, c_t
     if (cell === 'lstm') {
       for (let j = 0; j < H; j++) {
         const i = sigmoid(gx[x0 + j] + gh[g0 + j]);
@@ -97,10 +97,10 @@ export function cellBackward(cell: CellKind, s: StepBuffers, d: StepGrads): void
   const { batch: B, hidden: H, h, c, gates, hn } = s;
   const { dh, dc, dGx, dGh, dhPrev, dcPrev } = d;
   const GH = cell === 'lstm' ? 4 * H : cell === 'gru' ? 3 * H : H;
-  const BH = B * H;
   for (let b = 0; b < B; b++) {
     const x0 = s.gx0 + b * GH;
     const p0 = s.prev0 + b * H;
+    const n0 = s.next0 + b * H;
     const r0 = b * H; // this row of dh, dc, dhPrev, dcPrev
     if (cell === 'lstm') {
       for (let j = 0; j < H; j++) {
@@ -108,7 +108,7 @@ export function cellBackward(cell: CellKind, s: StepBuffers, d: StepGrads): void
         const f = gates[x0 + H + j];
         const g = gates[x0 + 2 * H + j];
         const o = gates[x0 + 3 * H + j];
-        const tc = Math.tanh(c[p0 + BH + j]);
+        const tc = Math.tanh(c[n0 + j]);
         const dhj = dh[r0 + j];
         // h = o * tanh(c): do = dh tanh(c); dc gains dh o (1 - tanh(c)^2)
         const dcj = dc[r0 + j] + dhj * o * (1 - tc * tc);

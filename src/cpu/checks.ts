@@ -4,6 +4,7 @@
  * the group spec, live run settings, run indices and checkpoint shapes. Also the names the
  * checkpoint's `extra` uses, the same as the GPU run group's stages, so checkpoints move between backends.
  */
+import { validateDropout } from '../training/dropout';
 import type { RunSpec } from '../training/group-spec';
 import { validateClip, validateOptimizer } from '../training/optimizers';
 import { validateSchedule } from '../training/schedules';
@@ -15,7 +16,7 @@ export const OPTIMIZER_SLOTS = 3;
 /**
  * RunCheckpoint.extra keys, as the GPU group's stages name them: the optimizer's own step count
  * (Adam's t; it restarts when a live change gives the state another meaning), and truncated
- * BPTT's kept state [L][B][H] (c for lstm only).
+ * BPTT's kept state [L][B][H] (L counting directions; c for lstm only).
  */
 export const EXTRA = { optimizerStep: 'update.optimizerStep', stateH: 'state.h', stateC: 'state.c' } as const;
 
@@ -27,6 +28,7 @@ export function liveRunErrors(runs: readonly RunSpec[], count: number): string[]
     errors.push(...validateOptimizer(run.optimizer, `runs[${i}].optimizer`));
     errors.push(...validateClip(run.clip, `runs[${i}].clip`));
     errors.push(...validateSchedule(run.schedule, `runs[${i}].schedule`));
+    errors.push(...validateDropout(run, `runs[${i}]`));
   });
   return errors;
 }

@@ -1,7 +1,9 @@
 /**
  * A run group trained on the CPU: the twin of the WebGPU RunGroup behind the same TrainerGroup
- * interface, with the same per-run semantics (seeded init, BPTT windows, head, loss, norms,
- * clipping, optimizer, schedule on the run's own step, validation every `evalEvery` steps).
+ * interface, with the same per-run semantics (seeded init, BPTT windows, bidirectional and residual
+ * layers, dropout masks from the same counter RNG, head, loss, norms, clipping, optimizer, schedule
+ * on the run's own step, per-timestep gradient norms every `diagnosticsEvery` steps, validation
+ * every `evalEvery` steps without dropout).
  * A step runs synchronously and delivers its record at once; in the browser the group lives in a
  * worker (worker.ts) behind a proxy (worker-backend.ts). Runs train one after another on shared scratch.
  */
@@ -9,7 +11,8 @@ import { allocateBatch, type TaskBatch } from '../data/task';
 import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { scoreWindow, windowPlan } from '../training/bptt';
-import { validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
+import { dropoutDraw, dropoutKey } from '../training/dropout';
+import { isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
 import type { RunStepMetrics, StepRecord } from '../training/metrics';
 import { optimizerStateKey, resolveOptimizer, type ResolvedOptimizer } from '../training/optimizers';
 import { ConfigError } from '../training/run-group';
@@ -54,15 +57,17 @@ export class CpuGroup implements TrainerGroup {
   constructor(spec: GroupSpec, private readonly onRecords: RecordSink) {
     const errors = validateGroupSpec(spec);
     if (errors.length > 0) throw new ConfigError(errors);
-    const { task, hiddenSize: H, numLayers: L, batch: B, seqLen: T } = spec;
+    const { task, hiddenSize: H, numLayers, batch: B, seqLen: T } = spec;
     const R = spec.runs.length;
-    const shape = { cell: spec.cell, inputSize: task.inputSize, hiddenSize: H, numLayers: L };
+    const shape = {
+      cell: spec.cell, inputSize: task.inputSize, hiddenSize: H, numLayers, bidirectional: spec.bidirectional, residual: spec.residual,
+    };
     this.currentSpec = spec;
     this.layout = modelLayout(shape, task.outputSize);
     const P = this.layout.paramCount;
     this.steps = new Array<number>(R).fill(0);
     this.optimizerSteps = new Array<number>(R).fill(0);
-    this.stateSize = L * B * H;
+    this.stateSize = this.layout.plan.directions.length * B * H;
     this.params = new Float32Array(R * P);
     this.slots = Array.from({ length: OPTIMIZER_SLOTS }, () => new Float32Array(R * P));
     this.grads = new Float32Array(P);
@@ -95,6 +100,7 @@ export class CpuGroup implements TrainerGroup {
     scoreWindow(data.weight, T, B, plan.scoreFrom, spec.head === 'last');
     const step = ++this.step;
     const evaluate = isEvalStep(spec, step);
+    const diagnosed = isDiagnosticsStep(spec, step);
     const P = this.layout.paramCount;
     const { net, head, stateSize } = this;
     const metrics: RunStepMetrics[] = [];
@@ -105,11 +111,14 @@ export class CpuGroup implements TrainerGroup {
       const p0 = r * P;
       if (plan.carry) net.loadInitialState(this.carryH, this.carryC, r * stateSize);
       else net.zeroInitialState();
+      const key = dropoutKey(run.seed, runStep);
+      net.setDropout(dropoutDraw(key, run.dropout ?? 0), dropoutDraw(key, run.recurrentDropout ?? 0));
       net.forward(this.params, p0, data.x);
       head.forward(this.params, p0, net.top, net.topOffset);
       const loss = head.lossOf(data.target, data.weight, true);
       head.backward(this.params, p0, net.top, net.topOffset, this.grads, 0);
-      net.backward(this.params, p0, data.x, head.dTop, this.grads, 0);
+      const norms = diagnosed ? net.plan.directions.map(() => new Array<number>(T).fill(0)) : undefined;
+      net.backward(this.params, p0, data.x, head.dTop, this.grads, 0, norms);
       gradNorms(this.norms, this.grads, 0, this.layout.segments);
       const t = ++this.optimizerSteps[r];
       const outcome = updateRun(this.params, this.slots, p0, this.grads, P, optimizer, run.clip, this.norms[0], lr, t);
@@ -123,6 +132,7 @@ export class CpuGroup implements TrainerGroup {
         runStep,
         clipped: outcome.normClipped || outcome.valueClipped,
       };
+      if (norms) m.gradThroughTime = norms;
       if (evaluate) Object.assign(m, this.evaluate(p0));
       metrics.push(m);
     }
@@ -140,6 +150,7 @@ export class CpuGroup implements TrainerGroup {
     let lossSum = 0;
     let metricSum = 0;
     let metricWeight = 0;
+    net.setDropout();
     for (const data of this.valData) {
       net.zeroInitialState();
       net.forward(this.params, p0, data.x);

@@ -10,7 +10,7 @@ import type { TrainerGroup } from '../training/trainer';
 import { CpuGroup } from './cpu-group';
 import { CpuHost } from './host';
 import type { FromWorker, ToWorker } from './protocol';
-import { RUNS } from '../testing/training-cases';
+import { DROPOUT_RUNS, RUNS } from '../testing/training-cases';
 import { SignTask } from '../testing/tasks';
 import { WorkerCpuBackend, type CpuPort } from './worker-backend';
 
@@ -46,6 +46,9 @@ const SPEC = {
   bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SignTask(2), runs: RUNS, evalEvery: 3,
 } as GroupSpec;
 
+/** SPEC with the tricks: bidirectional residual layers, dropout, per-timestep gradient norms. */
+const TRICKS_SPEC: GroupSpec = { ...SPEC, bidirectional: true, residual: true, runs: DROPOUT_RUNS, diagnosticsEvery: 2 };
+
 async function steps(group: TrainerGroup, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     if (!group.canStep()) await group.settle();
@@ -55,12 +58,12 @@ async function steps(group: TrainerGroup, n: number): Promise<void> {
 }
 
 describe('CPU groups in a worker, through the message protocol', () => {
-  it('train exactly like a CpuGroup in this thread, through live settings, restarts, checkpoints and reset', async () => {
+  it.each([['plain', SPEC], ['with the tricks', TRICKS_SPEC]] as const)('%s: train exactly like a CpuGroup in this thread, through live settings, restarts, checkpoints and reset', async (_, spec) => {
     const { backend } = connect(2);
     const remoteRecords: StepRecord[] = [];
     const localRecords: StepRecord[] = [];
-    const remote = await backend.createGroup(SPEC, (r) => remoteRecords.push(...r));
-    const local = new CpuGroup(SPEC, (r) => localRecords.push(...r));
+    const remote = await backend.createGroup(spec, (r) => remoteRecords.push(...r));
+    const local = new CpuGroup(spec, (r) => localRecords.push(...r));
     const both = async (what: (g: TrainerGroup) => void | Promise<void>) => {
       await what(remote);
       await what(local);

@@ -153,9 +153,13 @@ export class WorkerCpuGroup implements TrainerGroup {
   ) {
     this.task = currentSpec.task;
     this.steps = new Array<number>(currentSpec.runs.length).fill(0);
-    const shape = { cell: currentSpec.cell, inputSize: this.task.inputSize, hiddenSize: currentSpec.hiddenSize, numLayers: currentSpec.numLayers };
-    this.paramCount = modelLayout(shape, this.task.outputSize).paramCount;
-    this.stateSize = currentSpec.numLayers * currentSpec.batch * currentSpec.hiddenSize;
+    const shape = {
+      cell: currentSpec.cell, inputSize: this.task.inputSize, hiddenSize: currentSpec.hiddenSize, numLayers: currentSpec.numLayers,
+      bidirectional: currentSpec.bidirectional,
+    };
+    const layout = modelLayout(shape, this.task.outputSize);
+    this.paramCount = layout.paramCount;
+    this.stateSize = layout.plan.directions.length * currentSpec.batch * currentSpec.hiddenSize;
   }
 
   get spec(): GroupSpec {

@@ -69,6 +69,52 @@ describe('changes while training', () => {
     expect(last('a').step).toBe(3);
   });
 
+  it('dropout applies live; turning on a kind of dropout the group was built without rebuilds it, weights and steps carried', async () => {
+    const { e, live, steps, records } = await setup([lstm('a'), lstm('b', 0.2)]);
+    await steps(3);
+    const before = live()[0];
+    const weights = await before.readCheckpoints();
+    expect(await e.setRunField('a', 'dropout', 0.3)).toEqual([]);
+    const rebuilt = live()[0];
+    expect(before.destroyed).toBe(true);
+    expect(rebuilt.spec.runs.map((r) => r.dropout)).toEqual([0.3, 0]);
+    expect((await rebuilt.readCheckpoints()).map((c) => [c.step, Array.from(c.params)])).toEqual(weights.map((c) => [c.step, Array.from(c.params)]));
+    expect(rebuilt.seeks).toEqual([3]);
+    // another rate, or the other run's, fits the dispatches it has: no rebuild
+    expect(await e.setRunField('b', 'dropout', 0.5)).toEqual([]);
+    expect(await e.setRunField('a', 'dropout', 0)).toEqual([]);
+    expect(live()).toEqual([rebuilt]);
+    // recurrent dropout is another kind
+    expect(await e.setRunField('b', 'recurrentDropout', 0.25)).toEqual([]);
+    expect(rebuilt.destroyed).toBe(true);
+    await steps(1);
+    expect(records.get('a')!.map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    expect(e.doc.runs.map((r) => [r.dropout, r.recurrentDropout])).toEqual([[0, 0], [0.5, 0.25]]);
+  });
+
+  it('bidirectional and residual rebuild the run into a group of its own shape', async () => {
+    const { e, live } = await setup([lstm('a'), lstm('b')]);
+    expect(await e.setRunField('a', 'bidirectional', true)).toEqual([]);
+    expect(await e.setRunField('b', 'residual', true)).toEqual([]);
+    expect(live().map((g) => [g.spec.runs.map((r) => r.id), g.spec.bidirectional, g.spec.residual])).toEqual([[['a'], true, false], [['b'], false, true]]);
+    expect(live()[0].spec.label).toBe('lstm H32 B16 T32 bidirectional');
+  });
+
+  it('per-timestep gradient norms: setDiagnosticsEvery rebuilds every group with it, runs carried; 0 turns them off', async () => {
+    const { e, live, steps } = await setup([lstm('a'), lstm('g', 0.1, { cell: 'gru' })]);
+    await steps(2);
+    const before = live();
+    expect(await e.setDiagnosticsEvery(5)).toEqual([]);
+    expect(before.every((g) => g.destroyed)).toBe(true);
+    expect(live().map((g) => [g.spec.diagnosticsEvery, g.runSteps])).toEqual([[5, [2]], [5, [2]]]);
+    const now = live();
+    expect(await e.setDiagnosticsEvery(5)).toEqual([]);
+    expect(live()).toEqual(now);
+    expect(await e.setDiagnosticsEvery(-1)).toEqual([{ path: 'diagnosticsEvery', message: 'diagnosticsEvery must be an integer from 0 to 1000000, got -1' }]);
+    expect(await e.setDiagnosticsEvery(0)).toEqual([]);
+    expect(live().map((g) => g.spec.diagnosticsEvery)).toEqual([0, 0]);
+  });
+
   it('an invalid value is refused with its path and changes nothing', async () => {
     const { e } = await setup([lstm('a')]);
     expect(await e.setRunField('a', 'optimizer.lr', -2)).toEqual([

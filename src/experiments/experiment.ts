@@ -76,6 +76,8 @@ export class Experiment {
   private readonly listeners = new Set<ExperimentListener>();
   private task!: Task;
   private readonly lockstep: Lockstep;
+  /** Group steps between per-timestep gradient norms (0: never); a view asks for them while it shows them. */
+  private diagnosticsEvery = 0;
 
   private constructor(
     private docValue: ExperimentDoc,
@@ -281,6 +283,29 @@ export class Experiment {
     });
   }
 
+  /**
+   * Computes the per-timestep gradient norms (RunRecord.gradThroughTime) every `every` group steps
+   * from now on; 0 stops them. Groups are rebuilt with or without the extra dispatches, every
+   * run's weights, optimizer state and step carried. Returns the problem, or [] once applied.
+   */
+  setDiagnosticsEvery(every: number): Promise<FieldIssue[]> {
+    return this.lockstep.exclusive(async () => {
+      if (!Number.isInteger(every) || every < 0 || every > 1_000_000) {
+        return [{ path: 'diagnosticsEvery', message: `diagnosticsEvery must be an integer from 0 to 1000000, got ${every}` }];
+      }
+      if (every === this.diagnosticsEvery) return [];
+      const before = this.diagnosticsEvery;
+      this.diagnosticsEvery = every;
+      try {
+        await this.regroup(new Map());
+      } catch (e) {
+        this.diagnosticsEvery = before;
+        throw e;
+      }
+      return [];
+    });
+  }
+
   /** Everything needed to continue later (weights, optimizer state, histories). */
   saveState(): Promise<ExperimentState> {
     return this.lockstep.exclusive(async () => {
@@ -363,7 +388,7 @@ export class Experiment {
     try {
       if (regroup) await this.regroup(forks, new Set(fresh));
       else if (fresh.length > 0) this.lockstep.restartRuns(fresh);
-      this.lockstep.configureRuns(doc.runs.map((r) => r.id), doc.runs.map(toRunSpec));
+      await this.lockstep.configureRuns(this.backend, doc.runs.map((r) => r.id), doc.runs.map(toRunSpec));
     } catch (e) {
       this.docValue = previous;
       for (const run of previous.runs) {
@@ -388,7 +413,7 @@ export class Experiment {
     const groups = partitionRuns(this.docValue.runs).map((runs) => ({
       key: structureKey(runs[0]),
       runIds: runs.map((r) => r.id),
-      spec: toGroupSpec(this.docValue, this.task, runs),
+      spec: toGroupSpec(this.docValue, this.task, runs, this.diagnosticsEvery),
     }));
     await this.lockstep.regroup(this.backend, groups, fresh, forks);
   }

@@ -2,7 +2,8 @@
  * One run's metric history: every step's record as columns of growing Float64Arrays (a step,
  * its training time, and one column per metric), compact enough to keep 100k steps, to save
  * with the experiment and to export as CSV or JSON. Absent values (validation loss between
- * evaluations) are NaN; a non-finite loss is kept as it came (Infinity is not NaN).
+ * evaluations) are NaN; a non-finite loss is kept as it came (Infinity is not NaN). The
+ * per-timestep gradient norms come only at diagnostics steps and are kept beside the columns, by step.
  */
 import type { RunStepMetrics } from '../training/metrics';
 
@@ -24,6 +25,8 @@ export interface HistoryJson {
   time: number[];
   columns: Partial<Record<MetricColumn, (number | null | 'Infinity' | '-Infinity')[]>>;
   layerGradNorms: (number | null)[][];
+  /** The steps with per-timestep gradient norms, each with its [direction][t] (absent: none). */
+  gradThroughTime?: { step: number; norms: (number | null | 'Infinity' | '-Infinity')[][] }[];
 }
 
 /** A history as typed-array columns (how saved experiments keep it). */
@@ -32,7 +35,15 @@ export interface HistoryColumns {
   time: Float64Array;
   metrics: Record<MetricColumn, Float64Array>;
   layers: Float64Array[];
+  /** Per-timestep gradient norms at the steps that have them (plain numbers: structured clone keeps NaN). */
+  gradThroughTime: { step: number; norms: number[][] }[];
 }
+
+type JsonNumber = number | null | 'Infinity' | '-Infinity';
+
+const toJsonNumber = (v: number): JsonNumber => (Number.isNaN(v) ? null : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
+const fromJsonNumber = (v: number | null | string | undefined): number =>
+  v === null || v === undefined ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : Number(v);
 
 class Column {
   data = new Float64Array(256);
@@ -53,6 +64,8 @@ export class RunHistory {
   private readonly times = new Column();
   private readonly metrics = new Map<MetricColumn, Column>(METRIC_COLUMNS.map((c) => [c, new Column()]));
   private layers: Column[] = [];
+  /** Per-timestep gradient norms [direction][t] by step, at the steps that computed them. */
+  private readonly throughTime = new Map<number, number[][]>();
 
   push(record: RunRecord): void {
     const i = this.length++;
@@ -66,6 +79,12 @@ export class RunHistory {
       if (!this.layers[k]) this.layers[k] = new Column();
       this.layers[k].set(i, v);
     });
+    if (record.gradThroughTime) this.throughTime.set(record.step, record.gradThroughTime);
+  }
+
+  /** The steps that have per-timestep gradient norms, in order, with them ([direction][t]). */
+  gradThroughTime(): { step: number; norms: number[][] }[] {
+    return [...this.throughTime].map(([step, norms]) => ({ step, norms }));
   }
 
   /** The last step recorded, 0 if none. */
@@ -109,6 +128,7 @@ export class RunHistory {
       valLoss: optional('valLoss'),
       metric: optional('metric'),
       sparsity: optional('sparsity'),
+      gradThroughTime: this.throughTime.get(this.steps.data[i]),
     };
   }
 
@@ -127,6 +147,7 @@ export class RunHistory {
       time: cut(this.times.data),
       metrics: Object.fromEntries(METRIC_COLUMNS.map((c) => [c, this.column(c).slice()])) as Record<MetricColumn, Float64Array>,
       layers: this.layers.map((_, k) => this.layerColumn(k).slice()),
+      gradThroughTime: this.gradThroughTime(),
     };
   }
 
@@ -145,28 +166,33 @@ export class RunHistory {
       fill(col, data);
       return col;
     });
+    for (const g of c.gradThroughTime ?? []) h.throughTime.set(g.step, g.norms);
     return h;
   }
 
   toJSON(): HistoryJson {
-    const list = (a: Float64Array) => Array.from(a, (v) => (Number.isNaN(v) ? null : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v));
+    const list = (a: Float64Array) => Array.from(a, toJsonNumber);
     const columns: HistoryJson['columns'] = {};
     for (const c of METRIC_COLUMNS) {
       const col = this.column(c);
       if (col.some((v) => !Number.isNaN(v))) columns[c] = list(col);
     }
-    return {
+    const json: HistoryJson = {
       step: Array.from(this.steps.data.subarray(0, this.length)),
       time: Array.from(this.times.data.subarray(0, this.length)),
       columns,
       layerGradNorms: this.layers.map((_, k) => list(this.layerColumn(k)) as (number | null)[]),
     };
+    if (this.throughTime.size > 0) {
+      json.gradThroughTime = this.gradThroughTime().map(({ step, norms }) => ({ step, norms: norms.map((row) => row.map(toJsonNumber)) }));
+    }
+    return json;
   }
 
   static fromJSON(json: HistoryJson): RunHistory {
     const h = new RunHistory();
-    const value = (v: number | null | string | undefined) =>
-      v === null || v === undefined ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : Number(v);
+    const value = fromJsonNumber;
+    const throughTime = new Map((json.gradThroughTime ?? []).map((g) => [g.step, g.norms.map((row) => row.map(fromJsonNumber))]));
     for (let i = 0; i < json.step.length; i++) {
       const col = (c: MetricColumn) => value(json.columns[c]?.[i]);
       h.push({
@@ -181,6 +207,7 @@ export class RunHistory {
         valLoss: col('valLoss'),
         metric: col('metric'),
         sparsity: col('sparsity'),
+        gradThroughTime: throughTime.get(json.step[i]),
       });
     }
     return h;

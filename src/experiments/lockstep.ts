@@ -145,9 +145,32 @@ export class Lockstep {
     if (this.status === 'done') this.setStatus('paused');
   }
 
-  configureRuns(ids: readonly string[], specs: readonly RunSpec[]): void {
+  /**
+   * New live settings for every group. A group that was built without the dispatches they need
+   * (a run turns on a kind of dropout none of its runs used) is rebuilt with them instead: its runs'
+   * checkpoints are read, a new group is made with the new settings, takes them back, and
+   * continues the data stream at the current tick; the old group is freed.
+   */
+  async configureRuns(backend: TrainerBackend, ids: readonly string[], specs: readonly RunSpec[]): Promise<void> {
     const byId = new Map(ids.map((id, i) => [id, specs[i]]));
-    for (const s of this.slots) s.group.configureRuns(s.runIds.map((id) => byId.get(id)!));
+    for (const s of this.slots) {
+      const runs = s.runIds.map((id) => byId.get(id)!);
+      if (s.group.needsRebuild?.(runs)) await this.rebuild(backend, s, runs);
+      else s.group.configureRuns(runs);
+    }
+  }
+
+  private async rebuild(backend: TrainerBackend, slot: GroupSlot, runs: RunSpec[]): Promise<void> {
+    const spec = { ...slot.spec, runs };
+    const problems = backend.validate(spec).map((m) => `${spec.label}: ${m}`);
+    if (problems.length > 0) throw Object.assign(new Error(problems.join('\n')), { name: 'ConfigError' });
+    const checkpoints = await slot.group.readCheckpoints();
+    const group = await backend.createGroup(spec, (records) => this.hooks.onRecords(slot, records));
+    slot.group.destroy();
+    group.writeCheckpoints(checkpoints.map((_, i) => i), checkpoints);
+    group.seek(this.tick);
+    slot.group = group;
+    slot.spec = spec;
   }
 
   restartRuns(ids: readonly string[]): void {
@@ -188,8 +211,8 @@ export class Lockstep {
   }
 
   /**
-   * Makes the groups match `desired`. A group whose key, runs, task and evaluation period are
-   * unchanged (and holds no fresh run) is kept as it is; the others are rebuilt, every spec
+   * Makes the groups match `desired`. A group whose key, runs, task, evaluation and diagnostics
+   * periods are unchanged (and holds no fresh run) is kept as it is; the others are rebuilt, every spec
    * checked before anything is freed or allocated, and each continuing run gets its checkpoint
    * back (a fork gets its parent's). Runs in `fresh` start from their initialisation.
    */
@@ -201,6 +224,7 @@ export class Lockstep {
   ): Promise<void> {
     const keeps = (d: DesiredGroup, s: GroupSlot) =>
       s.key === d.key && s.spec.task === d.spec.task && s.spec.evalEvery === d.spec.evalEvery &&
+      (s.spec.diagnosticsEvery ?? 0) === (d.spec.diagnosticsEvery ?? 0) &&
       s.runIds.length === d.runIds.length && s.runIds.every((id, i) => id === d.runIds[i]) &&
       !d.runIds.some((id) => fresh.has(id) || forks.has(id));
     const kept = new Set<GroupSlot>();

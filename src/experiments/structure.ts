@@ -1,6 +1,6 @@
 /**
  * From the experiment file to run groups (DESIGN decision 1): runs whose `rebuild` fields agree
- * (cell, sizes, batch, window, BPTT, and later norm or bidirectional) share one group and its
+ * (cell, sizes, batch, window, BPTT, residual, bidirectional, and later norm) share one group and its
  * dispatches; the field table says which fields those are, so a new structural setting needs no
  * change here. Also how one change is classified: live, restart or rebuild. Pure data.
  */
@@ -48,6 +48,8 @@ export function toRunSpec(run: RunConfig): RunSpec {
     optimizer: { ...run.optimizer },
     clip: { ...run.clip },
     schedule: toSchedule(run.schedule),
+    dropout: run.dropout,
+    recurrentDropout: run.recurrentDropout,
   };
 }
 
@@ -56,21 +58,28 @@ export function createTask(doc: ExperimentDoc, sources: TaskSources = {}): Promi
   return loadTask(doc.task, sources);
 }
 
-/** A group's spec from its runs (all of one structure) and the experiment's shared settings. */
-export function toGroupSpec(doc: ExperimentDoc, task: Task, runs: readonly RunConfig[]): GroupSpec {
+/**
+ * A group's spec from its runs (all of one structure) and the experiment's shared settings;
+ * `diagnosticsEvery` (0: never) is how often the experiment wants the per-timestep gradient norms.
+ */
+export function toGroupSpec(doc: ExperimentDoc, task: Task, runs: readonly RunConfig[], diagnosticsEvery = 0): GroupSpec {
   const first = runs[0];
+  const tricks = `${first.bidirectional ? ' bidirectional' : ''}${first.residual ? ' residual' : ''}`;
   return {
-    label: `${first.cell} H${first.hiddenSize}${first.numLayers > 1 ? ` L${first.numLayers}` : ''} B${first.batch} T${first.seqLen}`,
+    label: `${first.cell} H${first.hiddenSize}${first.numLayers > 1 ? ` L${first.numLayers}` : ''} B${first.batch} T${first.seqLen}${tricks}`,
     cell: first.cell,
     hiddenSize: first.hiddenSize,
     numLayers: first.numLayers,
     batch: first.batch,
     seqLen: first.seqLen,
     head: first.head,
+    bidirectional: first.bidirectional,
+    residual: first.residual,
     bptt: { ...first.bptt },
     task,
     runs: runs.map(toRunSpec),
     evalEvery: doc.evalEvery,
+    diagnosticsEvery,
   };
 }
 

@@ -1,6 +1,7 @@
 // Weights files: the safetensors writer and reader round-trip exactly, a run's tensors carry
 // PyTorch's names and shapes, a mismatched file is refused by name, and (where python3 has torch)
-// torch.nn.LSTM / GRU / RNN load the file with load_state_dict(strict=True) and hold our values.
+// torch.nn.LSTM / GRU / RNN, bidirectional or not, load the file with load_state_dict(strict=True)
+// and hold our values.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,8 @@ import { readSafetensors, writeSafetensors } from './safetensors';
 import { createTask } from './structure';
 import { paramsFromFile, runLayout, runWeightsFile, tensorSlots } from './weights';
 
-async function setup(cell: string, numLayers: number) {
-  const doc = readExperiment({ version: 1, task: { kind: 'sine' }, runs: [{ id: 'r', cell, hiddenSize: 5, numLayers }] });
+async function setup(cell: string, numLayers: number, bidirectional = false) {
+  const doc = readExperiment({ version: 1, task: { kind: 'sine' }, runs: [{ id: 'r', cell, hiddenSize: 5, numLayers, bidirectional }] });
   const run = doc.runs[0];
   const task = await createTask(doc);
   const layout = runLayout(run, task);
@@ -67,12 +68,29 @@ describe('run weights', () => {
     );
   });
 
-  it.each(CELL_KINDS)('%s: torch.nn loads the file with strict=True and holds our values', async (cell) => {
+  it('a bidirectional run: torch\'s reverse tensors, in its order, and a head on 2H', async () => {
+    const { doc, run, task, layout, params } = await setup('gru', 2, true);
+    expect(tensorSlots(layout).map((s) => `${s.name} [${s.shape.join(',')}]`)).toEqual([
+      'weight_ih_l0 [15,1]', 'weight_hh_l0 [15,5]', 'bias_ih_l0 [15]', 'bias_hh_l0 [15]',
+      'weight_ih_l0_reverse [15,1]', 'weight_hh_l0_reverse [15,5]', 'bias_ih_l0_reverse [15]', 'bias_hh_l0_reverse [15]',
+      'weight_ih_l1 [15,10]', 'weight_hh_l1 [15,5]', 'bias_ih_l1 [15]', 'bias_hh_l1 [15]',
+      'weight_ih_l1_reverse [15,10]', 'weight_hh_l1_reverse [15,5]', 'bias_ih_l1_reverse [15]', 'bias_hh_l1_reverse [15]',
+      'head.weight [1,10]', 'head.bias [1]',
+    ]);
+    const file = runWeightsFile(doc, run, task, params, 3);
+    expect(readSafetensors(file).metadata).toMatchObject({ bidirectional: 'true', residual: 'false' });
+    expect(paramsFromFile(file, layout)).toEqual(params);
+    const plain = (await setup('gru', 2)).layout;
+    expect(() => paramsFromFile(file, plain)).toThrow('tensor "weight_ih_l1" is [15, 10] in the file but [15, 5] in this run');
+  });
+
+  it.each([...CELL_KINDS.map((c) => [c, false] as const), ['lstm', true] as const, ['rnn_relu', true] as const])(
+    '%s (bidirectional %s): torch.nn loads the file with strict=True and holds our values', async (cell, bidirectional) => {
     const python = torchPython();
     if (!python) return;
-    const { doc, run, task, params, layout } = await setup(cell, 2);
+    const { doc, run, task, params, layout } = await setup(cell, 2, bidirectional);
     const dir = mkdtempSync(join(tmpdir(), 'weights-'));
-    const path = join(dir, `${cell}.safetensors`);
+    const path = join(dir, `${cell}${bidirectional ? '-bidirectional' : ''}.safetensors`);
     writeFileSync(path, runWeightsFile(doc, run, task, params, 0));
     // No safetensors package here (Debian has none): the script reads the format itself, as
     // safetensors.torch.load_file would, then loads the state dicts strictly.
@@ -84,12 +102,14 @@ header = json.loads(raw[8:8 + n])
 meta = header.pop('__metadata__')
 sd = {k: torch.frombuffer(bytearray(raw[8 + n + v['data_offsets'][0]:8 + n + v['data_offsets'][1]]), dtype=torch.float32).reshape(v['shape']) for k, v in header.items()}
 cell = meta['cell']
-kw = dict(input_size=int(meta['input_size']), hidden_size=int(meta['hidden_size']), num_layers=int(meta['num_layers']))
+bi = meta['bidirectional'] == 'true'
+kw = dict(input_size=int(meta['input_size']), hidden_size=int(meta['hidden_size']), num_layers=int(meta['num_layers']), bidirectional=bi)
 rnn = {'lstm': torch.nn.LSTM, 'gru': torch.nn.GRU}.get(cell) or (lambda **k: torch.nn.RNN(nonlinearity=cell[4:], **k))
 model = rnn(**kw)
 model.load_state_dict({k: v for k, v in sd.items() if not k.startswith('head.')}, strict=True)
-head = torch.nn.Linear(int(meta['hidden_size']), int(meta['output_size']))
+head = torch.nn.Linear((2 if bi else 1) * int(meta['hidden_size']), int(meta['output_size']))
 head.load_state_dict({k[5:]: v for k, v in sd.items() if k.startswith('head.')}, strict=True)
+assert [k for k, _ in model.named_parameters()] == [k for k in sd if not k.startswith('head.')], 'parameters() order'
 out = {k: v.flatten().tolist() for k, v in model.state_dict().items()}
 out.update({'head.' + k: v.flatten().tolist() for k, v in head.state_dict().items()})
 print(json.dumps(out))

@@ -1,8 +1,10 @@
 /**
  * A run's weights as named tensors, PyTorch's names and shapes: the recurrent network exactly as
- * torch.nn.RNN / LSTM / GRU name it (so `rnn.load_state_dict` takes those tensors as they are),
- * and the linear head as `head.weight` [O, H] and `head.bias` [O] (a torch.nn.Linear). Export to
- * and import from safetensors; an import must match the run's shape tensor for tensor.
+ * torch.nn.RNN / LSTM / GRU name it, bidirectional ones included (`weight_ih_l0_reverse`...), so
+ * `rnn.load_state_dict` takes those tensors as they are, and the linear head as `head.weight`
+ * [O, D] and `head.bias` [O] (a torch.nn.Linear on the top layer's D = H or 2H outputs). Export to
+ * and import from safetensors; an import must match the run's shape tensor for tensor. Residual
+ * layers and dropout have no weights: the metadata says they were on.
  */
 import type { ExperimentDoc, RunConfig } from '../config/experiment';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
@@ -13,7 +15,10 @@ import { readSafetensors, writeSafetensors, type NamedTensor } from './safetenso
 export const HEAD_PREFIX = 'head.';
 
 export function runLayout(run: RunConfig, task: Task): ModelLayout {
-  return modelLayout({ cell: run.cell, inputSize: task.inputSize, hiddenSize: run.hiddenSize, numLayers: run.numLayers }, task.outputSize);
+  return modelLayout(
+    { cell: run.cell, inputSize: task.inputSize, hiddenSize: run.hiddenSize, numLayers: run.numLayers, bidirectional: run.bidirectional },
+    task.outputSize,
+  );
 }
 
 /** Every tensor of a run's parameter vector, in the vector's order. */
@@ -43,6 +48,8 @@ export function runWeightsFile(doc: ExperimentDoc, run: RunConfig, task: Task, p
     input_size: String(task.inputSize),
     hidden_size: String(run.hiddenSize),
     num_layers: String(run.numLayers),
+    bidirectional: String(run.bidirectional),
+    residual: String(run.residual),
     output_size: String(task.outputSize),
   });
 }

@@ -8,14 +8,15 @@ import { CELLS, type CellKind } from './cells';
 
 /** Field order of `struct Step` in shaders/lib/recurrent.wgsl (all u32). */
 export const STEP_FIELDS = [
-  't', 'rec_row', 'mode', 'B', 'H',
+  't', 's_in', 's_out', 'rec_row', 'mode', 'B', 'H',
   'p_run', 'w_hh', 'b_hh',
-  'h_off', 'h_run', 'c_off', 'c_run', 's_off', 's_run',
+  'h_off', 'h_run', 'hr_off', 'vm_off', 'vm_run', 'c_off', 'c_run', 's_off', 's_run',
   'gx_off', 'gx_run', 'dy_off', 'dy_run',
   'dgx_off', 'dgh_off', 'dg_run',
   'carry_off', 'carry_run',
   'dh0_off', 'dc0_off', 'out_run',
   'keep', 'kh_off', 'kc_off', 'k_run',
+  'gt_off', 'gt_run',
 ] as const;
 
 export type StepField = (typeof STEP_FIELDS)[number];
@@ -31,13 +32,26 @@ export const MODE = { inner: 0, last: 1, initial: 2 } as const;
 /** `keep` bits of a forward step: copy h (and c) after this step into the kept state. */
 export const KEEP = { h: 1, c: 2 } as const;
 
-export function cellKernel(cell: CellKind, entryPoint: 'forward_step' | 'backward_step'): KernelDesc {
+/**
+ * The kernel variants (override constants of lib/recurrent.wgsl): recurrent dropout's masked
+ * product, and backward's dL/dh_t for the per-timestep norms. Off: the plain kernel.
+ */
+export interface StepVariant {
+  variational?: boolean;
+  diagnostics?: boolean;
+}
+
+export function cellKernel(cell: CellKind, entryPoint: 'forward_step' | 'backward_step', variant: StepVariant = {}): KernelDesc {
   const { file, constants } = CELLS[cell].shader;
+  const all: Record<string, number> = { ...constants };
+  if (variant.variational) all.VARIATIONAL = 1;
+  if (variant.diagnostics && entryPoint === 'backward_step') all.DIAGNOSTICS = 1;
+  const names = [variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics'].filter(Boolean);
   return {
-    label: `${cell} ${entryPoint}`,
+    label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
     file,
     entryPoint,
     lib: ['activations', 'recurrent'],
-    constants: constants ? { ...constants } : undefined,
+    constants: Object.keys(all).length > 0 ? all : undefined,
   };
 }

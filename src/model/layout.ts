@@ -10,12 +10,16 @@ export { CELL_KINDS, GATES, type CellKind } from './cells';
 import type { CellKind } from './cells';
 export type { ParamKind } from './plan';
 
-/** The sizes that fix a network's parameter shapes. */
+/** The sizes that fix a network's parameter shapes, and how its layers connect (src/model/plan.ts). */
 export interface RnnShape {
   cell: CellKind;
   inputSize: number;
   hiddenSize: number;
   numLayers: number;
+  /** A reverse direction per layer (torch's bidirectional=True): parameters `*_reverse`, outputs 2H wide. */
+  bidirectional?: boolean;
+  /** Layers whose input is as wide as their output return h plus their input (no parameters of its own). */
+  residual?: boolean;
 }
 
 /** One run's network inputs in PyTorch's layouts (batch_first=False). */
@@ -27,10 +31,23 @@ export interface RnnInputs {
   params: Float64Array;
   /** [T][B][I] */
   x: Float64Array;
-  /** [L][B][H] */
+  /** [L][B][H], L counting every direction (torch's num_layers * num_directions). */
   h0: Float64Array;
   /** [L][B][H], lstm only. */
   c0?: Float64Array;
+  /** Dropout masks of a training step (src/training/dropout.ts); absent: none. */
+  masks?: DropoutMasks;
+}
+
+/**
+ * Dropout masks, each value 0 (dropped) or the scale 1 / (1 - p). `output[l]` ([T][B][D], D the
+ * layer's output width) multiplies layer l's output before the layer above or the head reads it;
+ * `recurrent[d]` ([B][H]) multiplies h_{t-1} of direction d as it enters W_hh h_{t-1}, the same
+ * mask at every timestep (variational). An absent entry is no dropout there.
+ */
+export interface DropoutMasks {
+  output?: readonly (Float64Array | undefined)[];
+  recurrent?: readonly (Float64Array | undefined)[];
 }
 
 export interface ParamEntry {

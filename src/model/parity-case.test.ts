@@ -162,6 +162,21 @@ describe('committed fixtures', () => {
 
   it.each(files)('%s parses', (file) => {
     const c = parseParityCase(JSON.parse(readFileSync(file, 'utf8')), file);
-    expect(c.expected.output.length).toBe(c.seqLen * c.batch * c.shape.hiddenSize);
+    const directions = c.shape.bidirectional ? 2 : 1;
+    expect(c.expected.output.length).toBe(c.seqLen * c.batch * directions * c.shape.hiddenSize);
+    expect(c.h0.length).toBe(directions * c.shape.numLayers * c.batch * c.shape.hiddenSize);
+  });
+
+  it('a bidirectional case: reverse tensors named as torch names them, a flag that must be boolean', () => {
+    const file = files.find((f) => f.endsWith('lstm-bidirectional-2layers.json'))!;
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const c = parseParityCase(json, 'bi.json');
+    expect(c.shape.bidirectional).toBe(true);
+    expect(Object.keys(json.params)).toContain('weight_hh_l1_reverse');
+    const { made_by: _by, ...ours } = json;
+    expect(caseToJson(c)).toEqual(ours);
+    expect(() => parseParityCase({ ...json, bidirectional: 'yes' }, 'bi.json')).toThrow('bi.json: field "bidirectional" is "yes", expected true or false');
+    const { bidirectional: _, ...plain } = json;
+    expect(() => parseParityCase(plain, 'bi.json')).toThrow('bi.json: field "params.weight_ih_l0_reverse" is not a parameter of this network');
   });
 });

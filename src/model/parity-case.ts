@@ -2,7 +2,9 @@
  * The parity case format: one JSON object holding a network's shape, its parameters under
  * PyTorch names, inputs, an upstream gradient and the expected output and gradients (loss =
  * sum(output * grad_output)). PyTorch and the float64 reference write it; the parity tool reads it.
- * Parsing and validation only: no file system, no numerics.
+ * `bidirectional: true` (optional) is torch's bidirectional=True: outputs are 2H wide and the
+ * states hold num_layers * 2 blocks, in torch's order. Parsing and validation only: no file
+ * system, no numerics.
  */
 import { hasState } from './cells';
 import { CELL_KINDS, paramLayout } from './layout';
@@ -20,9 +22,9 @@ export interface ParityGrads {
 }
 
 export interface ParityExpected {
-  /** [T][B][H] */
+  /** [T][B][D], D = H per direction */
   output: Float64Array;
-  /** [L][B][H] */
+  /** [L][B][H], L counting directions */
   hN: Float64Array;
   /** [L][B][H], lstm only. */
   cN?: Float64Array;
@@ -31,7 +33,7 @@ export interface ParityExpected {
 
 export interface ParityCase extends RnnInputs {
   name: string;
-  /** [T][B][H] dL/d output. */
+  /** [T][B][D] dL/d output. */
   gradOutput: Float64Array;
   expected: ParityExpected;
 }
@@ -88,6 +90,14 @@ class CaseReader {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
       this.fail(`field "${key}" is ${show(v)}, expected a positive integer`);
     }
+    return v;
+  }
+
+  /** An optional boolean: false when absent. */
+  flag(obj: JsonObject, key: string): boolean {
+    if (!(key in obj)) return false;
+    const v = obj[key];
+    if (typeof v !== 'boolean') this.fail(`field "${key}" is ${show(v)}, expected true or false`);
     return v;
   }
 
@@ -159,13 +169,15 @@ export function parseParityCase(json: unknown, source: string): ParityCase {
     hiddenSize: r.positiveInt(json, 'hidden_size'),
     numLayers: r.positiveInt(json, 'num_layers'),
   };
+  if (r.flag(json, 'bidirectional')) shape.bidirectional = true;
   const seqLen = r.positiveInt(json, 'seq_len');
   const batch = r.positiveInt(json, 'batch');
   const layout = paramLayout(shape);
   const withC = hasState(cell, 'c');
+  const directions = shape.bidirectional ? 2 : 1;
   const xDims = [seqLen, batch, shape.inputSize];
-  const outDims = [seqLen, batch, shape.hiddenSize];
-  const stateDims = [shape.numLayers, batch, shape.hiddenSize];
+  const outDims = [seqLen, batch, directions * shape.hiddenSize];
+  const stateDims = [directions * shape.numLayers, batch, shape.hiddenSize];
 
   const params = r.paramMap(json, 'params', 'params', layout);
   const x = r.numbers(json, 'x', 'x', xDims);
@@ -223,6 +235,7 @@ export function caseToJson(c: ParityCase): object {
     input_size: c.shape.inputSize,
     hidden_size: c.shape.hiddenSize,
     num_layers: c.shape.numLayers,
+    ...(c.shape.bidirectional ? { bidirectional: true } : {}),
     seq_len: c.seqLen,
     batch: c.batch,
     params: paramObject(layout, c.params),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CELL_KINDS, GATES } from './cells';
 import { paramLayout } from './layout';
 import { modelLayout } from './model-layout';
-import { planLayers } from './plan';
+import { planLayers, residualProblem } from './plan';
 
 describe('planLayers', () => {
   it('a 3-layer LSTM: inputs, PyTorch names and shapes, readers', () => {
@@ -46,5 +46,43 @@ describe('planLayers', () => {
     expect(m.segments.map((s) => s.name)).toEqual(['layer 0', 'layer 1', 'head']);
     const l1 = m.rnn.entries.filter((e) => e.layer === 1);
     expect(m.segments[1]).toEqual({ name: 'layer 1', offset: l1[0].offset, length: l1.reduce((a, e) => a + e.size, 0) });
+  });
+
+  it('bidirectional: a reverse direction per layer, torch\'s names and order, 2H-wide inputs above', () => {
+    const shape = { cell: 'gru' as const, inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true };
+    const plan = planLayers(shape);
+    expect(plan.directionsPerLayer).toBe(2);
+    expect(plan.outputSize).toBe(8);
+    expect(plan.directions.map((d) => [d.index, d.layer, d.direction, d.outputColumn])).toEqual([
+      [0, 0, 'forward', 0], [1, 0, 'reverse', 4], [2, 1, 'forward', 0], [3, 1, 'reverse', 4],
+    ]);
+    expect(plan.directions[3].input).toEqual([{ source: 0, column: 0, width: 4 }, { source: 1, column: 4, width: 4 }]);
+    expect(plan.directions[1].readers).toEqual([{ kind: 'direction', index: 2, column: 4 }, { kind: 'direction', index: 3, column: 4 }]);
+    expect(plan.directions[3].readers).toEqual([{ kind: 'head' }]);
+    // torch.nn.GRU(3, 4, 2, bidirectional=True).named_parameters()
+    expect(paramLayout(shape).entries.map((e) => `${e.name} [${e.shape.join(',')}]`)).toEqual([
+      'weight_ih_l0 [12,3]', 'weight_hh_l0 [12,4]', 'bias_ih_l0 [12]', 'bias_hh_l0 [12]',
+      'weight_ih_l0_reverse [12,3]', 'weight_hh_l0_reverse [12,4]', 'bias_ih_l0_reverse [12]', 'bias_hh_l0_reverse [12]',
+      'weight_ih_l1 [12,8]', 'weight_hh_l1 [12,4]', 'bias_ih_l1 [12]', 'bias_hh_l1 [12]',
+      'weight_ih_l1_reverse [12,8]', 'weight_hh_l1_reverse [12,4]', 'bias_ih_l1_reverse [12]', 'bias_hh_l1_reverse [12]',
+    ]);
+    const m = modelLayout(shape, 2);
+    expect(m.head.inputs).toBe(8);
+    expect(m.segments.map((s) => s.name)).toEqual(['layer 0', 'layer 1', 'head']);
+  });
+
+  it('residual: layers whose input is as wide as their output; refused where no layer is', () => {
+    const layers = (inputSize: number, numLayers: number, bidirectional = false) =>
+      planLayers({ cell: 'lstm', inputSize, hiddenSize: 4, numLayers, residual: true, bidirectional }).layers.map((l) => l.residual);
+    expect(layers(3, 3)).toEqual([false, true, true]);
+    expect(layers(4, 2)).toEqual([true, true]);
+    expect(layers(4, 2, true)).toEqual([false, true]);
+    expect(layers(8, 1, true)).toEqual([true]);
+    expect(planLayers({ cell: 'lstm', inputSize: 4, hiddenSize: 4, numLayers: 2 }).layers.map((l) => l.residual)).toEqual([false, false]);
+    expect(residualProblem({ cell: 'lstm', inputSize: 3, hiddenSize: 4, numLayers: 2, residual: true })).toBeNull();
+    expect(residualProblem({ cell: 'lstm', inputSize: 1, hiddenSize: 4, numLayers: 1, residual: true })).toBe(
+      'residual needs a layer whose input is as wide as its output: the only layer takes 1 inputs (the task\'s) and gives 4; ' +
+      'use 2 or more layers (layers 1 and up get it), or turn residual off',
+    );
   });
 });

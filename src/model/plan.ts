@@ -1,17 +1,19 @@
 /**
  * planLayers: one description of a stacked network's layers, read alike by the parameter layout
- * (layout.ts), the GPU recording (rnn-gpu.ts) and the float64 reference (src/reference/rnn.ts).
- * Per layer and direction it says what the input is (column ranges of weight_ih, each fed by the
- * data or by a direction below), which parameter tensors it owns (PyTorch names and shapes), and
- * which directions read its output. Pure data: no GPU, no numerics.
+ * (layout.ts), the GPU recording (rnn-gpu.ts), the CPU backend (src/cpu/network.ts) and the
+ * float64 reference (src/reference/rnn.ts). Per layer and direction it says what the input is
+ * (column ranges of weight_ih, each fed by the data or by a direction below), which parameter
+ * tensors it owns (PyTorch names and shapes), which directions read its output, and per layer
+ * whether its output adds its input (residual). Pure data: no GPU, no numerics.
  *
- * Only forward directions exist today. The three architecture tricks are meant to land here:
  *  - bidirectional: a second DirectionPlan per layer (`direction: 'reverse'`, names with the
- *    suffix `_reverse`, outputColumn H), so the layer above gets two input parts of width H each;
- *  - residual: a LayerPlan property saying the layer's output is h plus its input (equal widths);
- *  - a per-layer norm: a DirectionPlan property, with its gain and bias appended to `params`.
- * Call sites loop over `directions`, `input` parts, `params` and `readers`, so those additions
- * change what the loops see, not the loops.
+ *    suffix `_reverse`, outputColumn H), so the layer above gets two input parts of width H each
+ *    and the head reads 2H columns, as torch.nn.LSTM(bidirectional=True) concatenates them;
+ *  - residual: a layer whose input is as wide as its output returns h plus its input;
+ *  - a per-layer norm (still to come): a DirectionPlan property, with its gain and bias appended
+ *    to `params` (they follow the four tensors, so torch's names keep their order).
+ * Call sites loop over `layers`, `directions`, `input` parts, `params` and `readers`, so these
+ * additions change what the loops see, not the loops.
  */
 import { GATES } from './cells';
 import type { RnnShape } from './layout';
@@ -21,7 +23,7 @@ export type ParamKind = 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh';
 
 export interface ParamSpec {
   kind: ParamKind;
-  /** PyTorch name, e.g. `weight_ih_l0`. */
+  /** PyTorch name, e.g. `weight_ih_l0` or `weight_ih_l0_reverse`. */
   name: string;
   /** PyTorch shape: weight_ih [G*H, I_l], weight_hh [G*H, H], biases [G*H]. */
   shape: readonly number[];
@@ -29,9 +31,9 @@ export interface ParamSpec {
 
 /** One column range of a direction's weight_ih and what feeds it. */
 export interface InputPart {
-  /** 'data': the network's input x [T][B][I]; a number: the outputs h_1..h_T of that direction. */
+  /** 'data': the network's input x [T][B][I]; a number: the outputs of that direction (its layer's output columns). */
   source: 'data' | number;
-  /** Columns [column, column + width) of weight_ih. */
+  /** Columns [column, column + width) of weight_ih (and of the layer's input). */
   column: number;
   width: number;
 }
@@ -40,11 +42,15 @@ export interface InputPart {
 export type Reader = { kind: 'head' } | { kind: 'direction'; index: number; column: number };
 
 export interface DirectionPlan {
-  /** Position among all directions, bottom first: the layer axis of the activations. */
+  /** Position among all directions, bottom first: the layer axis of the activations (torch's h0 order). */
   index: number;
   layer: number;
-  /** Time order of its recurrence. */
-  direction: 'forward';
+  /**
+   * Time order of its recurrence. A forward direction keeps h_{t} of timestep t in state slot
+   * t + 1 (slot 0: the initial state); a reverse one keeps it in slot t (slot T: the initial
+   * state, which enters at timestep T - 1). Either way its outputs are T consecutive slots.
+   */
+  direction: 'forward' | 'reverse';
   /** Its parameter tensors, in PyTorch's `parameters()` order. */
   params: readonly ParamSpec[];
   /** Width of weight_ih's rows: the parts' widths summed. */
@@ -57,15 +63,22 @@ export interface DirectionPlan {
 
 export interface LayerPlan {
   layer: number;
+  /** Forward first, then reverse when bidirectional. */
   directions: readonly DirectionPlan[];
+  /** Width of the layer's input (every direction reads all of it). */
+  inputSize: number;
   /** Width of the layer's output: H per direction. */
   outputSize: number;
+  /** Its output is h plus its input (residual was asked for and the widths are equal). */
+  residual: boolean;
 }
 
 export interface NetworkPlan {
   shape: RnnShape;
   /** Gates of the cell (G): weight_ih and weight_hh have G*H rows. */
   gates: number;
+  /** 1, or 2 when bidirectional. */
+  directionsPerLayer: number;
   layers: readonly LayerPlan[];
   /** Every direction, bottom first: the order of parameters and of the activations' layer axis. */
   directions: readonly DirectionPlan[];
@@ -80,39 +93,71 @@ export function paramSpec(dir: DirectionPlan, kind: ParamKind): ParamSpec {
   return p;
 }
 
+/** The first state slot of a direction's outputs h_0..h_{T-1}, and the slot of its initial state. */
+export function outputSlot(dir: Pick<DirectionPlan, 'direction'>): number {
+  return dir.direction === 'forward' ? 1 : 0;
+}
+
+export function initialSlot(dir: Pick<DirectionPlan, 'direction'>, seqLen: number): number {
+  return dir.direction === 'forward' ? 0 : seqLen;
+}
+
+/**
+ * Why `residual` cannot apply to a shape (null if it can, or was not asked for): with one layer
+ * whose input width differs from its output width, no layer has an input to add.
+ */
+export function residualProblem(shape: RnnShape): string | null {
+  if (!shape.residual) return null;
+  const plan = planLayers(shape);
+  if (plan.layers.some((l) => l.residual)) return null;
+  const D = plan.outputSize;
+  return `residual needs a layer whose input is as wide as its output: the only layer takes ${shape.inputSize} inputs ` +
+    `(the task's) and gives ${D}; use 2 or more layers (layers 1 and up get it), or turn residual off`;
+}
+
 export function planLayers(shape: RnnShape): NetworkPlan {
   const H = shape.hiddenSize;
   const gates = GATES[shape.cell];
   const GH = gates * H;
-  // Inputs first: direction l reads the data (l = 0) or every direction of layer l - 1.
+  const kinds: DirectionPlan['direction'][] = shape.bidirectional ? ['forward', 'reverse'] : ['forward'];
+  const per = kinds.length;
+  const D = per * H;
+  // Inputs first: layer l reads the data (l = 0) or every direction of layer l - 1, side by side.
   const inputs: InputPart[][] = [];
   for (let l = 0; l < shape.numLayers; l++) {
     inputs.push(l === 0
       ? [{ source: 'data', column: 0, width: shape.inputSize }]
-      : [{ source: l - 1, column: 0, width: H }]);
+      : kinds.map((_, k) => ({ source: (l - 1) * per + k, column: k * H, width: H })));
   }
-  const directions: DirectionPlan[] = inputs.map((input, l) => {
+  const directions: DirectionPlan[] = [];
+  const layers: LayerPlan[] = inputs.map((input, l) => {
     const inputSize = input.reduce((a, p) => a + p.width, 0);
-    // Readers follow from the input parts above; the top layer feeds the head.
-    const readers: Reader[] = inputs.flatMap((parts, above) =>
-      parts.filter((p) => p.source === l).map((p): Reader => ({ kind: 'direction', index: above, column: p.column })));
-    if (l === shape.numLayers - 1) readers.push({ kind: 'head' });
-    return {
-      index: l,
-      layer: l,
-      direction: 'forward',
-      params: [
-        { kind: 'weight_ih', name: `weight_ih_l${l}`, shape: [GH, inputSize] },
-        { kind: 'weight_hh', name: `weight_hh_l${l}`, shape: [GH, H] },
-        { kind: 'bias_ih', name: `bias_ih_l${l}`, shape: [GH] },
-        { kind: 'bias_hh', name: `bias_hh_l${l}`, shape: [GH] },
-      ],
-      inputSize,
-      input,
-      outputColumn: 0,
-      readers,
-    };
+    const own = kinds.map((direction, k): DirectionPlan => {
+      const index = l * per + k;
+      const suffix = direction === 'reverse' ? '_reverse' : '';
+      // Readers follow from the input parts above; the top layer feeds the head.
+      const readers: Reader[] = inputs.flatMap((parts, above) =>
+        parts.filter((p) => p.source === index).flatMap((p): Reader[] =>
+          kinds.map((_, j) => ({ kind: 'direction', index: above * per + j, column: p.column }))));
+      if (l === shape.numLayers - 1) readers.push({ kind: 'head' });
+      return {
+        index,
+        layer: l,
+        direction,
+        params: [
+          { kind: 'weight_ih', name: `weight_ih_l${l}${suffix}`, shape: [GH, inputSize] },
+          { kind: 'weight_hh', name: `weight_hh_l${l}${suffix}`, shape: [GH, H] },
+          { kind: 'bias_ih', name: `bias_ih_l${l}${suffix}`, shape: [GH] },
+          { kind: 'bias_hh', name: `bias_hh_l${l}${suffix}`, shape: [GH] },
+        ],
+        inputSize,
+        input,
+        outputColumn: k * H,
+        readers,
+      };
+    });
+    directions.push(...own);
+    return { layer: l, directions: own, inputSize, outputSize: D, residual: !!shape.residual && inputSize === D };
   });
-  const layers: LayerPlan[] = directions.map((d) => ({ layer: d.layer, directions: [d], outputSize: H }));
-  return { shape, gates, layers, directions, outputSize: shape.numLayers > 0 ? H : 0 };
+  return { shape, gates, directionsPerLayer: per, layers, directions, outputSize: shape.numLayers > 0 ? D : 0 };
 }

@@ -6,6 +6,7 @@
 import { hasState } from '../model/cells';
 import { paramLayout } from '../model/layout';
 import type { RnnShape } from '../model/layout';
+import { planLayers } from '../model/plan';
 import type { ParityCase } from '../model/parity-case';
 import { Rng } from './random';
 import { rnnBackward, rnnForward } from './rnn';
@@ -19,7 +20,8 @@ export function makeReferenceCase(
   seed: number,
 ): ParityCase {
   const rng = new Rng(seed);
-  const stateSize = shape.numLayers * batch * shape.hiddenSize;
+  const plan = planLayers(shape);
+  const stateSize = plan.directions.length * batch * shape.hiddenSize;
   const inputs: RnnInputs = {
     shape,
     seqLen,
@@ -29,13 +31,13 @@ export function makeReferenceCase(
     h0: rng.uniform(stateSize, 1), // [L][B][H]
     c0: hasState(shape.cell, 'c') ? rng.uniform(stateSize, 1) : undefined, // [L][B][H]
   };
-  const gradOutput = rng.uniform(seqLen * batch * shape.hiddenSize, 1); // [T][B][H]
+  const gradOutput = rng.uniform(seqLen * batch * plan.outputSize, 1); // [T][B][D]
   const fwd = rnnForward(inputs);
-  const grads = rnnBackward(inputs, fwd, gradOutput);
+  const { params, x, h0, c0 } = rnnBackward(inputs, fwd, gradOutput);
   return {
     name,
     ...inputs,
     gradOutput,
-    expected: { output: fwd.output, hN: fwd.hN, cN: fwd.cN, grads },
+    expected: { output: fwd.output, hN: fwd.hN, cN: fwd.cN, grads: { params, x, h0, c0 } },
   };
 }

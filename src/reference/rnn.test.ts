@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CELL_KINDS, GATES, paramLayout } from '../model/layout';
-import type { CellKind, RnnShape } from '../model/layout';
+import type { CellKind, DropoutMasks, RnnShape } from '../model/layout';
+import { planLayers } from '../model/plan';
 import { checkTensor, DEFAULT_EPS4 } from './gradcheck';
 import { Rng } from './random';
 import { rnnBackward, rnnForward } from './rnn';
@@ -20,7 +21,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 function randomInputs(shape: RnnShape, seqLen: number, batch: number, seed: number): RnnInputs {
   const rng = new Rng(seed);
-  const LBH = shape.numLayers * batch * shape.hiddenSize;
+  const LBH = planLayers(shape).directions.length * batch * shape.hiddenSize;
   return {
     shape,
     seqLen,
@@ -251,6 +252,21 @@ interface GradCase {
   batch: number;
   /** Also put gradients on h_n and c_n. */
   finalGrads: boolean;
+  bidirectional?: boolean;
+  residual?: boolean;
+  /** Fixed dropout masks (values 0 and 2) between layers, on the head's input and on h_{t-1}. */
+  dropout?: boolean;
+}
+
+/** Masks of p = 0.5 for every layer's output and every direction's recurrent input, from `seed`. */
+function randomMasks(shape: RnnShape, T: number, B: number, seed: number): DropoutMasks {
+  const rng = new Rng(seed);
+  const plan = planLayers(shape);
+  const mask = (n: number) => Float64Array.from(rng.uniform(n, 1), (u) => (u > 0 ? 2 : 0));
+  return {
+    output: plan.layers.map((l) => mask(T * B * l.outputSize)),
+    recurrent: plan.directions.map(() => mask(B * shape.hiddenSize)),
+  };
 }
 
 const GRAD_CASES: GradCase[] = [
@@ -259,15 +275,30 @@ const GRAD_CASES: GradCase[] = [
   { label: '1 layer, T=1 B=1', inputSize: 3, hiddenSize: 5, numLayers: 1, seqLen: 1, batch: 1, finalGrads: false },
   { label: '3 layers, I=2 H=3 T=1 B=1', inputSize: 2, hiddenSize: 3, numLayers: 3, seqLen: 1, batch: 1, finalGrads: true },
   { label: '2 layers, I=1 H=2 T=6 B=1', inputSize: 1, hiddenSize: 2, numLayers: 2, seqLen: 6, batch: 1, finalGrads: false },
+  { label: 'bidirectional 2 layers, I=3 H=4 T=3 B=2', inputSize: 3, hiddenSize: 4, numLayers: 2, seqLen: 3, batch: 2, finalGrads: true, bidirectional: true },
+  { label: 'residual 3 layers (all: I = H), I=4 H=4 T=3 B=2', inputSize: 4, hiddenSize: 4, numLayers: 3, seqLen: 3, batch: 2, finalGrads: true, residual: true },
+  {
+    label: 'bidirectional residual 3 layers (layers 1, 2), I=3 H=3 T=3 B=2', inputSize: 3, hiddenSize: 3, numLayers: 3, seqLen: 3, batch: 2,
+    finalGrads: false, bidirectional: true, residual: true,
+  },
+  {
+    label: 'dropout masks, bidirectional residual 2 layers (layer 1), I=2 H=3 T=4 B=2', inputSize: 2, hiddenSize: 3, numLayers: 2, seqLen: 4, batch: 2,
+    finalGrads: true, bidirectional: true, residual: true, dropout: true,
+  },
+  { label: 'dropout masks, 2 layers, I=3 H=4 T=3 B=3', inputSize: 3, hiddenSize: 4, numLayers: 2, seqLen: 3, batch: 3, finalGrads: true, dropout: true },
 ];
 
 describe.each(CELL_KINDS)('%s gradients vs finite differences', (cell) => {
   it.each(GRAD_CASES)('$label', (c) => {
-    const shape: RnnShape = { cell, inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers };
+    const shape: RnnShape = {
+      cell, inputSize: c.inputSize, hiddenSize: c.hiddenSize, numLayers: c.numLayers, bidirectional: c.bidirectional, residual: c.residual,
+    };
+    const plan = planLayers(shape);
     const inp = randomInputs(shape, c.seqLen, c.batch, 1234);
+    if (c.dropout) inp.masks = randomMasks(shape, c.seqLen, c.batch, 77);
     const rng = new Rng(99);
-    const LBH = c.numLayers * c.batch * c.hiddenSize;
-    const gradOutput = rng.uniform(c.seqLen * c.batch * c.hiddenSize, 1); // [T][B][H]
+    const LBH = plan.directions.length * c.batch * c.hiddenSize;
+    const gradOutput = rng.uniform(c.seqLen * c.batch * plan.outputSize, 1); // [T][B][D]
     const gradHN = c.finalGrads ? rng.uniform(LBH, 1) : undefined; // [L][B][H]
     const gradCN = c.finalGrads && cell === 'lstm' ? rng.uniform(LBH, 1) : undefined;
     const loss = (): number => {
@@ -293,7 +324,7 @@ describe.each(CELL_KINDS)('%s gradients vs finite differences', (cell) => {
     // relu: an element whose stencil moves some pre-activation across 0 (h_t = max(a, 0) > 0 flips)
     // has no derivative to check
     const activity = (): string =>
-      rnnForward(inp).layers.map((l) => l.h.subarray(c.batch * c.hiddenSize).map((v) => (v > 0 ? 1 : 0)).join('')).join('|');
+      rnnForward(inp).layers.map((l) => l.h.map((v) => (v > 0 ? 1 : 0)).join('')).join('|');
     const crossesKink = (t: Float64Array) => (i: number): boolean => {
       const saved = t[i];
       const base = activity();
@@ -308,7 +339,8 @@ describe.each(CELL_KINDS)('%s gradients vs finite differences', (cell) => {
     let checked = 0;
     let skipped = 0;
     for (const [name, value, analytic] of tensors) {
-      expect(analytic.some((v) => v !== 0), `${name} has a non-zero gradient`).toBe(true);
+      // relu units can be dead over a whole short sequence, so only the smooth cells must reach every tensor
+      if (cell !== 'rnn_relu') expect(analytic.some((v) => v !== 0), `${name} has a non-zero gradient`).toBe(true);
       const r = checkTensor(loss, value, analytic, {
         skip: cell === 'rnn_relu' ? crossesKink(value) : undefined,
       });
@@ -317,5 +349,46 @@ describe.each(CELL_KINDS)('%s gradients vs finite differences', (cell) => {
       skipped += r.skipped;
     }
     expect(skipped).toBeLessThanOrEqual(Math.max(1, 0.02 * (checked + skipped)));
+  });
+});
+
+describe('per-timestep gradient norms (dhNorms)', () => {
+  it.each(CELL_KINDS)('%s: the norm of dL/dh_t is the gradient of the rest of the sequence started from h_t, plus the output\'s', (cell) => {
+    const shape: RnnShape = { cell, inputSize: 2, hiddenSize: 3, numLayers: 1 };
+    const [T, B] = [4, 2];
+    const BH = B * 3;
+    const inp = randomInputs(shape, T, B, 8);
+    const gradOutput = new Rng(3).uniform(T * BH, 1);
+    const fwd = rnnForward(inp);
+    const { dhNorms } = rnnBackward(inp, fwd, gradOutput);
+    expect(dhNorms).toHaveLength(1);
+    for (let t = 0; t < T; t++) {
+      const dh = gradOutput.slice(t * BH, (t + 1) * BH);
+      if (t < T - 1) {
+        // h_t (slot t + 1) is the initial state of timesteps t + 1 .. T - 1
+        const rest: RnnInputs = {
+          shape, seqLen: T - 1 - t, batch: B, params: inp.params, x: inp.x.slice((t + 1) * B * 2),
+          h0: fwd.layers[0].h.slice((t + 1) * BH, (t + 2) * BH), c0: cell === 'lstm' ? fwd.layers[0].c.slice((t + 1) * BH, (t + 2) * BH) : undefined,
+        };
+        const later = rnnBackward(rest, rnnForward(rest), gradOutput.slice((t + 1) * BH));
+        for (let k = 0; k < BH; k++) dh[k] += later.h0[k];
+      }
+      expect(dhNorms[0][t]).toBeCloseTo(Math.sqrt(dot(dh, dh)), 12);
+    }
+  });
+
+  it('one row per direction; a reverse direction\'s first timestep is the one it processes last', () => {
+    const shape: RnnShape = { cell: 'gru', inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true };
+    const [T, B] = [3, 1];
+    const inp = randomInputs(shape, T, B, 4);
+    const gradOutput = new Float64Array(T * B * 6);
+    gradOutput.fill(1, (T - 1) * 6, T * 6); // only the last timestep is scored
+    const { dhNorms } = rnnBackward(inp, rnnForward(inp), gradOutput);
+    expect(dhNorms).toHaveLength(4);
+    // the top forward direction gets nothing before the last timestep except through time
+    expect(dhNorms[2][T - 1]).toBeCloseTo(Math.sqrt(3), 12);
+    // the top reverse direction reads timestep T - 1 first: earlier timesteps get no gradient
+    expect(dhNorms[3].slice(0, T - 1)).toEqual([0, 0]);
+    expect(dhNorms[3][T - 1]).toBeCloseTo(Math.sqrt(3), 12);
   });
 });

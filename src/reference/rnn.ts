@@ -1,14 +1,16 @@
 /**
  * Float64 CPU reference of a stacked recurrent network (torch.nn.RNN / LSTM / GRU semantics,
- * batch_first=False): forward, and hand-written backpropagation through time. It is the oracle the
- * GPU kernels are checked against, so it is ordered like them (input projection for all timesteps,
- * one step per timestep, weight gradients over all timesteps at once), not tuned for speed. The
- * layers come from planLayers and the cells from the registry, as on the GPU.
+ * batch_first=False, bidirectional as torch concatenates it): forward, and hand-written
+ * backpropagation through time. It is the oracle the GPU kernels and the CPU backend are checked
+ * against, so it is ordered like them (input projection for all timesteps, one step per timestep,
+ * weight gradients over all timesteps at once), not tuned for speed. The layers come from
+ * planLayers (directions, residual layers) and the cells from the registry, as on the GPU;
+ * dropout masks, when given, are applied where the GPU applies them (src/model/layout.ts DropoutMasks).
  */
 import { CELLS, hasState } from '../model/cells';
 import { paramByName, paramLayout } from '../model/layout';
 import type { ParamLayout, RnnInputs } from '../model/layout';
-import { paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type ParamKind } from '../model/plan';
+import { initialSlot, outputSlot, paramSpec, planLayers, type DirectionPlan, type NetworkPlan, type ParamKind } from '../model/plan';
 import {
   accumulateBiasGrad,
   accumulateInputGrad,
@@ -18,27 +20,29 @@ import {
 
 export type { RnnInputs } from '../model/layout';
 
-/** What one direction's forward keeps for backward (one per layer today). */
+/** What one direction's forward keeps for backward. */
 export interface LayerCache {
-  /** [T][B][I_l] this direction's input sequence (its input parts side by side). */
+  /** [T][B][I_l] its layer's input sequence (the data, or the layer below's output after dropout). */
   input: Float64Array;
-  /** [T+1][B][H] h[0] = its h0, h[t+1] = h after step t. */
+  /** [T+1][B][H] states by slot (plan.ts: forward h_t in slot t + 1, reverse in slot t; the initial state in the other end slot). */
   h: Float64Array;
   /** [T+1][B][H] like h, for cells with a cell state (empty otherwise). */
   c: Float64Array;
-  /** [T][B][S*H] what the cell saved for backward, S = the registry's savedPerUnit. */
+  /** [T][B][S*H] what the cell saved for backward, by timestep, S = the registry's savedPerUnit. */
   saved: Float64Array;
 }
 
 export interface RnnForward {
-  /** [T][B][D] the top layer's h_t, D its output width. */
+  /** [T][B][D] the top layer's output (after its dropout mask, if any), D its output width. */
   output: Float64Array;
-  /** [L][B][H] one block per direction. */
+  /** [L][B][H] one block per direction: its state after the last timestep it processed. */
   hN: Float64Array;
   /** [L][B][H], cells with a cell state only. */
   cN?: Float64Array;
   /** One per direction, bottom first. */
   layers: LayerCache[];
+  /** One per layer: [T][B][D] what it hands on (h of its directions side by side, + input if residual, times its mask). */
+  outputs: Float64Array[];
 }
 
 export interface RnnGrads {
@@ -50,6 +54,8 @@ export interface RnnGrads {
   h0: Float64Array;
   /** [L][B][H], cells with a cell state only. */
   c0?: Float64Array;
+  /** [L][T] the L2 norm over batch and units of dL/dh_t of each direction at each timestep t (all paths). */
+  dhNorms: number[][];
 }
 
 const EMPTY = new Float64Array(0);
@@ -64,21 +70,32 @@ function tensor(layout: ParamLayout, flat: Float64Array, dir: DirectionPlan, kin
   return flat.subarray(e.offset, e.offset + e.size);
 }
 
-/** Rows of `part`'s source: the data x [T][B][I], or h_1..h_T of a direction below. */
-function partSource(part: InputPart, x: Float64Array, layers: readonly LayerCache[], BH: number): Float64Array {
-  return part.source === 'data' ? x : layers[part.source].h.subarray(BH);
-}
-
 /** Copies each [rows][width] block into columns [column, column + width) of a [rows][cols] array. */
 function placeColumns(out: Float64Array, cols: number, block: Float64Array, column: number, width: number, rows: number): void {
   for (let r = 0; r < rows; r++) out.set(block.subarray(r * width, (r + 1) * width), r * cols + column);
 }
 
-/** Adds columns [column, column + width) of a [rows][cols] array into a [rows][width] array. */
-function addColumns(into: Float64Array, from: Float64Array, cols: number, column: number, width: number, rows: number): void {
-  for (let r = 0; r < rows; r++) {
-    for (let k = 0; k < width; k++) into[r * width + k] += from[r * cols + column + k];
-  }
+/** Columns [column, column + width) of a [rows][cols] array, as a new [rows][width] array. */
+function takeColumns(from: Float64Array, cols: number, column: number, width: number, rows: number): Float64Array {
+  const out = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) out.set(from.subarray(r * cols + column, r * cols + column + width), r * width);
+  return out;
+}
+
+function multiply(a: Float64Array, mask: Float64Array | undefined): void {
+  if (!mask) return;
+  for (let i = 0; i < a.length; i++) a[i] *= mask[i];
+}
+
+/** The slots a direction reads h_{t-1} from and writes h_t to at timestep t. */
+function slots(dir: DirectionPlan, t: number): { prev: number; out: number } {
+  return dir.direction === 'forward' ? { prev: t, out: t + 1 } : { prev: t + 1, out: t };
+}
+
+/** Timesteps in the order a direction processes them. */
+function timeOrder(dir: DirectionPlan, T: number): number[] {
+  const ts = Array.from({ length: T }, (_, t) => t);
+  return dir.direction === 'forward' ? ts : ts.reverse();
 }
 
 function checkInputs(inp: RnnInputs, plan: NetworkPlan, layout: ParamLayout): void {
@@ -88,6 +105,14 @@ function checkInputs(inp: RnnInputs, plan: NetworkPlan, layout: ParamLayout): vo
   checkLength('x', inp.x.length, T * B * shape.inputSize);
   checkLength('h0', inp.h0.length, stateSize);
   if (hasState(shape.cell, 'c')) checkLength('c0', inp.c0?.length ?? 0, stateSize);
+  plan.layers.forEach((l, i) => {
+    const m = inp.masks?.output?.[i];
+    if (m) checkLength(`output mask of layer ${i}`, m.length, T * B * l.outputSize);
+  });
+  plan.directions.forEach((d) => {
+    const m = inp.masks?.recurrent?.[d.index];
+    if (m) checkLength(`recurrent mask of direction ${d.index}`, m.length, B * shape.hiddenSize);
+  });
 }
 
 export function rnnForward(inp: RnnInputs): RnnForward {
@@ -103,57 +128,70 @@ export function rnnForward(inp: RnnInputs): RnnForward {
   checkInputs(inp, plan, layout);
 
   const layers: LayerCache[] = [];
-  for (const dir of plan.directions) {
-    const I = dir.inputSize;
-    const input = new Float64Array(T * B * I); // [T][B][I_l]
-    for (const part of dir.input) placeColumns(input, I, partSource(part, inp.x, layers, BH), part.column, part.width, T * B);
-    const gx = new Float64Array(T * B * GH); // [T][B][G*H]
-    affineRows(gx, input, tensor(layout, inp.params, dir, 'weight_ih'), tensor(layout, inp.params, dir, 'bias_ih'), T * B, I, GH);
-    const wHh = tensor(layout, inp.params, dir, 'weight_hh');
-    const bHh = tensor(layout, inp.params, dir, 'bias_hh');
+  const outputs: Float64Array[] = [];
+  let input = inp.x; // [T][B][I_l]
+  for (const layer of plan.layers) {
+    const D = layer.outputSize;
+    const I = layer.inputSize;
+    const out = new Float64Array(T * B * D); // [T][B][D]
+    for (const dir of layer.directions) {
+      const gx = new Float64Array(T * B * GH); // [T][B][G*H]
+      affineRows(gx, input, tensor(layout, inp.params, dir, 'weight_ih'), tensor(layout, inp.params, dir, 'bias_ih'), T * B, I, GH);
+      const wHh = tensor(layout, inp.params, dir, 'weight_hh');
+      const bHh = tensor(layout, inp.params, dir, 'bias_hh');
+      const mask = inp.masks?.recurrent?.[dir.index];
+      const h = new Float64Array((T + 1) * BH); // [T+1][B][H] by slot
+      const first = initialSlot(dir, T) * BH;
+      h.set(inp.h0.subarray(dir.index * BH, (dir.index + 1) * BH), first);
+      const c = hasC ? new Float64Array((T + 1) * BH) : EMPTY;
+      if (hasC) c.set(inp.c0!.subarray(dir.index * BH, (dir.index + 1) * BH), first);
+      const saved = new Float64Array(T * B * SH); // [T][B][S*H]
+      const gh = new Float64Array(B * GH); // [B][G*H]
+      const hIn = new Float64Array(BH); // h_{t-1} as W_hh sees it (masked by recurrent dropout)
 
-    const h = new Float64Array((T + 1) * BH); // [T+1][B][H]
-    h.set(inp.h0.subarray(dir.index * BH, (dir.index + 1) * BH));
-    const c = hasC ? new Float64Array((T + 1) * BH) : EMPTY; // [T+1][B][H]
-    if (hasC) c.set(inp.c0!.subarray(dir.index * BH, (dir.index + 1) * BH));
-    const saved = new Float64Array(T * B * SH); // [T][B][S*H]
-    const gh = new Float64Array(B * GH); // [B][G*H]
-
-    for (let t = 0; t < T; t++) {
-      const hPrev = h.subarray(t * BH, (t + 1) * BH);
-      affineRows(gh, hPrev, wHh, bHh, B, H, GH);
-      cell.reference.forward({
-        batch: B,
-        hidden: H,
-        gx: gx.subarray(t * B * GH, (t + 1) * B * GH),
-        gh,
-        hPrev,
-        cPrev: hasC ? c.subarray(t * BH, (t + 1) * BH) : EMPTY,
-        h: h.subarray((t + 1) * BH, (t + 2) * BH),
-        c: hasC ? c.subarray((t + 1) * BH, (t + 2) * BH) : EMPTY,
-        saved: saved.subarray(t * B * SH, (t + 1) * B * SH),
-      });
+      for (const t of timeOrder(dir, T)) {
+        const { prev, out: next } = slots(dir, t);
+        const hPrev = h.subarray(prev * BH, (prev + 1) * BH);
+        hIn.set(hPrev);
+        multiply(hIn, mask);
+        affineRows(gh, hIn, wHh, bHh, B, H, GH);
+        cell.reference.forward({
+          batch: B,
+          hidden: H,
+          gx: gx.subarray(t * B * GH, (t + 1) * B * GH),
+          gh,
+          hPrev,
+          cPrev: hasC ? c.subarray(prev * BH, (prev + 1) * BH) : EMPTY,
+          h: h.subarray(next * BH, (next + 1) * BH),
+          c: hasC ? c.subarray(next * BH, (next + 1) * BH) : EMPTY,
+          saved: saved.subarray(t * B * SH, (t + 1) * B * SH),
+        });
+      }
+      layers.push({ input, h, c, saved });
+      const o = outputSlot(dir) * BH;
+      placeColumns(out, D, h.subarray(o, o + T * BH), dir.outputColumn, H, T * B);
     }
-    layers.push({ input, h, c, saved });
+    // y = h (+ input when residual); what the next layer and the head read is y times the mask
+    if (layer.residual) for (let i = 0; i < out.length; i++) out[i] += input[i];
+    multiply(out, inp.masks?.output?.[layer.layer]);
+    outputs.push(out);
+    input = out;
   }
 
-  const D = plan.outputSize;
-  const output = new Float64Array(T * B * D); // [T][B][D]
-  for (const top of plan.layers[plan.layers.length - 1].directions) {
-    placeColumns(output, D, layers[top.index].h.subarray(BH), top.outputColumn, H, T * B);
-  }
   const hN = new Float64Array(layers.length * BH); // [L][B][H]
   const cN = hasC ? new Float64Array(layers.length * BH) : undefined;
-  layers.forEach((layer, d) => {
-    hN.set(layer.h.subarray(T * BH), d * BH);
-    cN?.set(layer.c.subarray(T * BH), d * BH);
+  plan.directions.forEach((dir, d) => {
+    const last = (dir.direction === 'forward' ? T : 0) * BH;
+    hN.set(layers[d].h.subarray(last, last + BH), d * BH);
+    cN?.set(layers[d].c.subarray(last, last + BH), d * BH);
   });
-  return { output, hN, cN, layers };
+  return { output: outputs[outputs.length - 1], hN, cN, layers, outputs };
 }
 
 /**
  * Gradients of L = sum(output * gradOutput) + sum(hN * gradHN) + sum(cN * gradCN)
- * (the last two terms only when given), by BPTT: directions from the top, time reversed.
+ * (the last two terms only when given), by BPTT: layers from the top, each direction against
+ * its own time order, with the masks of the forward pass in `inp`.
  */
 export function rnnBackward(
   inp: RnnInputs,
@@ -177,68 +215,81 @@ export function rnnBackward(
   if (gradCN) checkLength('gradCN', gradCN.length, nDir * BH);
 
   const dParams = new Float64Array(layout.total);
-  const dX = new Float64Array(T * B * shape.inputSize); // [T][B][I]
   const dH0 = new Float64Array(nDir * BH); // [L][B][H]
   const dC0 = hasC ? new Float64Array(nDir * BH) : undefined;
-  // dL/d(h_1..h_T) of each direction from outside it: the head's gradient, or the layers above
-  const dOuts = plan.directions.map(() => new Float64Array(T * BH)); // each [T][B][H]
-  for (const d of plan.directions) {
-    if (d.readers.some((r) => r.kind === 'head')) addColumns(dOuts[d.index], gradOutput, plan.outputSize, d.outputColumn, H, T * B);
-  }
+  const dhNorms = plan.directions.map(() => new Array<number>(T).fill(0));
+  let dZ = Float64Array.from(gradOutput); // dL/d(layer output after its mask), [T][B][D]
 
-  for (const dir of [...plan.directions].reverse()) {
-    const I = dir.inputSize;
-    const cache = fwd.layers[dir.index];
-    const dOut = dOuts[dir.index];
-    const wHh = tensor(layout, inp.params, dir, 'weight_hh');
-    const dGx = new Float64Array(T * B * GH); // [T][B][G*H]
-    const dGh = new Float64Array(T * B * GH); // [T][B][G*H]
-    // dh, dc: [B][H] carried from step t+1 to step t; they start as dL/dh_T, dL/dc_T from hN, cN
-    const at = dir.index * BH;
-    let dh = gradHN ? gradHN.slice(at, at + BH) : new Float64Array(BH);
-    let dc = gradCN ? gradCN.slice(at, at + BH) : new Float64Array(BH);
-    let dhPrev = new Float64Array(BH);
-    let dcPrev = new Float64Array(BH);
-
-    for (let t = T - 1; t >= 0; t--) {
-      // h_t is both this step's output (dOut) and the next step's hPrev (dh)
-      for (let k = 0; k < BH; k++) dh[k] += dOut[t * BH + k];
-      const dGhT = dGh.subarray(t * B * GH, (t + 1) * B * GH);
-      cell.reference.backward({
-        batch: B,
-        hidden: H,
-        saved: cache.saved.subarray(t * B * SH, (t + 1) * B * SH),
-        hPrev: cache.h.subarray(t * BH, (t + 1) * BH),
-        h: cache.h.subarray((t + 1) * BH, (t + 2) * BH),
-        cPrev: hasC ? cache.c.subarray(t * BH, (t + 1) * BH) : EMPTY,
-        c: hasC ? cache.c.subarray((t + 1) * BH, (t + 2) * BH) : EMPTY,
-        dh,
-        dc: hasC ? dc : EMPTY,
-        dGx: dGx.subarray(t * B * GH, (t + 1) * B * GH),
-        dGh: dGhT,
-        dhPrev,
-        dcPrev: hasC ? dcPrev : EMPTY,
-      });
-      // gh = W_hh hPrev + b_hh  =>  dhPrev += dGh W_hh
-      accumulateInputGrad(dhPrev, dGhT, wHh, B, H, GH);
-      [dh, dhPrev] = [dhPrev, dh];
-      [dc, dcPrev] = [dcPrev, dc];
-    }
-    dH0.set(dh, at);
-    dC0?.set(dc, at);
-
-    // Weight gradients over all timesteps at once, as the GPU's GEMMs do.
-    // gx = input W_ih^T + b_ih over [T*B] rows
-    accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_ih'), dGx, cache.input, T * B, I, GH);
-    accumulateBiasGrad(tensor(layout, dParams, dir, 'bias_ih'), dGx, T * B, GH);
-    // gh = h_{t-1} W_hh^T + b_hh, with h_0..h_{T-1} as the rows
-    accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_hh'), dGh, cache.h.subarray(0, T * BH), T * B, H, GH);
-    accumulateBiasGrad(tensor(layout, dParams, dir, 'bias_hh'), dGh, T * B, GH);
+  for (const layer of [...plan.layers].reverse()) {
+    const D = layer.outputSize;
+    const I = layer.inputSize;
+    multiply(dZ, inp.masks?.output?.[layer.layer]); // now dL/dy, y = h (+ input)
     const dInput = new Float64Array(T * B * I); // [T][B][I_l]
-    accumulateInputGrad(dInput, dGx, tensor(layout, inp.params, dir, 'weight_ih'), T * B, I, GH);
-    for (const part of dir.input) {
-      addColumns(part.source === 'data' ? dX : dOuts[part.source], dInput, I, part.column, part.width, T * B);
+    if (layer.residual) dInput.set(dZ);
+    for (const dir of layer.directions) {
+      const cache = fwd.layers[dir.index];
+      const dOut = takeColumns(dZ, D, dir.outputColumn, H, T * B); // [T][B][H]
+      const wHh = tensor(layout, inp.params, dir, 'weight_hh');
+      const mask = inp.masks?.recurrent?.[dir.index];
+      const dGx = new Float64Array(T * B * GH); // [T][B][G*H]
+      const dGh = new Float64Array(T * B * GH); // [T][B][G*H]
+      // dh, dc: [B][H] carried from the step processed after t; they start from gradHN, gradCN
+      const at = dir.index * BH;
+      let dh = gradHN ? gradHN.slice(at, at + BH) : new Float64Array(BH);
+      let dc = gradCN ? gradCN.slice(at, at + BH) : new Float64Array(BH);
+      let dhPrev = new Float64Array(BH);
+      let dcPrev = new Float64Array(BH);
+      const through = new Float64Array(BH);
+
+      for (const t of timeOrder(dir, T).reverse()) {
+        const { prev, out } = slots(dir, t);
+        // h_t is both this step's output (dOut) and the next processed step's hPrev (dh)
+        let sq = 0;
+        for (let k = 0; k < BH; k++) {
+          dh[k] += dOut[t * BH + k];
+          sq += dh[k] * dh[k];
+        }
+        dhNorms[dir.index][t] = Math.sqrt(sq);
+        const dGhT = dGh.subarray(t * B * GH, (t + 1) * B * GH);
+        cell.reference.backward({
+          batch: B,
+          hidden: H,
+          saved: cache.saved.subarray(t * B * SH, (t + 1) * B * SH),
+          hPrev: cache.h.subarray(prev * BH, (prev + 1) * BH),
+          h: cache.h.subarray(out * BH, (out + 1) * BH),
+          cPrev: hasC ? cache.c.subarray(prev * BH, (prev + 1) * BH) : EMPTY,
+          c: hasC ? cache.c.subarray(out * BH, (out + 1) * BH) : EMPTY,
+          dh,
+          dc: hasC ? dc : EMPTY,
+          dGx: dGx.subarray(t * B * GH, (t + 1) * B * GH),
+          dGh: dGhT,
+          dhPrev,
+          dcPrev: hasC ? dcPrev : EMPTY,
+        });
+        // gh = W_hh (m * hPrev) + b_hh  =>  dhPrev += m * (dGh W_hh)
+        through.fill(0);
+        accumulateInputGrad(through, dGhT, wHh, B, H, GH);
+        multiply(through, mask);
+        for (let k = 0; k < BH; k++) dhPrev[k] += through[k];
+        [dh, dhPrev] = [dhPrev, dh];
+        [dc, dcPrev] = [dcPrev, dc];
+      }
+      dH0.set(dh, at);
+      dC0?.set(dc, at);
+
+      // Weight gradients over all timesteps at once, as the GPU's GEMMs do.
+      // gx = input W_ih^T + b_ih over [T*B] rows
+      accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_ih'), dGx, cache.input, T * B, I, GH);
+      accumulateBiasGrad(tensor(layout, dParams, dir, 'bias_ih'), dGx, T * B, GH);
+      // gh = (m * h_{t-1}) W_hh^T + b_hh, rows in time order: slots t (forward) or t + 1 (reverse)
+      const first = slots(dir, 0).prev * BH;
+      const hIn = cache.h.slice(first, first + T * BH);
+      if (mask) for (let t = 0; t < T; t++) multiply(hIn.subarray(t * BH, (t + 1) * BH), mask);
+      accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_hh'), dGh, hIn, T * B, H, GH);
+      accumulateBiasGrad(tensor(layout, dParams, dir, 'bias_hh'), dGh, T * B, GH);
+      accumulateInputGrad(dInput, dGx, tensor(layout, inp.params, dir, 'weight_ih'), T * B, I, GH);
     }
+    dZ = dInput;
   }
-  return { params: dParams, x: dX, h0: dH0, c0: dC0 };
+  return { params: dParams, x: dZ, h0: dH0, c0: dC0, dhNorms };
 }

@@ -1,17 +1,21 @@
 /**
  * The float64 mirror of a run group (src/training/run-group.ts): same data, same BPTT windows and
  * kept state, same init, then forward, linear head, loss, BPTT, gradient norms, clipping and the
- * optimizer, per run at the run's own step; evaluation passes over the validation batches; live
- * settings, restarts and checkpoints with the GPU group's semantics. The oracle for the GPU
- * training loop; slow and simple on purpose.
+ * optimizer, per run at the run's own step; dropout masks drawn as every backend draws them
+ * (src/training/dropout.ts), off in evaluation; per-timestep gradient norms at diagnostics steps;
+ * evaluation passes over the validation batches; live settings, restarts and checkpoints with the
+ * GPU group's semantics. The oracle for the GPU training loop; slow and simple on purpose.
  */
 import { allocateBatch, type LossKind, type MetricKind } from '../data/task';
 import { hasState } from '../model/cells';
 import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
+import type { DropoutMasks } from '../model/layout';
+import type { NetworkPlan } from '../model/plan';
 import { scoreWindow, windowPlan } from '../training/bptt';
+import { dropoutDraw, dropoutKey, stepMasks } from '../training/dropout';
 import { evalBatches, isEvalStep, type EvalBatch } from '../training/eval-batches';
-import type { GroupSpec, RunSpec } from '../training/group-spec';
+import { isDiagnosticsStep, type GroupSpec, type RunSpec } from '../training/group-spec';
 import { learningRate } from '../training/schedules';
 import { rnnBackward, rnnForward, type RnnForward, type RnnInputs } from './rnn';
 import { ReferenceOptimizer, clipChanges, referenceClip, referenceGradNorms } from './optim';
@@ -30,6 +34,8 @@ export interface ReferenceStep {
   /** Per run, at steps with an evaluation pass: mean validation loss and the task's metric. */
   valLoss?: number[];
   metric?: number[];
+  /** Per run, at diagnostics steps: dL/dh_t norms [direction][t] (RunStepMetrics.gradThroughTime). */
+  gradThroughTime?: number[][][];
 }
 
 /** One run's recurrent state kept for the next window: h and c [L][B][H]. */
@@ -136,7 +142,7 @@ export class ReferenceGroup {
   }
 
   /** Forward through the network and the head for one run: y [rows][O]. */
-  private forward(r: number, x: Float32Array, start?: KeptState): { inputs: RnnInputs; fwd: RnnForward; y: Float64Array } {
+  private forward(r: number, x: Float32Array, start?: KeptState, masks?: DropoutMasks): { inputs: RnnInputs; fwd: RnnForward; y: Float64Array } {
     const { batch: B, seqLen: T, hiddenSize: H, task, cell } = this.currentSpec;
     const { rnn, head } = this.layout;
     const params = this.params[r];
@@ -149,6 +155,7 @@ export class ReferenceGroup {
       x: Float64Array.from(x),
       h0: start?.h ?? zeros,
       c0: hasState(cell, 'c') ? (start?.c ?? zeros) : undefined,
+      masks,
     };
     const fwd = rnnForward(inputs);
     // y (rows x O) = h_top W^T + b
@@ -176,11 +183,15 @@ export class ReferenceGroup {
     scoreWindow(batch.weight, T, B, plan.scoreFrom, spec.head === 'last');
     this.step++;
     const out: ReferenceStep = { losses: [], norms: [], clipped: [], learningRates: [], runSteps: [] };
+    const diagnosed = isDiagnosticsStep(spec, this.step);
+    if (diagnosed) out.gradThroughTime = [];
     spec.runs.forEach((run, r) => {
       const state = this.runs[r];
       state.step++;
       const params = this.params[r];
-      const { inputs, fwd, y } = this.forward(r, batch.x, plan.carry ? state.kept : undefined);
+      const key = dropoutKey(run.seed, state.step);
+      const masks = stepMasks(this.layout.plan, T, B, dropoutDraw(key, run.dropout ?? 0), dropoutDraw(key, run.recurrentDropout ?? 0));
+      const { inputs, fwd, y } = this.forward(r, batch.x, plan.carry ? state.kept : undefined, masks);
       const { loss, dy } = referenceLoss(task.loss, y, batch.target, batch.weight, O);
       const grads = new Float64Array(paramCount);
       const dOut = new Float64Array(rows * D);
@@ -194,11 +205,13 @@ export class ReferenceGroup {
           }
         }
       }
-      grads.set(rnnBackward(inputs, fwd, dOut).params, 0);
+      const back = rnnBackward(inputs, fwd, dOut);
+      grads.set(back.params, 0);
+      out.gradThroughTime?.push(back.dhNorms);
       const norms = referenceGradNorms(grads, segments);
       const lr = learningRate(run.optimizer.lr, run.schedule, state.step);
       state.optimizer.step(params, referenceClip(grads, run.clip, norms[0]), lr);
-      if (spec.bptt.kind === 'truncated') state.kept = keptAfter(fwd, spec.bptt.k1, B * H, hasState(spec.cell, 'c'));
+      if (spec.bptt.kind === 'truncated') state.kept = keptAfter(fwd, this.layout.plan, spec.bptt.k1, B * H, hasState(spec.cell, 'c'));
       out.losses.push(loss);
       out.norms.push(Array.from(norms));
       out.clipped.push(clipChanges(grads, run.clip, norms[0]));
@@ -271,11 +284,16 @@ export class ReferenceGroup {
   }
 }
 
-/** Each layer's state after k1 timesteps ([L][B][H]): what the next window starts from. */
-function keptAfter(fwd: RnnForward, k1: number, BH: number, withC: boolean): KeptState {
+/**
+ * Each forward direction's state after k1 timesteps ([L][B][H]): what the next window starts from.
+ * A reverse direction sees only its window: its part stays zero.
+ */
+function keptAfter(fwd: RnnForward, plan: NetworkPlan, k1: number, BH: number, withC: boolean): KeptState {
   const pick = (key: 'h' | 'c') => {
     const s = new Float64Array(fwd.layers.length * BH);
-    fwd.layers.forEach((layer, l) => s.set(layer[key].subarray(k1 * BH, (k1 + 1) * BH), l * BH));
+    fwd.layers.forEach((layer, l) => {
+      if (plan.directions[l].direction === 'forward') s.set(layer[key].subarray(k1 * BH, (k1 + 1) * BH), l * BH);
+    });
     return s;
   };
   return { h: pick('h'), c: withC ? pick('c') : undefined };

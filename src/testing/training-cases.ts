@@ -12,7 +12,7 @@ import type { StepRecord } from '../training/metrics';
 import { CONSTANT, learningRate } from '../training/schedules';
 import type { RecordSink, TrainerGroup } from '../training/trainer';
 import { compare } from './compare';
-import { SignTask } from './tasks';
+import { FixedTask, SignTask } from './tasks';
 
 /** |backend - reference| <= ATOL + RTOL |reference| for parameters. */
 export const ATOL = 1e-4;
@@ -41,6 +41,20 @@ export const MORE_RUNS: RunSpec[] = [
     id: 'nesterov', label: 'SGD Nesterov', seed: 23, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.8, nesterov: true, weightDecay: 0.01 },
     clip: {}, schedule: CONSTANT,
   },
+];
+
+/** RUNS with dropout: rates 0, 0.3 (+ recurrent 0.4) and 0.5 in one group, sharing every dispatch. */
+export const DROPOUT_RUNS: RunSpec[] = [
+  { ...RUNS[0], dropout: 0 },
+  { ...RUNS[1], dropout: 0.3, recurrentDropout: 0.4 },
+  { ...RUNS[2], dropout: 0.5 },
+];
+
+/** MORE_RUNS with recurrent dropout on one run and dropout on another. */
+export const MORE_DROPOUT_RUNS: RunSpec[] = [
+  { ...MORE_RUNS[0], recurrentDropout: 0.25 },
+  { ...MORE_RUNS[1], dropout: 0.2 },
+  MORE_RUNS[2],
 ];
 
 export interface TrainingCase {
@@ -98,6 +112,46 @@ export const TRAINING_CASES: TrainingCase[] = [
     },
     steps: 4,
   },
+  {
+    name: 'LSTM 2 layers, dropout 0 / 0.3 + recurrent 0.4 / 0.5 in one group, per-timestep gradient norms every 2 steps',
+    spec: {
+      cell: 'lstm', hiddenSize: 6, numLayers: 2, batch: 3, seqLen: 5, head: 'every',
+      bptt: { kind: 'full' }, task: new SineTask({ seed: 8 }), runs: DROPOUT_RUNS, diagnosticsEvery: 2,
+    },
+    steps: 4,
+  },
+  {
+    name: 'GRU bidirectional 2 layers, truncated BPTT (k1 = 2, k2 = 4: forward state carried, reverse from zero), recurrent dropout, norms every step',
+    spec: {
+      cell: 'gru', hiddenSize: 5, numLayers: 2, batch: 2, seqLen: 4, head: 'every', bidirectional: true,
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SineTask({ seed: 9 }), runs: MORE_DROPOUT_RUNS, diagnosticsEvery: 1,
+    },
+    steps: 5,
+  },
+  {
+    name: 'rnn_tanh bidirectional residual 3 layers (layers 1, 2), dropout, cross-entropy head on the last step, evaluation without dropout',
+    spec: {
+      cell: 'rnn_tanh', hiddenSize: 4, numLayers: 3, batch: 3, seqLen: 3, head: 'last', bidirectional: true, residual: true,
+      bptt: { kind: 'full' }, task: new SignTask(2), runs: DROPOUT_RUNS, evalEvery: 2,
+    },
+    steps: 4,
+  },
+  {
+    name: 'GRU residual 2 layers (layer 0 adds the data: input size = H), recurrent dropout, RMSprop / AdamW / Nesterov',
+    spec: {
+      cell: 'gru', hiddenSize: 2, numLayers: 2, batch: 4, seqLen: 4, head: 'every', residual: true,
+      bptt: { kind: 'full' }, task: new FixedTask(3), runs: MORE_DROPOUT_RUNS, diagnosticsEvery: 3,
+    },
+    steps: 3,
+  },
+  {
+    name: 'LSTM bidirectional 1 layer, truncated BPTT, a head on the last step (its reverse half has seen only the last input), dropout',
+    spec: {
+      cell: 'lstm', hiddenSize: 5, numLayers: 1, batch: 2, seqLen: 4, head: 'last', bidirectional: true,
+      bptt: { kind: 'truncated', k1: 4, episodeLength: 8 }, task: new SignTask(), runs: DROPOUT_RUNS,
+    },
+    steps: 3,
+  },
 ];
 
 export type GroupFactory = (spec: GroupSpec, onRecords: RecordSink) => Promise<TrainerGroup>;
@@ -129,6 +183,19 @@ export async function trainAgainstReference(create: GroupFactory, c: TrainingCas
         expect(m.learningRate).toBeCloseTo(learningRate(run.optimizer.lr, run.schedule, s), 12);
         expect(m.clipped, `step ${s} run ${run.id} clipped`).toBe(want.clipped[r]);
         expect(m.runStep).toBe(s);
+        if (want.valLoss) {
+          const val = compare([m.valLoss!, m.metric!], [want.valLoss[r], want.metric![r]], 1e-5, 1e-4);
+          expect(val.worstRatio, `step ${s} run ${run.id} valLoss ${m.valLoss}, metric ${m.metric}`).toBeLessThanOrEqual(1);
+        } else {
+          expect(m.valLoss, `step ${s} run ${run.id} valLoss`).toBeUndefined();
+        }
+        if (want.gradThroughTime) {
+          const norms = compare(m.gradThroughTime?.flat() ?? [], want.gradThroughTime[r].flat(), 1e-5, 1e-3);
+          expect(m.gradThroughTime?.length, `step ${s} run ${run.id} gradThroughTime rows`).toBe(want.gradThroughTime[r].length);
+          expect(norms.worstRatio, `step ${s} run ${run.id} gradThroughTime: max abs ${norms.maxAbs} at ${norms.at}`).toBeLessThanOrEqual(1);
+        } else {
+          expect(m.gradThroughTime, `step ${s} run ${run.id} gradThroughTime`).toBeUndefined();
+        }
       });
     }
     expect(records.map((r) => r.step)).toEqual(Array.from({ length: c.steps }, (_, i) => i + 1));

@@ -5,7 +5,9 @@
  */
 import type { Task } from '../data/task';
 import { CELL_KINDS, CELLS, GATES, type CellKind } from '../model/cells';
+import { residualProblem } from '../model/plan';
 import { validateBptt, type BpttConfig } from './bptt';
+import { validateDropout } from './dropout';
 import { validateClip, validateOptimizer, type ClipConfig, type OptimizerConfig } from './optimizers';
 import { validateSchedule, type ScheduleConfig } from './schedules';
 
@@ -17,6 +19,13 @@ export interface RunSpec {
   optimizer: OptimizerConfig;
   clip: ClipConfig;
   schedule: ScheduleConfig;
+  /**
+   * Dropout rate in [0, 1) between stacked layers and on the head's input (torch.nn.LSTM's
+   * `dropout`, plus the head), inverted (kept values scaled by 1 / (1 - p)); 0 or absent: off.
+   */
+  dropout?: number;
+  /** Variational dropout rate on h_{t-1} as it enters W_hh (Gal and Ghahramani 2016); 0 or absent: off. */
+  recurrentDropout?: number;
 }
 
 export interface GroupSpec {
@@ -29,6 +38,10 @@ export interface GroupSpec {
   seqLen: number;
   /** Linear head on every timestep, or on the last one only. */
   head: 'every' | 'last';
+  /** A reverse direction per layer (src/model/plan.ts); the head reads 2H. */
+  bidirectional?: boolean;
+  /** Layers whose input is as wide as their output add it to their h (src/model/plan.ts). */
+  residual?: boolean;
   bptt: BpttConfig;
   task: Task;
   runs: RunSpec[];
@@ -39,6 +52,11 @@ export interface GroupSpec {
    * divisible by this, reported as that step's valLoss and metric; 0 or absent: never.
    */
   evalEvery?: number;
+  /**
+   * Compute the per-timestep gradient norms (RunStepMetrics.gradThroughTime) at every step
+   * divisible by this; 0 or absent: never, and no extra dispatch is recorded.
+   */
+  diagnosticsEvery?: number;
 }
 
 export const LIMITS = {
@@ -48,7 +66,14 @@ export const LIMITS = {
   seqLen: [1, 4096],
   runs: [1, 64],
   evalEvery: [0, 1_000_000],
+  diagnosticsEvery: [0, 1_000_000],
 } as const;
+
+/** Whether group step `step` (1-based) computes the per-timestep gradient norms. */
+export function isDiagnosticsStep(spec: Pick<GroupSpec, 'diagnosticsEvery'>, step: number): boolean {
+  const every = spec.diagnosticsEvery ?? 0;
+  return every > 0 && step % every === 0;
+}
 
 /** The loss each metric kind is defined on. */
 const METRIC_LOSS = { mse: 'mse', accuracy: 'cross_entropy', bpc: 'cross_entropy' } as const;
@@ -59,13 +84,19 @@ function intIn(errors: string[], field: string, v: number, [lo, hi]: readonly [n
 
 /** Largest buffer the group allocates, in bytes (activations or saved gates dominate). */
 export function largestBufferBytes(spec: GroupSpec): number {
-  const { hiddenSize: H, numLayers: L, batch: B, seqLen: T } = spec;
+  const { hiddenSize: H, numLayers, batch: B, seqLen: T } = spec;
+  const per = spec.bidirectional ? 2 : 1;
+  const L = numLayers * per;
   const R = spec.runs.length;
   const G = GATES[spec.cell];
   const cell = CELLS[spec.cell];
-  const acts = R * L * (T + 1) * B * H * cell.states.length + R * L * T * B * cell.savedPerUnit * H;
+  const recurrent = spec.runs.some((r) => (r.recurrentDropout ?? 0) > 0);
+  const formed = spec.residual || spec.runs.some((r) => (r.dropout ?? 0) > 0);
+  const acts = R * L * (T + 1) * B * H * (cell.states.length + (recurrent ? 1 : 0)) + R * L * T * B * cell.savedPerUnit * H +
+    (formed ? R * numLayers * T * B * per * H : 0);
   const gates = R * T * B * G * H * (cell.ownRecurrentGradient ? 2 : 1);
-  return 4 * Math.max(acts, gates);
+  const carried = (spec.diagnosticsEvery ?? 0) > 0 ? R * L * T * B * H : 0;
+  return 4 * Math.max(acts, gates, carried);
 }
 
 export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits): string[] {
@@ -79,6 +110,11 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
   if (spec.head !== 'every' && spec.head !== 'last') errors.push(`head must be "every" or "last", got ${String(spec.head)}`);
   if (spec.metricsEvery !== undefined) intIn(errors, 'metricsEvery', spec.metricsEvery, [1, 64]);
   if (spec.evalEvery !== undefined) intIn(errors, 'evalEvery', spec.evalEvery, LIMITS.evalEvery);
+  if (spec.diagnosticsEvery !== undefined) intIn(errors, 'diagnosticsEvery', spec.diagnosticsEvery, LIMITS.diagnosticsEvery);
+  if (errors.length === 0 && spec.residual) {
+    const problem = residualProblem({ ...spec, inputSize: spec.task.inputSize });
+    if (problem) errors.push(problem);
+  }
   const { task } = spec;
   if (!Number.isInteger(task.valBatches) || task.valBatches < 0) {
     errors.push(`task.valBatches must be an integer >= 0, got ${task.valBatches}`);
@@ -96,6 +132,7 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
     errors.push(...validateOptimizer(run.optimizer, `runs[${i}].optimizer`));
     errors.push(...validateClip(run.clip, `runs[${i}].clip`));
     errors.push(...validateSchedule(run.schedule, `runs[${i}].schedule`));
+    errors.push(...validateDropout(run, `runs[${i}]`));
   });
   if (errors.length === 0 && limits) {
     const bytes = largestBufferBytes(spec);

@@ -33,6 +33,13 @@ export interface RunStepMetrics {
   metric?: number;
   /** Fraction of zero weights in the recurrent layers (pruning). */
   sparsity?: number;
+  /**
+   * At steps with diagnostics (GroupSpec.diagnosticsEvery): for every direction of every layer
+   * (bottom first; a bidirectional layer's forward then reverse direction) and every timestep t of
+   * the window, the L2 norm over batch rows and units of dL/dh_t along every path, before
+   * clipping: [direction][t].
+   */
+  gradThroughTime?: number[][];
   /** Set from the first step at which a loss, gradient or weight was not finite (anomaly detection). */
   anomaly?: { step: number; where: string };
 }
@@ -57,6 +64,8 @@ export interface MetricColumn {
   width: number;
   /** Copied only at steps with an evaluation pass. */
   evalOnly?: boolean;
+  /** Copied only at steps with diagnostics. */
+  diagnosticOnly?: boolean;
   /** Puts one run's `width` floats into its record. */
   decode(values: Float32Array, into: RunStepMetrics): void;
 }
@@ -66,6 +75,13 @@ export interface StepNote {
   runSteps: readonly number[];
   learningRates: readonly number[];
   evaluated: boolean;
+  /** The step computed diagnostics (absent: no). */
+  diagnosed?: boolean;
+}
+
+/** Whether a column is copied (and decoded) at a step of this note. */
+function copiedAt(c: MetricColumn, note: StepNote | undefined): boolean {
+  return (!c.evalOnly || !!note?.evaluated) && (!c.diagnosticOnly || !!note?.diagnosed);
 }
 
 export class MetricsHistory {
@@ -121,7 +137,7 @@ export class MetricsHistory {
     const base = ((step - 1) % this.slots) * this.slotFloats * 4;
     const R = this.runs;
     this.columns.forEach((c, k) => {
-      if (c.evalOnly && !note.evaluated) return;
+      if (!copiedAt(c, note)) return;
       encoder.copyBufferToBuffer(c.source.buffer, c.source.offset * 4, this.buffer, base + this.columnAt[k] * 4, R * c.width * 4);
     });
     this.notes.set(step, note);
@@ -199,7 +215,7 @@ export class MetricsHistory {
           learningRate: note?.learningRates[r] ?? NaN, runStep: note?.runSteps[r] ?? NaN,
         };
         this.columns.forEach((c, k) => {
-          if (c.evalOnly && !note?.evaluated) return;
+          if (!copiedAt(c, note)) return;
           const at = base + this.columnAt[k] + r * c.width;
           c.decode(history.subarray(at, at + c.width), m);
         });

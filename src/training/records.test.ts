@@ -5,6 +5,8 @@ import { GEMM_RECORD } from '../engine/gemm-record';
 import type { RecordLayout } from '../engine/record';
 import { nodeShaderSource } from '../engine/shader-source-node';
 import { STEP_RECORD } from '../model/cell-kernels';
+import { GRAD_TIME_RECORD, LAYER_OUT_RECORD } from '../model/rnn-program';
+import { RECURRENT_MASK_RECORD } from './dropout-stage';
 import { recordMismatches } from '../testing/wgsl-struct';
 import { LOSS_RECORD } from './head-stage';
 import { RUN_RECORD, RUN_TABLE_BINDING } from './run-fields';
@@ -19,6 +21,9 @@ const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['loss', LOSS_RECORD, 'loss.wgsl', 'Loss'],
   ['recurrent state', STATE_RECORD, 'state.wgsl', 'State'],
   ['GEMM', GEMM_RECORD, 'gemm.wgsl', 'Gemm'],
+  ['layer output', LAYER_OUT_RECORD, 'layer_output.wgsl', 'LayerOut'],
+  ['recurrent dropout masks', RECURRENT_MASK_RECORD, 'recurrent_mask.wgsl', 'RecurrentMask'],
+  ['gradient through time', GRAD_TIME_RECORD, 'grad_time.wgsl', 'GradTime'],
 ];
 
 describe('records vs WGSL structs', () => {
@@ -30,7 +35,7 @@ describe('records vs WGSL structs', () => {
     const source = nodeShaderSource('lib/run.wgsl');
     const decl = /@binding\((\d+)\)\s*var<storage,\s*read>\s*run_table\s*:\s*array<Run>/.exec(source);
     expect(decl?.[1]).toBe(String(RUN_TABLE_BINDING));
-    for (const file of ['norms.wgsl', 'optimizer.wgsl']) {
+    for (const file of ['norms.wgsl', 'optimizer.wgsl', 'layer_output.wgsl', 'recurrent_mask.wgsl']) {
       expect(nodeShaderSource(file), `${file} must take run_table from lib/run.wgsl`).not.toMatch(/var<[^>]*>\s*run_table/);
     }
   });

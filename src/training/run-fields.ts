@@ -18,6 +18,9 @@ export const RUN_FIELDS = [
   f32('one_minus_dampening'), f32('alpha'), f32('one_minus_alpha'), f32('eps'), f32('beta1'),
   f32('one_minus_beta1'), f32('beta2'), f32('one_minus_beta2'), f32('step_size'), f32('bc2_sqrt'),
   f32('decay_factor'), f32('max_norm'), f32('clip_value'),
+  // The dropout stage (src/training/dropout-stage.ts): the step's mask key, and per kind the
+  // threshold on 24 random bits (0 keeps all) and the scale of kept values.
+  u32('dropout_key'), u32('dropout_threshold'), f32('dropout_scale'), u32('recurrent_threshold'), f32('recurrent_scale'),
 ] as const;
 
 export type RunField = (typeof RUN_FIELDS)[number]['name'];

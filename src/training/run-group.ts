@@ -5,7 +5,9 @@
  *   batch in; state carry/reset; forward; head and loss; BPTT; norms, clip, update;
  *   [an evaluation pass over the validation batches]; metrics into the history ring.
  * Nothing in a step awaits the GPU; metrics arrive later through MetricsHistory, whose
- * back-pressure refuses a step rather than lose one.
+ * back-pressure refuses a step rather than lose one. Tricks record their dispatches only when a run
+ * of the group uses them (dropout) or the spec asks for them (diagnostics, bidirectional, residual),
+ * so a group without them records exactly the plain step.
  */
 import type { Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
@@ -15,12 +17,13 @@ import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { RnnGpu } from '../model/rnn-gpu';
 import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
+import { DropoutStage, dropoutFits, dropoutKinds, type DropoutKinds } from './dropout-stage';
 import { evaluates, isEvalStep } from './eval-batches';
-import { validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
+import { isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
 import { NetworkStage } from './network-stage';
-import { RUN_RECORD, type RunField } from './run-fields';
+import { RUN_RECORD, RUN_TABLE_BINDING, type RunField } from './run-fields';
 import { EVAL_PHASES, TRAIN, TRAIN_PHASES, type Stage, type StepInfo } from './stage';
 import { StateStage } from './state-stage';
 import type { RecordSink, RunCheckpoint, TrainerGroup } from './trainer';
@@ -47,6 +50,8 @@ export class RunGroup implements TrainerGroup {
   private metrics!: MetricsHistory;
   private readonly label: string;
   private isDestroyed = false;
+  /** The dropout this group records: live settings that need more must rebuild it (needsRebuild). */
+  readonly dropout: DropoutKinds;
 
   private constructor(
     readonly engine: Engine,
@@ -61,6 +66,7 @@ export class RunGroup implements TrainerGroup {
     this.layout = layout;
     this.label = spec.label ?? `${spec.cell} group`;
     this.steps = spec.runs.map(() => 0);
+    this.dropout = { dropout: !!net.shape.dropout, recurrentDropout: !!net.shape.recurrentDropout };
   }
 
   /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
@@ -82,8 +88,10 @@ export class RunGroup implements TrainerGroup {
         {
           ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false,
           keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, evalForward: evaluated,
+          ...dropoutKinds(spec.runs), diagnostics: (spec.diagnosticsEvery ?? 0) > 0,
         },
         { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
+        { binding: RUN_TABLE_BINDING, resource: table.binding() },
       );
     } catch (e) {
       for (const a of [params, grads, table]) a.destroy();
@@ -107,6 +115,7 @@ export class RunGroup implements TrainerGroup {
     const batch = new BatchStage(engine, spec, net, label, evaluated);
     this.stages.push(batch);
     this.stages.push(await StateStage.create(engine, net, label));
+    if (this.dropout.dropout || this.dropout.recurrentDropout) this.stages.push(await DropoutStage.create(engine, net, this.table, label));
     this.stages.push(new NetworkStage(net));
     this.stages.push(await HeadStage.create(engine, {
       label, spec, net, layout: this.layout, params: this.params.buffer, grads: this.grads.buffer, batch,
@@ -167,6 +176,7 @@ export class RunGroup implements TrainerGroup {
       runSteps: this.steps.map((s) => s + 1),
       window: windowPlan(spec.bptt, spec.seqLen, this.groupStep),
       evaluate: isEvalStep(spec, next),
+      diagnostics: isDiagnosticsStep(spec, next),
     };
     for (const s of this.stages) s.prepareStep?.(info);
     this.table.flush();
@@ -187,7 +197,7 @@ export class RunGroup implements TrainerGroup {
     }
     for (const s of this.stages) s.encode?.(encoder, 'metrics', TRAIN, info);
     this.metrics.encodeStep(encoder, info.step, {
-      runSteps: info.runSteps, learningRates: [...this.update.learningRates], evaluated: info.evaluate,
+      runSteps: info.runSteps, learningRates: [...this.update.learningRates], evaluated: info.evaluate, diagnosed: info.diagnostics,
     });
     this.groupStep = info.step;
     this.prepared = undefined;
@@ -204,11 +214,22 @@ export class RunGroup implements TrainerGroup {
     return this.metrics.settle(this.groupStep);
   }
 
+  /**
+   * Whether these live settings need dispatches this group was built without (a run turns on a
+   * kind of dropout no run had): the experiment then rebuilds the group, checkpoints carried.
+   */
+  needsRebuild(runs: readonly RunSpec[]): boolean {
+    return !dropoutFits(this.dropout, runs);
+  }
+
   /** New per-run settings from the next step on: same runs, same order (a new seed applies at the run's next restart). */
   configureRuns(runs: readonly RunSpec[]): void {
     const spec = { ...this.currentSpec, runs: [...runs] };
     const errors = validateGroupSpec(spec);
     if (runs.length !== this.steps.length) errors.unshift(`runs must keep the group's ${this.steps.length} runs, got ${runs.length}`);
+    if (errors.length === 0 && this.needsRebuild(runs)) {
+      errors.push(`run group "${this.label}" was built without the dropout these runs use: rebuild it (needsRebuild)`);
+    }
     if (errors.length > 0) throw new ConfigError(errors);
     for (const s of this.stages) s.configure?.(spec.runs);
     this.currentSpec = spec;

@@ -8,17 +8,21 @@
  *   - `configure`, `reset`, `restartRuns` follow the group's live changes; the checkpoint hooks
  *     move its per-run state (RunCheckpoint.extra, under keys that start with its name);
  *   - `metricColumns` are the per-run floats it adds to each step's record.
- * Today's stages: batch (data in), state (recurrent state in), network, head (+ loss), update.
- * How the tricks plug in (none of them exists yet):
- *   dropout   records mask dispatches into 'forward' of the train pass only (an eval pass records
- *             none, so evaluation runs with dropout off); masks come from the counter RNG keyed by
- *             (run seed, run step), two fields it adds to the per-run table in prepareStep.
+ * Today's stages: batch (data in), state (recurrent state in), dropout (only in groups where a
+ * run uses it), network, head (+ loss), update.
+ *   dropout   (dropout-stage.ts) sets the per-run table's mask fields in prepareStep (key from the
+ *             run's seed and own step) and records the recurrent masks into 'state' of the train
+ *             pass only; the network records the masked forward and backward itself, and an eval
+ *             pass runs without dropout.
+ *   diagnostics  the network stage encodes its backward variant that leaves the per-timestep
+ *             gradient norms on steps where StepInfo.diagnostics is set, and a metric column that
+ *             is copied on those steps only (MetricColumn.diagnosticOnly).
+ * How the tricks still to come plug in:
  *   norm      records its passes into 'forward'/'backward'; its running statistics are `extra`.
  *   pruning   records its mask dispatch into 'after-update' (it acts on the updated weights); its
  *             masks are `extra`; it adds a `sparsity` metric column.
  *   plateau   records into 'after-update' a one-thread-per-run kernel that reads the monitored loss
  *             on the GPU and scales the run's learning rate there, so the decision needs no readback.
- *   diagnostics  encodes copies of activations in 'metrics' on the steps it wants (every k).
  */
 import type { WindowPlan } from './bptt';
 import type { RunCheckpoint } from './trainer';
@@ -50,6 +54,8 @@ export interface StepInfo {
   window: WindowPlan;
   /** Whether the step ends with an evaluation pass. */
   evaluate: boolean;
+  /** Whether the step computes the per-timestep gradient norms (GroupSpec.diagnosticsEvery); absent: no. */
+  diagnostics?: boolean;
 }
 
 export interface Stage {

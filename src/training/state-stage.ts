@@ -3,7 +3,9 @@
  * and for every evaluation batch; for truncated BPTT's later windows, the state the previous
  * window kept (the forward pass copies it into the network's `kept_h` / `kept_c` views, which
  * evaluation passes never touch). The kept state is per-run state: restarts zero it and
- * checkpoints carry it, under `state.h` and `state.c` ([L][B][H] each).
+ * checkpoints carry it, under `state.h` and `state.c` ([L][B][H] each, L counting directions).
+ * A bidirectional layer's reverse direction starts every window from zeros at its end: it sees
+ * only the window, so its part of the kept state stays zero.
  */
 import type { Engine } from '../engine/engine';
 import { ProgramBuilder, type Program } from '../engine/program';
@@ -14,7 +16,7 @@ import type { RunCheckpoint } from './trainer';
 import type { Pass, Phase, Stage, StepInfo } from './stage';
 
 /** `struct State` in shaders/state.wgsl. */
-export const STATE_RECORD = new RecordLayout(['units', 'slots', 'layers', 'zero', 'h_off', 'c_off', 'has_c', 'kh_off', 'kc_off']);
+export const STATE_RECORD = new RecordLayout(['units', 'slots', 'layers', 'zero', 'h_off', 'c_off', 'has_c', 'kh_off', 'kc_off', 'dirs_per_layer']);
 
 const KEPT = [['h', 'kept_h'], ['c', 'kept_c']] as const;
 
@@ -37,7 +39,7 @@ export class StateStage implements Stage {
       builder.add(list, kernel, `state ${list}`, STATE_RECORD.pack({
         units: B * H, slots: T + 1, layers: L, zero,
         h_off: offset('h'), c_off: offset('c'), has_c: hasState(cell, 'c') ? 1 : 0,
-        kh_off: offset('kept_h'), kc_off: offset('kept_c'),
+        kh_off: offset('kept_h'), kc_off: offset('kept_c'), dirs_per_layer: net.plan.directionsPerLayer,
       }), { 1: acts.buffer }, [Math.ceil((B * H) / 64), L, R]);
     }
     stage.program = builder.finish();

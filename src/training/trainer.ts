@@ -61,6 +61,12 @@ export interface TrainerGroup {
 
   /** New per-run settings that apply live, from the next step (same runs, same order). */
   configureRuns(runs: readonly RunSpec[]): void;
+  /**
+   * Whether these settings need dispatches the group was built without (a run turns on a kind of
+   * dropout no run of the group used): then configureRuns refuses them, and the experiment
+   * rebuilds the group with them instead, carrying every run's checkpoint. Absent: never.
+   */
+  needsRebuild?(runs: readonly RunSpec[]): boolean;
   /** Re-initialises the given runs from their seeds, their step counts back to 0. */
   restartRuns(indices: readonly number[]): void;
   /** Every run back to step 0 and the data stream to its start. */

@@ -179,7 +179,7 @@ export class UpdateStage implements Stage {
       this.learningRates[r] = lr;
       const adam = o.kind === 'adam' || o.kind === 'adamw';
       const { stepSize, bc2Sqrt } = adam ? adamBiasCorrection(lr, o.beta1, o.beta2, t) : { stepSize: 0, bc2Sqrt: 1 };
-      const values: Record<RunField, number> = {
+      const values: Partial<Record<RunField, number>> = {
         optimizer: OPTIMIZER_KINDS.indexOf(o.kind),
         optimizer_flags: (o.nesterov ? FLAG_NESTEROV : 0) | (o.centered ? FLAG_CENTERED : 0) | (t === 1 ? FLAG_FIRST_STEP : 0),
         lr, weight_decay: o.weightDecay, momentum: o.momentum, one_minus_dampening: 1 - o.dampening,

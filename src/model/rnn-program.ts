@@ -1,0 +1,230 @@
+/**
+ * The recorded dispatch lists of a network on the GPU (src/model/rnn-gpu.ts owns the arenas and
+ * their views): `forward`, `backward`, and when the shape asks, `forward-eval` (no dropout, no kept
+ * state) and `backward-diagnostics` (steps that also write dL/dh_t, then their norms).
+ *   forward, per layer: per direction the input projection for all T as one GEMM per input part,
+ *   then one fused step kernel per timestep in the direction's time order; then, when the network
+ *   forms its layers' outputs (dropout or residual), one layer-output kernel.
+ *   backward, per layer from the top: the layer-output kernel's gradient, then per direction one
+ *   fused step kernel per timestep against its time order, one pass for dh0/dc0, the weight- and
+ *   bias-gradient GEMMs over all timesteps and the input gradient GEMMs.
+ */
+import type { BindingResource, Kernel } from '../engine/engine';
+import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
+import type { ProgramBuilder } from '../engine/program';
+import { RecordLayout } from '../engine/record';
+import { CELLS, hasState } from './cells';
+import { cellKernel, KEEP, MODE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
+import type { DirectionPlan, LayerPlan, ParamKind } from './plan';
+import type { RnnGpu } from './rnn-gpu';
+
+/** `struct LayerOut` in shaders/layer_output.wgsl. */
+export const LAYER_OUT_RECORD = new RecordLayout([
+  'B', 'H', 'D', 'flags', 'site', 'h_off', 'h_run', 'dir_stride', 'u_off', 'u_run', 'z_off', 'z_run',
+  'dy_off', 'dy_run', 'dy_dir', 'du_off', 'du_run', 'du_dir', 'du_rs',
+]);
+/** `struct GradTime` in shaders/grad_time.wgsl. */
+export const GRAD_TIME_RECORD = new RecordLayout(['units', 'steps', 'dirs', 'gt_off', 'out_off']);
+
+/** `flags` bit of struct LayerOut: add the layer's input. */
+const LAYER_OUT_RESIDUAL = 1;
+/** Its masks need the RNG and the per-run table (only the *_dropout entry points bind it). */
+const LAYER_OUT_LIB = ['rng', 'dropout', 'run'];
+
+/** The cell kernels' record of direction `dir` at timestep t. */
+function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boolean, extra: Partial<Record<StepField, number>>): number[] {
+  const { seqLen: T, batch: B, hiddenSize: H, cell } = net.shape;
+  const L = net.plan.directions.length;
+  const GH = net.plan.gates * H;
+  const S = CELLS[cell].savedPerUnit;
+  const d = dir.index;
+  const h = net.stateOf('h', d);
+  const c = hasState(cell, 'c') ? net.stateOf('c', d) : { off: 0, run: 0 };
+  const at = (view: string, floats: number) => (net.acts.has(view) ? net.acts.view(view).offset + d * floats : 0);
+  const carry = net.carry;
+  const dy = net.dyOf(dir);
+  const forward = dir.direction === 'forward';
+  return STEP_RECORD.pack({
+    t, s_in: forward ? t : t + 1, s_out: forward ? t + 1 : t, rec_row: 0, mode: MODE.inner, B, H,
+    p_run: net.slot.runStride, w_hh: net.paramOffset(dir, 'weight_hh'), b_hh: net.paramOffset(dir, 'bias_hh'),
+    h_off: h.off, h_run: h.run, hr_off: variational ? net.stateOf('hm', d).off : h.off,
+    vm_off: at('vmask', B * H), vm_run: L * B * H,
+    c_off: c.off, c_run: c.run,
+    s_off: at('saved', T * B * S * H), s_run: L * T * B * S * H,
+    gx_off: net.gx.view('gx').offset, gx_run: T * B * GH,
+    dy_off: dy.off, dy_run: dy.run,
+    dgx_off: net.dgates.view('dgx').offset, dgh_off: net.dgates.view(net.dgates.has('dgh') ? 'dgh' : 'dgx').offset, dg_run: T * B * GH,
+    carry_off: carry.view('carry').offset, carry_run: B * H,
+    dh0_off: carry.view('dh0').offset + d * B * H,
+    dc0_off: carry.view('dc0').offset + d * B * H,
+    out_run: L * B * H,
+    keep: 0, kh_off: at('kept_h', B * H), kc_off: at('kept_c', B * H), k_run: L * B * H,
+    gt_off: carry.has('gt') ? carry.view('gt').offset + d * T * B * H : 0, gt_run: L * T * B * H,
+    ...extra,
+  });
+}
+
+/** A kernel's bindings plus the per-run table, for the kernels that draw dropout masks. */
+function withTable(net: RnnGpu, resources: Record<number, BindingResource>): Record<number, BindingResource> {
+  return net.runTable ? { ...resources, [net.runTable.binding]: net.runTable.resource } : resources;
+}
+
+/** Records the network's lists: `forward`, `backward`, and `forward-eval`, `backward-diagnostics` when its shape asks. */
+export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promise<void> {
+  const { engine, shape, slot, plan } = net;
+  const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
+  const variational = !!shape.recurrentDropout;
+  const kernels = {
+    forward: await engine.kernel(cellKernel(cell, 'forward_step', { variational })),
+    forwardPlain: await engine.kernel(cellKernel(cell, 'forward_step')),
+    backward: await engine.kernel(cellKernel(cell, 'backward_step', { variational })),
+    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, 'backward_step', { variational, diagnostics: true })) : undefined,
+  };
+  const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
+  const keepBits = KEEP.h | (hasState(cell, 'c') ? KEEP.c : 0);
+  const forwardLists = shape.evalForward ? ['forward', 'forward-eval'] : ['forward'];
+  for (const list of forwardLists) {
+    const train = list === 'forward';
+    const kernel = train ? kernels.forward : kernels.forwardPlain;
+    for (const layer of plan.layers) {
+      for (const dir of layer.directions) {
+        // gx (T*B x G*H) = sum over input parts of input (T*B x width) W_ih[:, part]^T, + b_ih
+        for (const [k, part] of dir.input.entries()) {
+          await addGemm(engine, builder, list, {
+            label: `input projection ${dirName(dir)}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: T * B, n: plan.gates * H, k: part.width,
+            a: net.partInput(part),
+            b: { buffer: slot.params, off: net.paramOffset(dir, 'weight_ih') + part.column, run: slot.runStride, rs: 1, cs: dir.inputSize },
+            bias: k === 0 ? { buffer: slot.params, off: net.paramOffset(dir, 'bias_ih'), run: slot.runStride, rs: 0, cs: 0 } : undefined,
+            accumulate: k > 0,
+            c: { buffer: net.gx.buffer, off: net.gx.view('gx').offset, run: T * B * plan.gates * H, rs: plan.gates * H, cs: 1 },
+          });
+        }
+        for (const t of timeOrder(dir, T)) {
+          const keep = train && dir.direction === 'forward' && shape.keepAfter === t + 1 ? keepBits : 0;
+          builder.add(list, kernel, `${cell} forward ${dirName(dir)} t${t}`, stepRecord(net, dir, t, train && variational, { keep }),
+            { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer }, stepGroups);
+        }
+      }
+      if (net.layerOutputs) await recordLayerOutput(net, builder, list, layer, 'forward', train && !!shape.dropout);
+    }
+  }
+  await recordBackward(net, builder, 'backward', kernels.backward, false);
+  if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, true);
+}
+
+/** The layer-output kernel of `layer` (shaders/layer_output.wgsl) in `list`; backward records nothing when it would do nothing. */
+async function recordLayerOutput(net: RnnGpu, builder: ProgramBuilder, list: string, layer: LayerPlan, pass: 'forward' | 'backward', dropout: boolean): Promise<void> {
+  const { runs: R, seqLen: T, batch: B, hiddenSize: H, inputSize: I } = net.shape;
+  const D = layer.outputSize;
+  const first = layer.directions[0];
+  // The residual input and, backward, where its gradient starts: the data (dx, when wanted) or the layer below.
+  const below = layer.layer > 0 ? net.plan.layers[layer.layer - 1].directions[0] : undefined;
+  const wantsInputGradient = below !== undefined || net.shape.inputGradient !== false;
+  const residual = layer.residual && (pass === 'forward' || wantsInputGradient);
+  if (pass === 'backward' && !residual && !dropout) return;
+  const input = below ? net.layerOutput(below.layer) : net.dataInput();
+  const du = below ? net.dyOf(below) : net.dataGradient();
+  const dy = net.dyOf(first);
+  const h = net.stateOf('h', first.index);
+  const entryPoint = dropout ? `${pass}_dropout` : pass;
+  const kernel = await net.engine.kernel({
+    label: `layer output ${entryPoint}`, file: 'layer_output.wgsl', entryPoint, lib: LAYER_OUT_LIB,
+  });
+  const record = LAYER_OUT_RECORD.pack({
+    B, H, D, flags: residual ? LAYER_OUT_RESIDUAL : 0, site: layer.layer,
+    h_off: h.off, h_run: h.run, dir_stride: (T + 1) * B * H,
+    u_off: input.off, u_run: input.run, z_off: net.layerOutput(layer.layer).off, z_run: net.layerOutput(layer.layer).run,
+    dy_off: dy.off, dy_run: dy.run, dy_dir: T * B * H,
+    du_off: du.off, du_run: du.run, du_dir: below ? T * B * H : H, du_rs: below ? H : I,
+  });
+  const base: Record<number, BindingResource> = pass === 'forward' ? { 1: net.acts.buffer } : { 2: net.dy.buffer };
+  const resources = dropout ? withTable(net, base) : base;
+  builder.add(list, kernel, `layer output ${pass} l${layer.layer}`, record, resources, [Math.ceil((B * D) / 64), T, R]);
+}
+
+async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string, kernel: Kernel, diagnostics: boolean): Promise<void> {
+  const { engine, shape, slot, plan } = net;
+  const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
+  const GH = plan.gates * H;
+  const variational = !!shape.recurrentDropout;
+  const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
+  const resources = { 1: slot.params, 4: net.acts.buffer, 5: net.dy.buffer, 6: net.dgates.buffer, 7: net.carry.buffer };
+  const dgx = net.dgates.view('dgx').offset;
+  const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
+  const gates = (off: number): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * GH, rs: GH, cs: 1 });
+  const gatesT = (off: number): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * GH, rs: 1, cs: GH });
+  // Gradient targets (a direction's dy, or 'data') already holding a value: later writers accumulate.
+  const written = new Set<number | 'data'>();
+
+  for (const layer of [...plan.layers].reverse()) {
+    if (net.layerOutputs) {
+      await recordLayerOutput(net, builder, list, layer, 'backward', !!shape.dropout);
+      if (layer.residual) {
+        if (layer.layer > 0) for (const d of plan.layers[layer.layer - 1].directions) written.add(d.index);
+        else if (shape.inputGradient !== false) written.add('data');
+      }
+    }
+    for (const dir of [...layer.directions].reverse()) {
+      const name = dirName(dir);
+      const order = timeOrder(dir, T).reverse(); // backward walks the direction's steps last to first
+      order.forEach((t, i) => {
+        const mode = i === 0 ? MODE.last : MODE.inner;
+        builder.add(list, kernel, `${cell} backward ${name} t${t}`,
+          stepRecord(net, dir, t, variational, { mode, rec_row: i === 0 ? 0 : order[i - 1] }), resources, stepGroups);
+      });
+      const firstStep = order[order.length - 1];
+      builder.add(list, kernel, `${cell} initial-state gradient ${name}`,
+        stepRecord(net, dir, firstStep, variational, { mode: MODE.initial, rec_row: firstStep }), resources, stepGroups);
+
+      const grad = (kind: ParamKind, rs: number, column = 0): Operand =>
+        ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
+      for (const [k, part] of dir.input.entries()) {
+        await addGemm(engine, builder, list, {
+          label: `weight_ih gradient ${name}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: GH, n: part.width, k: T * B,
+          a: gatesT(dgx), b: net.partInput(part), c: grad('weight_ih', dir.inputSize, part.column),
+        });
+      }
+      // W_hh saw h_{t-1} (masked under recurrent dropout) for t = 0..T-1: slots 0..T-1 forward, 1..T reverse
+      const hPrev = net.stateOf(variational ? 'hm' : 'h', dir.index);
+      const prevSlot = dir.direction === 'forward' ? 0 : 1;
+      await addGemm(engine, builder, list, {
+        label: `weight_hh gradient ${name}`, runs: R, m: GH, n: H, k: T * B,
+        a: gatesT(dgh), b: { buffer: net.acts.buffer, off: hPrev.off + prevSlot * B * H, run: hPrev.run, rs: H, cs: 1 },
+        c: grad('weight_hh', H),
+      });
+      await addColumnSum(engine, builder, list, { label: `bias_ih gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgx), c: grad('bias_ih', 0) });
+      await addColumnSum(engine, builder, list, { label: `bias_hh gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgh), c: grad('bias_hh', 0) });
+      for (const part of dir.input) {
+        if (part.source === 'data' && shape.inputGradient === false) continue;
+        // d input (T*B x width) = dgx (T*B x G*H) W_ih[:, part] (G*H x width)
+        await addGemm(engine, builder, list, {
+          label: part.source === 'data' ? 'input gradient' : `output gradient of ${dirName(plan.directions[part.source])}`,
+          runs: R, m: T * B, n: part.width, k: GH,
+          a: gates(dgx),
+          b: { buffer: slot.params, off: net.paramOffset(dir, 'weight_ih') + part.column, run: slot.runStride, rs: dir.inputSize, cs: 1 },
+          c: net.partGradient(part),
+          accumulate: written.has(part.source),
+        });
+        written.add(part.source);
+      }
+    }
+  }
+  if (diagnostics) {
+    const kernel = await engine.kernel({ label: 'gradient through time norms', file: 'grad_time.wgsl', entryPoint: 'grad_time' });
+    const L = plan.directions.length;
+    builder.add(list, kernel, 'gradient through time norms', GRAD_TIME_RECORD.pack({
+      units: B * H, steps: T, dirs: L, gt_off: net.carry.view('gt').offset, out_off: net.carry.view('gtNorms').offset,
+    }), { 1: net.carry.buffer }, [T, L, R]);
+  }
+}
+
+/** `l1` or `l1 reverse`, for labels. */
+function dirName(dir: DirectionPlan): string {
+  return `l${dir.layer}${dir.direction === 'reverse' ? ' reverse' : ''}`;
+}
+
+/** Timesteps in the order a direction processes them forward. */
+function timeOrder(dir: DirectionPlan, T: number): number[] {
+  const ts = Array.from({ length: T }, (_, t) => t);
+  return dir.direction === 'forward' ? ts : ts.reverse();
+}
