@@ -1,9 +1,10 @@
 /**
- * The headless runner's command line: an experiment file (or the default experiment), then flags
- * that override its settings. Setting flags come from the field table (`--hidden 64` sets every
- * run's hidden size, `--noise 0.2` the task's, `--steps` the budget), and `--run "KIND key=value
- * ..."` replaces the runs, its keys being the same flag names. Pure: the file is read through the
- * function it is given. Every problem names the flag, the --run text or the file and field.
+ * The headless runner's command line: an experiment file, a preset (`--preset NAME`) or the
+ * default experiment, then flags that override its settings. Setting flags come from the field
+ * table (`--hidden 64` sets every run's hidden size, `--noise 0.2` the task's, `--steps` the
+ * budget), and `--run "KIND key=value ..."` replaces the runs, its keys being the same flag names.
+ * Pure: the file is read through the function it is given. Every problem names the flag, the
+ * --run text or the file and field.
  */
 import { DEFAULT_EXPERIMENT_JSON } from '../config/default-experiment';
 import type { ExperimentDoc } from '../config/experiment';
@@ -12,6 +13,8 @@ import { isObject, parseExperiment } from '../config/parse';
 import { getPath, setPath } from '../config/normalize-scope';
 import { FIELDS } from '../config/table';
 import { openExperimentFile } from '../experiments/export-file';
+import { PRESETS, PRESET_NAMES, type Preset } from '../data/presets';
+import { DEFAULT_TEMPERATURE } from '../data/sample-model';
 import type { BackendKind } from '../training/trainer';
 import { OPTIMIZER_KINDS } from '../training/optimizers';
 
@@ -24,8 +27,10 @@ export class ArgsError extends Error {
 
 export interface RunnerArgs {
   doc: ExperimentDoc;
-  /** The experiment file, or "the default experiment". */
+  /** The experiment file, "preset NAME", or "the default experiment". */
   source: string;
+  /** The preset started from (its data file, if any, is the task's data). */
+  preset?: Preset;
   steps: number;
   every: number;
   json: boolean;
@@ -38,6 +43,9 @@ export interface RunnerArgs {
   backend: BackendKind;
   /** Steps between per-timestep gradient norms (gradThroughTime in --json); 0: never. */
   diagnostics: number;
+  /** Characters to sample from each run after training (charlm only); 0 none. */
+  sample: number;
+  temperature: number;
 }
 
 type Json = Record<string, unknown>;
@@ -53,6 +61,10 @@ const OPTIONS: Record<string, { value: boolean; doc: string }> = {
   backend: { value: true, doc: 'webgpu (default; falls back to cpu with a notice when no adapter comes up) or cpu' },
   diagnostics: { value: true, doc: 'every N steps, the norm of dLoss/dh_t per layer and timestep: gradThroughTime [layer][t] in --json' },
   run: { value: true, doc: 'a run "KIND key=value ...", repeatable; replaces the experiment\'s runs' },
+  preset: { value: true, doc: 'start from a task preset instead of a file (see --list-presets); flags apply over it' },
+  'list-presets': { value: false, doc: 'list the presets and what each shows' },
+  sample: { value: true, doc: 'after training, print N characters sampled from each run (task charlm)' },
+  temperature: { value: true, doc: `softmax temperature of --sample (default ${DEFAULT_TEMPERATURE}; 0 takes the likeliest character)` },
   help: { value: false, doc: 'this text' },
 };
 
@@ -87,8 +99,33 @@ export function usage(): string {
     '  (in --run also: seed=N for init-seed, clipvalue=V, schedule=' + SCHEDULE_FORMS + ')',
     '',
     'example: npm run train -- --cell gru --run "adam lr=0.01" --run "adam lr=0.01 clip=1" --steps 300',
+    '         npm run train -- --preset charlm --backend cpu --sample 300',
     'exit: 0 done, 2 bad options or experiment, 3 a run diverged, 1 anything else',
   ].join('\n');
+}
+
+/** What --list-presets prints: each preset's name and description. */
+function presetList(): string {
+  const width = Math.max(...PRESET_NAMES.map((n) => n.length)) + 2;
+  return [
+    'presets (npm run train -- --preset NAME [options]):',
+    ...Object.values(PRESETS).map((p) => `  ${p.name.padEnd(width)}${p.description}`),
+  ].join('\n');
+}
+
+/** --sample N and --temperature T, checked; sampling needs a character model. */
+function sampleArgs(values: ReadonlyMap<string, string>, taskKind: string): { sample: number; temperature: number } {
+  const sampleText = values.get('sample');
+  const temperatureText = values.get('temperature');
+  const sample = sampleText === undefined ? 0 : Number(sampleText);
+  const temperature = temperatureText === undefined ? DEFAULT_TEMPERATURE : Number(temperatureText);
+  const errors: string[] = [];
+  if (!Number.isSafeInteger(sample) || sample < 0 || sample > 100_000) errors.push(`--sample must be an integer from 0 to 100000, got ${sampleText}`);
+  if (!(temperature >= 0 && temperature <= 100)) errors.push(`--temperature must be a number from 0 to 100, got ${temperatureText}`);
+  else if (temperatureText !== undefined && sample === 0) errors.push('--temperature needs --sample N');
+  if (sample > 0 && taskKind !== 'charlm') errors.push(`--sample needs a charlm task, got ${taskKind}`);
+  if (errors.length > 0) throw new ArgsError(errors);
+  return { sample, temperature };
 }
 
 /** Text as the value a field wants; text that is not one stays text, so the message quotes it. */
@@ -199,11 +236,16 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
     else values.set(name, value);
   }
   if (switches.has('help')) return { help: usage() };
+  if (switches.has('list-presets')) return { help: presetList() }; // text to print instead of training, like --help
   if (files.length > 1) throw new ArgsError([`one experiment file at a time, got ${files.join(', ')}`]);
+  const presetName = values.get('preset');
+  if (presetName !== undefined && files[0]) throw new ArgsError([`--preset ${presetName} and ${files[0]}: give a preset or a file, not both`]);
+  const preset = presetName !== undefined && Object.hasOwn(PRESETS, presetName) ? PRESETS[presetName] : undefined;
+  if (presetName !== undefined && !preset) throw new ArgsError([`--preset must be one of ${PRESET_NAMES.join(', ')}, got ${presetName}`]);
 
   const errors: string[] = [];
-  const source = files[0] ?? 'the default experiment';
-  let json: Json = structuredClone(DEFAULT_EXPERIMENT_JSON) as unknown as Json;
+  const source = files[0] ?? (preset ? `preset ${preset.name}` : 'the default experiment');
+  let json: Json = structuredClone((preset?.json ?? DEFAULT_EXPERIMENT_JSON) as Json);
   if (files[0]) {
     let text: string;
     try {
@@ -267,9 +309,11 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
   if (values.has('diagnostics') && (!Number.isSafeInteger(diagnostics) || diagnostics < 1)) {
     throw new ArgsError([`--diagnostics must be an integer >= 1, got ${values.get('diagnostics')}`]);
   }
+  const { sample, temperature } = sampleArgs(values, parsed.doc.task.kind);
   return {
     doc: parsed.doc,
     source,
+    preset,
     steps: parsed.doc.budget > 0 ? parsed.doc.budget : 200,
     every,
     json: switches.has('json'),
@@ -279,5 +323,7 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
     keepGoing: switches.has('keep-going'),
     backend,
     diagnostics,
+    sample,
+    temperature,
   };
 }

@@ -1,9 +1,10 @@
 /**
  * Headless runner: `npm run train -- [EXPERIMENT.json] [options]` (see --help) trains an
- * experiment file (every run group, in lockstep) in Node through the browser's own Experiment and
- * engine, printing each run's loss and gradient norm as a table or JSON lines, then a closing line.
- * Exit 0 done, 2 bad options, an invalid experiment or one the device cannot hold (nothing is
- * allocated first), 3 a run diverged, 1 anything else; never a stack trace.
+ * experiment file or a preset (every run group, in lockstep) in Node through the browser's own
+ * Experiment and engine, printing each run's loss and gradient norm as a table or JSON lines,
+ * text sampled from each character model with --sample N, then a closing line. Exit 0 done, 2 bad
+ * options, an invalid experiment or one the device cannot hold (nothing is allocated first), 3 a
+ * run diverged, 1 anything else; never a stack trace.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -17,6 +18,9 @@ import { Experiment } from '../experiments/experiment';
 import { metricsCsv } from '../experiments/metrics-csv';
 import { runWeightsFile } from '../experiments/weights';
 import { exportTorchScriptFrom } from '../export/torch-script';
+import { sampleModel } from '../data/sample-model';
+import { presetData } from '../data/presets';
+import { nodePresetFile } from '../data/presets/preset-files-node';
 import { WebGpuBackend } from '../training/webgpu-backend';
 import type { TrainerBackend } from '../training/trainer';
 import { ArgsError, parseRunnerArgs, type RunnerArgs } from './runner-args';
@@ -70,13 +74,29 @@ function saveWeights(dir: string, doc: ExperimentDoc, exp: Experiment): Promise<
   }, Promise.resolve());
 }
 
+/**
+ * --sample: N characters from each run's trained weights, seeded by the run's init seed, as a
+ * JSON line or as text under a line naming the run (line breaks kept, other control characters escaped).
+ */
+async function printSamples(args: RunnerArgs, doc: ExperimentDoc, exp: Experiment): Promise<void> {
+  const vocabulary = exp.currentTask.vocabulary!;
+  for (const run of doc.runs) {
+    const cp = await exp.readCheckpoint(run.id);
+    if (!cp) continue;
+    const text = sampleModel(run, vocabulary, cp.params, { length: args.sample, temperature: args.temperature, seed: run.seed });
+    if (args.json) console.log(JSON.stringify({ sample: { id: run.id, label: run.label, temperature: args.temperature, seed: run.seed, text } }));
+    else console.log(`sample of "${printable(run.label)}" at temperature ${args.temperature}:\n${text.split('\n').map(printable).join('\n')}\n`);
+  }
+}
+
 async function train(args: RunnerArgs): Promise<number> {
   let gpuError: GpuError | undefined;
   const { backend, name } = await chooseBackend(args.backend, (e) => (gpuError ??= e));
   const doc: ExperimentDoc = { ...args.doc, budget: args.steps };
   let exp: Experiment | undefined;
   try {
-    exp = await Experiment.create(doc, backend, { source: nodeSourceCorpus });
+    const user = args.preset && (await presetData(args.preset, nodePresetFile));
+    exp = await Experiment.create(doc, backend, { source: nodeSourceCorpus, user });
     if (args.diagnostics > 0) await exp.setDiagnosticsEvery(args.diagnostics);
     const printer = new RunnerPrinter(doc, args, (line) => console.log(line));
     const diverged = new Map<string, { step: number; where: string }>();
@@ -104,6 +124,7 @@ async function train(args: RunnerArgs): Promise<number> {
     const task = exp.currentTask as BuiltinTask;
     const def = TASKS[doc.task.kind as TaskKind];
     const first = doc.runs[0];
+    if (args.sample > 0) await printSamples(args, doc, exp);
     printer.closing({
       steps: snap.step,
       seconds,
@@ -124,7 +145,8 @@ async function train(args: RunnerArgs): Promise<number> {
 /** Writes the experiment as a PyTorch script (its initial weights regenerated from the seeds there). */
 async function exportTorch(args: RunnerArgs, file: string): Promise<number> {
   const doc: ExperimentDoc = { ...args.doc, budget: args.steps };
-  writeFileSync(file, await exportTorchScriptFrom(doc, { source: nodeSourceCorpus }, { fileName: basename(file) }));
+  const user = args.preset && (await presetData(args.preset, nodePresetFile));
+  writeFileSync(file, await exportTorchScriptFrom(doc, { source: nodeSourceCorpus, user }, { fileName: basename(file) }));
   console.log(`wrote ${file}: run it with python3 ${file} --steps 5 (needs torch)`);
   return 0;
 }
