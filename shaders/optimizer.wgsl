@@ -4,7 +4,9 @@
 // (lib/run.wgsl), never by pipeline. Scalars derived from the hyperparameters (1 - beta, bias
 // corrections, 1 - lr * wd) are computed on the CPU in float64, as torch does in Python.
 // Gradients are only read: the clipped gradient lives in registers. Dispatch: (ceil(P / 256), 1, R).
-// Float64 mirror: src/reference/optim.ts.
+// A run on a reduce-on-plateau schedule trains at the rate lib/plateau.wgsl derives from the
+// plateau state the GPU keeps (decided without readback), so its lr, Adam step size and AdamW
+// decay are recomputed here from that rate. Float64 mirror: src/reference/optim.ts.
 
 struct Update {
   p_run: u32,      // P: floats per run in params, grads and each slot
@@ -31,6 +33,7 @@ const CLIP_NORM_EPS: f32 = 1e-6;
 @group(0) @binding(2) var<storage, read> grads: array<f32>;        // [R][P]
 @group(0) @binding(4) var<storage, read> norms: array<f32>;        // [R][2 + S], norms.wgsl
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;  // slots 0..2, each [R][P]
+@group(0) @binding(6) var<storage, read> plateau: array<f32>;      // [R][PLATEAU_STATE], lib/plateau.wgsl
 
 fn has(h: Run, flag: u32) -> bool {
   return (h.optimizer_flags & flag) != 0u;
@@ -103,7 +106,12 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= u.p_run) {
     return;
   }
-  let h = run_table[r];
+  var h = run_table[r];
+  if ((h.plateau_flags & PLATEAU_ON) != 0u) {
+    h.lr = plateau_lr(h.lr, plateau[r * PLATEAU_STATE + PLATEAU_SCALE], h.plateau_min_lr);
+    h.step_size = h.lr * h.bc1_inv;
+    h.decay_factor = 1.0 - h.lr * h.weight_decay;
+  }
   let at = r * u.p_run + i;
   var g = grads[at];
   if (h.max_norm > 0.0) {

@@ -10,6 +10,8 @@ import { nodeShaderSource } from '../engine/shader-source-node';
 import { STEP_RECORD } from '../model/cell-kernels';
 import { parseWgslStruct, recordMismatches } from '../testing/wgsl-struct';
 import { LOSS_RECORD } from './head-stage';
+import { PLATEAU_RECORD } from './plateau-stage';
+import { PRUNE_RECORD } from './prune-stage';
 import { RUN_RECORD, RUN_TABLE_BINDING } from './run-fields';
 import { STATE_RECORD } from './state-stage';
 import { NORM_RECORD, UPDATE_RECORD } from './update-stage';
@@ -21,6 +23,8 @@ const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['optimizer update', UPDATE_RECORD, 'optimizer.wgsl', 'Update'],
   ['loss', LOSS_RECORD, 'loss.wgsl', 'Loss'],
   ['recurrent state', STATE_RECORD, 'state.wgsl', 'State'],
+  ['reduce on plateau', PLATEAU_RECORD, 'plateau.wgsl', 'Plateau'],
+  ['pruning', PRUNE_RECORD, 'prune.wgsl', 'Prune'],
 ];
 
 describe('records vs WGSL structs', () => {
@@ -32,7 +36,7 @@ describe('records vs WGSL structs', () => {
     const source = nodeShaderSource('lib/run.wgsl');
     const decl = /@binding\((\d+)\)\s*var<storage,\s*read>\s*run_table\s*:\s*array<Run>/.exec(source);
     expect(decl?.[1]).toBe(String(RUN_TABLE_BINDING));
-    for (const file of ['norms.wgsl', 'optimizer.wgsl']) {
+    for (const file of ['norms.wgsl', 'optimizer.wgsl', 'plateau.wgsl', 'prune.wgsl']) {
       expect(nodeShaderSource(file), `${file} must take run_table from lib/run.wgsl`).not.toMatch(/var<[^>]*>\s*run_table/);
     }
   });

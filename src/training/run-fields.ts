@@ -18,6 +18,13 @@ export const RUN_FIELDS = [
   f32('one_minus_dampening'), f32('alpha'), f32('one_minus_alpha'), f32('eps'), f32('beta1'),
   f32('one_minus_beta1'), f32('beta2'), f32('one_minus_beta2'), f32('step_size'), f32('bc2_sqrt'),
   f32('decay_factor'), f32('max_norm'), f32('clip_value'),
+  // The update stage for a run on a plateau: Adam's 1 / (1 - beta1^t), so the step size follows the plateau's rate.
+  f32('bc1_inv'),
+  // The plateau stage (src/training/plateau-stage.ts): ReduceLROnPlateau's settings and this step's flags.
+  u32('plateau_flags'), f32('plateau_factor'), f32('plateau_threshold'), u32('plateau_patience'), u32('plateau_cooldown'),
+  f32('plateau_min_lr'),
+  // The prune stage (src/training/prune-stage.ts): whether the run prunes, and whether its masks change this step.
+  u32('prune_flags'),
 ] as const;
 
 export type RunField = (typeof RUN_FIELDS)[number]['name'];
