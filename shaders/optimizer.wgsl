@@ -40,7 +40,7 @@ fn has(h: Run, flag: u32) -> bool {
 }
 
 // Slot 0 = momentum_buffer.
-fn sgd(h: Run, at: u32, p: f32, grad: f32) -> f32 {
+fn sgd(h: Run, lr: f32, at: u32, p: f32, grad: f32) -> f32 {
   var g = grad;
   if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
@@ -55,11 +55,11 @@ fn sgd(h: Run, at: u32, p: f32, grad: f32) -> f32 {
     state[i] = buf;
     g = select(buf, g + h.momentum * buf, has(h, FLAG_NESTEROV));
   }
-  return p - h.lr * g;
+  return p - lr * g;
 }
 
 // Slot 0 = square_avg, slot 1 = grad_avg (centered), slot 2 = momentum_buffer.
-fn rmsprop(h: Run, at: u32, p: f32, grad: f32) -> f32 {
+fn rmsprop(h: Run, lr: f32, at: u32, p: f32, grad: f32) -> f32 {
   var g = grad;
   if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
@@ -77,17 +77,17 @@ fn rmsprop(h: Run, at: u32, p: f32, grad: f32) -> f32 {
   if (h.momentum > 0.0) {
     let buf = h.momentum * state[u.slot2 + at] + g / avg;
     state[u.slot2 + at] = buf;
-    return p - h.lr * buf;
+    return p - lr * buf;
   }
-  return p - h.lr * (g / avg);
+  return p - lr * (g / avg);
 }
 
 // Slot 0 = exp_avg, slot 1 = exp_avg_sq. AdamW decays the weight first instead of adding an L2 term.
-fn adam(h: Run, at: u32, param: f32, grad: f32) -> f32 {
+fn adam(h: Run, step_size: f32, decay_factor: f32, at: u32, param: f32, grad: f32) -> f32 {
   var p = param;
   var g = grad;
   if (h.optimizer == KIND_ADAMW) {
-    p = p * h.decay_factor;
+    p = p * decay_factor;
   } else if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
   }
@@ -96,7 +96,7 @@ fn adam(h: Run, at: u32, param: f32, grad: f32) -> f32 {
   state[u.slot0 + at] = m;
   state[u.slot1 + at] = v;
   let denom = sqrt(v) / h.bc2_sqrt + h.eps;
-  return p - h.step_size * (m / denom);
+  return p - step_size * (m / denom);
 }
 
 @compute @workgroup_size(256, 1, 1)
@@ -106,11 +106,14 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= u.p_run) {
     return;
   }
-  var h = run_table[r];
+  let h = run_table[r];
+  var lr = h.lr;
+  var step_size = h.step_size;
+  var decay_factor = h.decay_factor;
   if ((h.plateau_flags & PLATEAU_ON) != 0u) {
-    h.lr = plateau_lr(h.lr, plateau[r * PLATEAU_STATE + PLATEAU_SCALE], h.plateau_min_lr);
-    h.step_size = h.lr * h.bc1_inv;
-    h.decay_factor = 1.0 - h.lr * h.weight_decay;
+    lr = plateau_lr(h.lr, plateau[r * PLATEAU_STATE + PLATEAU_SCALE], h.plateau_min_lr);
+    step_size = lr * h.bc1_inv;
+    decay_factor = 1.0 - lr * h.weight_decay;
   }
   let at = r * u.p_run + i;
   var g = grads[at];
@@ -124,13 +127,13 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   let p = params[at];
   switch h.optimizer {
     case KIND_SGD: {
-      params[at] = sgd(h, at, p, g);
+      params[at] = sgd(h, lr, at, p, g);
     }
     case KIND_RMSPROP: {
-      params[at] = rmsprop(h, at, p, g);
+      params[at] = rmsprop(h, lr, at, p, g);
     }
     default: {
-      params[at] = adam(h, at, p, g);
+      params[at] = adam(h, step_size, decay_factor, at, p, g);
     }
   }
 }

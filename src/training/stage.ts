@@ -8,16 +8,19 @@
  *   - `configure`, `reset`, `restartRuns` follow the group's live changes; the checkpoint hooks
  *     move its per-run state (RunCheckpoint.extra, under keys that start with its name);
  *   - `metricColumns` are the per-run floats it adds to each step's record.
- * Today's stages: batch (data in), state (recurrent state in), network, head (+ loss), update.
- * How the tricks plug in (none of them exists yet):
+ * Today's stages: batch (data in), state (recurrent state in), network, head (+ loss), update, and
+ * in groups where a run uses them, prune and plateau.
+ * How the tricks plug in (prune and plateau exist; the others are planned):
  *   dropout   records mask dispatches into 'forward' of the train pass only (an eval pass records
  *             none, so evaluation runs with dropout off); masks come from the counter RNG keyed by
  *             (run seed, run step), two fields it adds to the per-run table in prepareStep.
  *   norm      records its passes into 'forward'/'backward'; its running statistics are `extra`.
- *   pruning   records its mask dispatch into 'after-update' (it acts on the updated weights); its
- *             masks are `extra`; it adds a `sparsity` metric column.
- *   plateau   records into 'after-update' a one-thread-per-run kernel that reads the monitored loss
- *             on the GPU and scales the run's learning rate there, so the decision needs no readback.
+ *   prune     (prune-stage.ts) masks the gradients in 'backward' and the updated weights in
+ *             'after-update', selecting new masks there at the steps that change them; its masks
+ *             are `extra`; it adds a `sparsity` metric column.
+ *   plateau   (plateau-stage.ts) records into 'metrics', after any evaluation pass, a
+ *             one-thread-per-run kernel that reads the watched loss on the GPU and keeps the scale
+ *             the optimizer applies to the run's rate, so the decision needs no readback.
  *   diagnostics  encodes copies of activations in 'metrics' on the steps it wants (every k).
  */
 import type { WindowPlan } from './bptt';
