@@ -20,8 +20,6 @@ export type PruneConfig =
 
 export const PRUNE_KINDS = ['none', 'oneshot', 'gradual'] as const;
 
-export const NO_PRUNING: PruneConfig = { kind: 'none' };
-
 /** RunCheckpoint.extra key of a run's masks: [Pw] of 0 and 1, the pruned matrices in layout order. */
 export const PRUNE_MASK_KEY = 'prune.mask';
 
