@@ -4,7 +4,9 @@
 // (lib/run.wgsl), never by pipeline. Scalars derived from the hyperparameters (1 - beta, bias
 // corrections, 1 - lr * wd) are computed on the CPU in float64, as torch does in Python.
 // Gradients are only read: the clipped gradient lives in registers. Dispatch: (ceil(P / 256), 1, R).
-// Float64 mirror: src/reference/optim.ts.
+// A run on a reduce-on-plateau schedule trains at the rate lib/plateau.wgsl derives from the
+// plateau state the GPU keeps (decided without readback), so its lr, Adam step size and AdamW
+// decay are recomputed here from that rate. Float64 mirror: src/reference/optim.ts.
 
 struct Update {
   p_run: u32,      // P: floats per run in params, grads and each slot
@@ -31,13 +33,14 @@ const CLIP_NORM_EPS: f32 = 1e-6;
 @group(0) @binding(2) var<storage, read> grads: array<f32>;        // [R][P]
 @group(0) @binding(4) var<storage, read> norms: array<f32>;        // [R][2 + S], norms.wgsl
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;  // slots 0..2, each [R][P]
+@group(0) @binding(6) var<storage, read> plateau: array<f32>;      // [R][PLATEAU_STATE], lib/plateau.wgsl
 
 fn has(h: Run, flag: u32) -> bool {
   return (h.optimizer_flags & flag) != 0u;
 }
 
 // Slot 0 = momentum_buffer.
-fn sgd(h: Run, at: u32, p: f32, grad: f32) -> f32 {
+fn sgd(h: Run, lr: f32, at: u32, p: f32, grad: f32) -> f32 {
   var g = grad;
   if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
@@ -52,11 +55,11 @@ fn sgd(h: Run, at: u32, p: f32, grad: f32) -> f32 {
     state[i] = buf;
     g = select(buf, g + h.momentum * buf, has(h, FLAG_NESTEROV));
   }
-  return p - h.lr * g;
+  return p - lr * g;
 }
 
 // Slot 0 = square_avg, slot 1 = grad_avg (centered), slot 2 = momentum_buffer.
-fn rmsprop(h: Run, at: u32, p: f32, grad: f32) -> f32 {
+fn rmsprop(h: Run, lr: f32, at: u32, p: f32, grad: f32) -> f32 {
   var g = grad;
   if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
@@ -74,17 +77,17 @@ fn rmsprop(h: Run, at: u32, p: f32, grad: f32) -> f32 {
   if (h.momentum > 0.0) {
     let buf = h.momentum * state[u.slot2 + at] + g / avg;
     state[u.slot2 + at] = buf;
-    return p - h.lr * buf;
+    return p - lr * buf;
   }
-  return p - h.lr * (g / avg);
+  return p - lr * (g / avg);
 }
 
 // Slot 0 = exp_avg, slot 1 = exp_avg_sq. AdamW decays the weight first instead of adding an L2 term.
-fn adam(h: Run, at: u32, param: f32, grad: f32) -> f32 {
+fn adam(h: Run, step_size: f32, decay_factor: f32, at: u32, param: f32, grad: f32) -> f32 {
   var p = param;
   var g = grad;
   if (h.optimizer == KIND_ADAMW) {
-    p = p * h.decay_factor;
+    p = p * decay_factor;
   } else if (h.weight_decay != 0.0) {
     g = g + h.weight_decay * p;
   }
@@ -93,7 +96,7 @@ fn adam(h: Run, at: u32, param: f32, grad: f32) -> f32 {
   state[u.slot0 + at] = m;
   state[u.slot1 + at] = v;
   let denom = sqrt(v) / h.bc2_sqrt + h.eps;
-  return p - h.step_size * (m / denom);
+  return p - step_size * (m / denom);
 }
 
 @compute @workgroup_size(256, 1, 1)
@@ -104,6 +107,14 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
     return;
   }
   let h = run_table[r];
+  var lr = h.lr;
+  var step_size = h.step_size;
+  var decay_factor = h.decay_factor;
+  if ((h.plateau_flags & PLATEAU_ON) != 0u) {
+    lr = plateau_lr(h.lr, plateau[r * PLATEAU_STATE + PLATEAU_SCALE], h.plateau_min_lr);
+    step_size = lr * h.bc1_inv;
+    decay_factor = 1.0 - lr * h.weight_decay;
+  }
   let at = r * u.p_run + i;
   var g = grads[at];
   if (h.max_norm > 0.0) {
@@ -116,13 +127,13 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   let p = params[at];
   switch h.optimizer {
     case KIND_SGD: {
-      params[at] = sgd(h, at, p, g);
+      params[at] = sgd(h, lr, at, p, g);
     }
     case KIND_RMSPROP: {
-      params[at] = rmsprop(h, at, p, g);
+      params[at] = rmsprop(h, lr, at, p, g);
     }
     default: {
-      params[at] = adam(h, at, p, g);
+      params[at] = adam(h, step_size, decay_factor, at, p, g);
     }
   }
 }

@@ -28,6 +28,14 @@ struct Run {
   dropout_scale: f32,       // 1 / (1 - dropout)
   recurrent_threshold: u32, // recurrent (variational) dropout, the same way
   recurrent_scale: f32,
+  bc1_inv: f32,             // Adam: 1 / (1 - beta1^t), for the step size of a run on a plateau
+  plateau_flags: u32,       // PLATEAU_ON | PLATEAU_MAX | PLATEAU_ABS | PLATEAU_DECIDE (lib/plateau.wgsl); 0 = off
+  plateau_factor: f32,      // ReduceLROnPlateau factor
+  plateau_threshold: f32,   // 1 - threshold (min, rel), 1 + threshold (max, rel) or threshold (abs)
+  plateau_patience: u32,
+  plateau_cooldown: u32,
+  plateau_min_lr: f32,
+  prune_flags: u32,         // PRUNE_ON | PRUNE_SELECT (prune.wgsl); 0 = not pruning
 }
 
 @group(0) @binding(10) var<storage, read> run_table: array<Run>; // [R]

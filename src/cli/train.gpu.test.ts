@@ -58,6 +58,31 @@ describe('npm run train', () => {
     expect(norms.flat().some((v) => v > 0)).toBe(true);
   });
 
+  it('prints sparsity and the plateau\'s rate in the JSON lines of a run that prunes on a plateau, on both backends', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const file = join(dir, 'tricks.json');
+    const shape = { hiddenSize: 4, seqLen: 4, batch: 2 };
+    writeFileSync(file, JSON.stringify({
+      version: 1, evalEvery: 0, task: { kind: 'sine' },
+      runs: [
+        { id: 'p', ...shape, optimizer: { kind: 'sgd', lr: 0.1 }, prune: { kind: 'gradual', start: 1, end: 4, every: 1, sparsity: 0.5 },
+          plateau: { patience: 0, threshold: 0.9 } },
+        { id: 'q', ...shape },
+      ],
+    }));
+    for (const backend of ['webgpu', 'cpu']) {
+      const r = train(file, '--steps', '6', '--json', '--backend', backend);
+      expect(r.code, r.err).toBe(0);
+      const steps = r.out.trimEnd().split('\n').slice(0, -1).map((l) => JSON.parse(l));
+      const pruned = steps.map((o) => o.runs[0]);
+      // Zhu and Gupta from 0 at step 1 to 0.5 at step 4: 0.5 (1 - (1 - (t - 1) / 3)^3), counts rounded per matrix.
+      [0, 0.352, 0.481, 0.5, 0.5, 0.5].forEach((want, i) => expect(pruned[i].sparsity, `${backend} step ${i + 1}`).toBeCloseTo(want, 1));
+      expect(steps.every((o) => o.runs[1].sparsity === 0), backend).toBe(true);
+      // patience 0 and a threshold no step meets: the rate falls tenfold after every step but the first.
+      expect(pruned.map((m: { learningRate: number }) => Number(m.learningRate.toPrecision(3))), backend).toEqual([0.1, 0.1, 0.01, 0.001, 0.0001, 0.00001]);
+    }
+  });
+
   it('exits 2 with the message and no stack trace on a bad option', () => {
     const r = train('--hidden', '0', '--run', 'adam lr=x');
     expect(r.code).toBe(2);

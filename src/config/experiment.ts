@@ -4,9 +4,12 @@
  * field table (src/config/table.ts), which is what validates a document and fills its defaults;
  * a test keeps the two in step. Field names are a contract: saved files and shared links use them.
  */
+import type { InitConfig } from '../model/init-schemes';
 import type { CellKind } from '../model/layout';
 import type { BpttConfig } from '../training/bptt';
 import type { ClipConfig, OptimizerConfig } from '../training/optimizers';
+import type { PlateauConfig } from '../training/plateau';
+import type { PruneConfig } from '../training/prune';
 import type { FieldValue } from './field';
 
 /** The version this code writes; older versions are migrated on read (src/config/migrate.ts). */
@@ -70,4 +73,10 @@ export interface RunConfig {
   residual: boolean;
   /** A reverse direction per layer, outputs concatenated. */
   bidirectional: boolean;
+  /** Initialisation schemes of the recurrent layers. */
+  init: InitConfig;
+  /** Reduce-on-plateau; absent when off. */
+  plateau?: PlateauConfig;
+  /** Magnitude pruning (`{ kind: "none" }` when off). */
+  prune: PruneConfig;
 }

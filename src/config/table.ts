@@ -10,13 +10,16 @@ import type { FieldCheck, FieldDef, Scope } from './field';
 import { EXPERIMENT_FIELDS } from './fields/experiment';
 import { LAYERS_DROPOUT_FIELDS } from './fields/layers-dropout';
 import { RUN_CHECKS, RUN_FIELDS } from './fields/run';
+import { UPDATE_TRICK_CHECKS, UPDATE_TRICK_FIELDS } from './fields/update-tricks';
 
 /** Task option fields, the kind first (conditions read it). */
 const TASK_FIELDS: readonly FieldDef[] = [TASK_KIND_FIELD, ...Object.values(TASKS).flatMap((t) => t.fields)];
 
-export const FIELDS: readonly FieldDef[] = [...EXPERIMENT_FIELDS, ...TASK_FIELDS, ...RUN_FIELDS, ...LAYERS_DROPOUT_FIELDS];
+export const FIELDS: readonly FieldDef[] = [
+  ...EXPERIMENT_FIELDS, ...TASK_FIELDS, ...RUN_FIELDS, ...LAYERS_DROPOUT_FIELDS, ...UPDATE_TRICK_FIELDS,
+];
 
-export const CHECKS: readonly FieldCheck[] = [...RUN_CHECKS, ...TASK_CHECKS, ...TASK_RUN_CHECKS];
+export const CHECKS: readonly FieldCheck[] = [...RUN_CHECKS, ...TASK_CHECKS, ...TASK_RUN_CHECKS, ...UPDATE_TRICK_CHECKS];
 
 /** The fields of one scope, in table order. */
 export function fieldsOf(scope: Scope): readonly FieldDef[] {

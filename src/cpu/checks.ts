@@ -5,7 +5,9 @@
  * checkpoint's `extra` uses, the same as the GPU run group's stages, so checkpoints move between backends.
  */
 import { validateDropout } from '../training/dropout';
-import type { RunSpec } from '../training/group-spec';
+import { runTrickErrors, type GroupSpec, type RunSpec } from '../training/group-spec';
+import { PLATEAU_STATE_KEY } from '../training/plateau';
+import { PRUNE_MASK_KEY } from '../training/prune';
 import { validateClip, validateOptimizer } from '../training/optimizers';
 import { validateSchedule } from '../training/schedules';
 import type { RunCheckpoint } from '../training/trainer';
@@ -15,13 +17,19 @@ export const OPTIMIZER_SLOTS = 3;
 
 /**
  * RunCheckpoint.extra keys, as the GPU group's stages name them: the optimizer's own step count
- * (Adam's t; it restarts when a live change gives the state another meaning), and truncated
- * BPTT's kept state [L][B][H] (L counting directions; c for lstm only).
+ * (Adam's t; it restarts when a live change gives the state another meaning), truncated BPTT's
+ * kept state [L][B][H] (L counting directions; c for lstm only), the plateau state [4] and the
+ * pruning masks [Pw].
  */
-export const EXTRA = { optimizerStep: 'update.optimizerStep', stateH: 'state.h', stateC: 'state.c' } as const;
+export const EXTRA = {
+  optimizerStep: 'update.optimizerStep', stateH: 'state.h', stateC: 'state.c', plateau: PLATEAU_STATE_KEY, masks: PRUNE_MASK_KEY,
+} as const;
 
-/** Problems with new live settings for a group of `count` runs (configureRuns), each naming its field. */
-export function liveRunErrors(runs: readonly RunSpec[], count: number): string[] {
+/**
+ * Problems with new live settings for a group of `count` runs (configureRuns), each naming its
+ * field; `group` says the cell and the tricks the group was built with, as for the GPU group.
+ */
+export function liveRunErrors(runs: readonly RunSpec[], count: number, group: Pick<GroupSpec, 'cell' | 'tricks' | 'runs'>): string[] {
   const errors: string[] = [];
   if (runs.length !== count) errors.push(`runs must keep the group's ${count} runs, got ${runs.length}`);
   runs.forEach((run, i) => {
@@ -29,6 +37,7 @@ export function liveRunErrors(runs: readonly RunSpec[], count: number): string[]
     errors.push(...validateClip(run.clip, `runs[${i}].clip`));
     errors.push(...validateSchedule(run.schedule, `runs[${i}].schedule`));
     errors.push(...validateDropout(run, `runs[${i}]`));
+    errors.push(...runTrickErrors(group, run, i));
   });
   return errors;
 }
@@ -38,11 +47,11 @@ export function checkRunIndex(r: number, count: number): void {
 }
 
 /**
- * Problems with checkpoints for runs of P parameters and kept states of `stateSize` floats
- * (writeCheckpoints), thrown before anything is written.
+ * Problems with checkpoints for runs of P parameters, kept states of `stateSize` floats and masks
+ * of `maskSize` (writeCheckpoints), thrown before anything is written.
  */
 export function checkCheckpoints(
-  indices: readonly number[], checkpoints: readonly RunCheckpoint[], P: number, count: number, stateSize: number,
+  indices: readonly number[], checkpoints: readonly RunCheckpoint[], P: number, count: number, stateSize: number, maskSize: number,
 ): void {
   if (indices.length !== checkpoints.length) {
     throw new Error(`writeCheckpoints got ${indices.length} indices but ${checkpoints.length} checkpoints`);
@@ -61,6 +70,12 @@ export function checkCheckpoints(
     for (const key of [EXTRA.stateH, EXTRA.stateC]) {
       const v = cp.extra[key];
       if (v && v.length !== stateSize) throw new Error(`checkpoint ${i}: extra["${key}"] must hold ${stateSize} numbers, got ${v.length}`);
+    }
+    const plateau = cp.extra[EXTRA.plateau];
+    if (plateau && plateau.length !== 4) throw new Error(`checkpoint ${i}: extra["${EXTRA.plateau}"] must hold 4 numbers (best, bad, cooldown, scale), got ${plateau.length}`);
+    const masks = cp.extra[EXTRA.masks];
+    if (masks && (masks.length !== maskSize || masks.some((x) => x !== 0 && x !== 1))) {
+      throw new Error(`checkpoint ${i}: extra["${EXTRA.masks}"] must hold ${maskSize} numbers, each 0 or 1`);
     }
   });
 }

@@ -1,9 +1,10 @@
 /**
  * A run group trained on the CPU: the twin of the WebGPU RunGroup behind the same TrainerGroup
- * interface, with the same per-run semantics (seeded init, BPTT windows, bidirectional and residual
- * layers, dropout masks from the same counter RNG, head, loss, norms, clipping, optimizer, schedule
- * on the run's own step, per-timestep gradient norms every `diagnosticsEvery` steps, validation
- * every `evalEvery` steps without dropout).
+ * interface, with the same per-run semantics (seeded init and its schemes, BPTT windows,
+ * bidirectional and residual layers, dropout masks from the same counter RNG, head, loss, norms,
+ * clipping, optimizer, schedule on the run's own step, reduce-on-plateau, pruning masks,
+ * per-timestep gradient norms every `diagnosticsEvery` steps, validation every `evalEvery` steps
+ * without dropout).
  * A step runs synchronously and delivers its record at once; in the browser the group lives in a
  * worker (worker.ts) behind a proxy (worker-backend.ts). Runs train one after another on shared scratch.
  */
@@ -12,11 +13,16 @@ import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { scoreWindow, windowPlan } from '../training/bptt';
 import { dropoutDraw, dropoutKey } from '../training/dropout';
-import { isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
+import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
 import type { RunStepMetrics, StepRecord } from '../training/metrics';
 import { optimizerStateKey, resolveOptimizer, type ResolvedOptimizer } from '../training/optimizers';
 import { ConfigError } from '../training/run-group';
 import { learningRate } from '../training/schedules';
+import {
+  freshPlateauState, plateauDecides, plateauLearningRate, plateauMonitor, plateauStateFromArray, plateauStateKey, plateauStateToArray,
+  plateauStep, type PlateauState,
+} from '../training/plateau';
+import { isPruning, magnitudeMask, prunedCount, prunedMatrices, pruneTarget, zeroFraction, type PrunedMatrix } from '../training/prune';
 import type { RecordSink, RunCheckpoint, TrainerGroup } from '../training/trainer';
 import {
   checkCheckpoints, checkRunIndex, EXTRA, liveRunErrors, OPTIMIZER_SLOTS,
@@ -36,6 +42,12 @@ export class CpuGroup implements TrainerGroup {
   /** Each run's optimizer step (Adam's t): the run's step unless a live change restarted the state. */
   private readonly optimizerSteps: number[];
   private runs: { optimizer: ResolvedOptimizer; spec: RunSpec }[] = [];
+  /** Each run's reduce-on-plateau state (meaningful while the run has a plateau). */
+  private readonly plateaus: PlateauState[];
+  /** The pruned matrices and every run's masks [R][Pw] (ones while a run does not prune). */
+  private readonly matrices: readonly PrunedMatrix[];
+  private readonly maskSize: number;
+  private readonly masks: Float32Array;
   /** [R][P] parameters, and three optimizer slots [R][P]. */
   private readonly params: Float32Array;
   private readonly slots: Float32Array[];
@@ -57,6 +69,7 @@ export class CpuGroup implements TrainerGroup {
   constructor(spec: GroupSpec, private readonly onRecords: RecordSink) {
     const errors = validateGroupSpec(spec);
     if (errors.length > 0) throw new ConfigError(errors);
+    spec = { ...spec, tricks: groupTricks(spec) };
     const { task, hiddenSize: H, numLayers, batch: B, seqLen: T } = spec;
     const R = spec.runs.length;
     const shape = {
@@ -78,6 +91,10 @@ export class CpuGroup implements TrainerGroup {
     this.valData = evaluates(spec) ? evalBatches(task, T, B, spec.head) : [];
     this.net = new CpuNetwork(shape, this.layout.rnn, T, B);
     this.head = new CpuHead(this.layout.head, T * B, task.loss);
+    this.plateaus = spec.runs.map(() => freshPlateauState('min'));
+    this.matrices = prunedMatrices(this.layout.rnn);
+    this.maskSize = this.matrices.reduce((a, m) => a + m.length, 0);
+    this.masks = new Float32Array(R * this.maskSize).fill(1);
     this.configureRuns(spec.runs);
     this.reset();
   }
@@ -104,10 +121,14 @@ export class CpuGroup implements TrainerGroup {
     const P = this.layout.paramCount;
     const { net, head, stateSize } = this;
     const metrics: RunStepMetrics[] = [];
+    const decide = plateauDecides(spec, step);
+    const monitorValidation = plateauMonitor(spec) === 'validation';
     for (let r = 0; r < this.runs.length; r++) {
       const { optimizer, spec: run } = this.runs[r];
       const runStep = ++this.steps[r];
-      const lr = learningRate(optimizer.lr, run.schedule, runStep);
+      const rate = learningRate(optimizer.lr, run.schedule, runStep);
+      const lr = run.plateau ? plateauLearningRate(rate, this.plateaus[r].scale, run.plateau.minLr) : rate;
+      const pruning = isPruning(run.prune);
       const p0 = r * P;
       if (plan.carry) net.loadInitialState(this.carryH, this.carryC, r * stateSize);
       else net.zeroInitialState();
@@ -119,9 +140,11 @@ export class CpuGroup implements TrainerGroup {
       head.backward(this.params, p0, net.top, net.topOffset, this.grads, 0);
       const norms = diagnosed ? net.plan.directions.map(() => new Array<number>(T).fill(0)) : undefined;
       net.backward(this.params, p0, data.x, head.dTop, this.grads, 0, norms);
+      if (pruning) this.maskMatrices(this.grads, 0, r);
       gradNorms(this.norms, this.grads, 0, this.layout.segments);
       const t = ++this.optimizerSteps[r];
       const outcome = updateRun(this.params, this.slots, p0, this.grads, P, optimizer, run.clip, this.norms[0], lr, t);
+      if (pruning) this.prune(r, p0, pruneTarget(run.prune, runStep));
       // The state after the first k1 timesteps of this window (old weights), detached, starts the next.
       if (spec.bptt.kind === 'truncated') net.saveState(plan.carrySlot, this.carryH, this.carryC, r * stateSize);
       const m: RunStepMetrics = {
@@ -133,7 +156,9 @@ export class CpuGroup implements TrainerGroup {
         clipped: outcome.normClipped || outcome.valueClipped,
       };
       if (norms) m.gradThroughTime = norms;
+      if (spec.tricks!.prune) m.sparsity = zeroFraction(this.params, p0, this.matrices);
       if (evaluate) Object.assign(m, this.evaluate(p0));
+      if (run.plateau && decide) plateauStep(run.plateau, this.plateaus[r], monitorValidation ? m.valLoss! : loss, rate);
       metrics.push(m);
     }
     const record: StepRecord = { step, runs: metrics };
@@ -178,13 +203,16 @@ export class CpuGroup implements TrainerGroup {
    * changes meaning (optimizerStateKey) starts that state afresh; its weights and step count stay.
    */
   configureRuns(runs: readonly RunSpec[]): void {
-    const errors = liveRunErrors(runs, this.runs.length || runs.length);
+    const errors = liveRunErrors(runs, this.runs.length || runs.length, this.currentSpec);
     if (errors.length > 0) throw new ConfigError(errors);
     const before = this.runs;
     this.runs = runs.map((run) => ({ optimizer: resolveOptimizer(run.optimizer), spec: { ...run, clip: { ...run.clip } } }));
     this.currentSpec = { ...this.currentSpec, runs: runs.map((run) => ({ ...run })) };
     before.forEach((old, r) => {
+      const now = this.runs[r].spec;
       if (optimizerStateKey(old.optimizer) !== optimizerStateKey(this.runs[r].optimizer)) this.clearOptimizer(r);
+      if (plateauStateKey(old.spec.plateau) !== plateauStateKey(now.plateau)) this.plateaus[r] = freshPlateauState(now.plateau?.mode ?? 'min');
+      if (isPruning(old.spec.prune) && !isPruning(now.prune)) this.masks.fill(1, r * this.maskSize, (r + 1) * this.maskSize);
     });
   }
 
@@ -214,6 +242,9 @@ export class CpuGroup implements TrainerGroup {
         extra[EXTRA.stateH] = this.carryH.slice(r * n, (r + 1) * n);
         if (this.carryC.length > 0) extra[EXTRA.stateC] = this.carryC.slice(r * n, (r + 1) * n);
       }
+      const run = this.runs[r].spec;
+      if (run.plateau) extra[EXTRA.plateau] = plateauStateToArray(this.plateaus[r]);
+      if (isPruning(run.prune)) extra[EXTRA.masks] = this.masks.slice(r * this.maskSize, (r + 1) * this.maskSize);
       return {
         step: this.steps[r],
         params: this.params.slice(r * P, (r + 1) * P),
@@ -225,12 +256,13 @@ export class CpuGroup implements TrainerGroup {
 
   /**
    * Missing optimizer slots are zero; a missing optimizer step is the run's step; missing kept
-   * state is zero. Other `extra` entries belong to stages the CPU does not run yet and are ignored.
+   * state is zero; a missing plateau state is a fresh one, missing masks all ones. Other `extra`
+   * entries belong to stages the CPU does not run yet and are ignored.
    */
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     const P = this.layout.paramCount;
     const n = this.stateSize;
-    checkCheckpoints(indices, checkpoints, P, this.runs.length, n);
+    checkCheckpoints(indices, checkpoints, P, this.runs.length, n, this.maskSize);
     checkpoints.forEach((cp, i) => {
       const r = indices[i];
       this.params.set(cp.params, r * P);
@@ -245,6 +277,11 @@ export class CpuGroup implements TrainerGroup {
       const c = cp.extra[EXTRA.stateC];
       if (h) this.carryH.set(h, r * n);
       if (c && this.carryC.length > 0) this.carryC.set(c, r * n);
+      const plateau = cp.extra[EXTRA.plateau];
+      this.plateaus[r] = plateau ? plateauStateFromArray(plateau) : freshPlateauState(this.runs[r].spec.plateau?.mode ?? 'min');
+      const masks = cp.extra[EXTRA.masks];
+      if (masks) this.masks.set(masks, r * this.maskSize);
+      else this.masks.fill(1, r * this.maskSize, (r + 1) * this.maskSize);
     });
   }
 
@@ -256,10 +293,34 @@ export class CpuGroup implements TrainerGroup {
   private initRun(r: number): void {
     const P = this.layout.paramCount;
     const { rnn, head } = this.layout;
-    initParams(this.params.subarray(r * P, (r + 1) * P), rnn, this.currentSpec.hiddenSize, head, this.runs[r].spec.seed);
+    const run = this.runs[r].spec;
+    initParams(this.params.subarray(r * P, (r + 1) * P), rnn, this.currentSpec.hiddenSize, head, run.seed, run.init, this.currentSpec.cell);
     this.clearOptimizer(r);
+    this.plateaus[r] = freshPlateauState(run.plateau?.mode ?? 'min');
+    this.masks.fill(1, r * this.maskSize, (r + 1) * this.maskSize);
     this.steps[r] = 0;
     this.zeroCarry(r);
+  }
+
+  /** x[x0 + matrix] *= run r's mask, for every pruned matrix (gradients, or weights after the update). */
+  private maskMatrices(x: Float32Array, x0: number, r: number): void {
+    const m0 = r * this.maskSize;
+    for (const m of this.matrices) {
+      for (let i = 0; i < m.length; i++) x[x0 + m.offset + i] *= this.masks[m0 + m.maskOffset + i];
+    }
+  }
+
+  /**
+   * After run r's update: with a new `target` sparsity, masks of the k smallest |w * old mask| per
+   * matrix (prune.ts), the weights times the old mask first; then the weights times the masks.
+   */
+  private prune(r: number, p0: number, target: number | null): void {
+    if (target !== null) {
+      this.maskMatrices(this.params, p0, r);
+      const m0 = r * this.maskSize;
+      for (const m of this.matrices) magnitudeMask(this.params, p0 + m.offset, m.length, prunedCount(target, m.length), this.masks, m0 + m.maskOffset);
+    }
+    this.maskMatrices(this.params, p0, r);
   }
 
   private clearOptimizer(r: number): void {

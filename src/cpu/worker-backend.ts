@@ -7,7 +7,8 @@
 import { allocateBatch, type Task, type TaskBatch } from '../data/task';
 import { modelLayout } from '../model/model-layout';
 import { windowPlan } from '../training/bptt';
-import { validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
+import { groupTricks, validateGroupSpec, type GroupSpec, type RunSpec } from '../training/group-spec';
+import { prunedMatrices } from '../training/prune';
 import type { StepRecord } from '../training/metrics';
 import { ConfigError } from '../training/run-group';
 import type { RecordSink, RunCheckpoint, TrainerBackend, TrainerGroup } from '../training/trainer';
@@ -57,10 +58,11 @@ export class WorkerCpuBackend implements TrainerBackend {
     port.onmessage = (event) => this.receive(event.data);
   }
 
-  async createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<TrainerGroup> {
+  async createGroup(given: GroupSpec, onRecords: RecordSink): Promise<TrainerGroup> {
     if (this.failure) throw this.failure;
-    const errors = validateGroupSpec(spec);
+    const errors = validateGroupSpec(given);
     if (errors.length > 0) throw new ConfigError(errors);
+    const spec: GroupSpec = { ...given, tricks: groupTricks(given) };
     const { task, seqLen: T, batch: B } = spec;
     const val: WireBatch[] = evaluates(spec) ? evalBatches(task, T, B, spec.head) : [];
     const info = { key: task.key, inputSize: task.inputSize, outputSize: task.outputSize, loss: task.loss, metric: task.metric, valBatches: task.valBatches };
@@ -136,6 +138,8 @@ export class WorkerCpuGroup implements TrainerGroup {
   private readonly paramCount: number;
   /** Floats of one run's kept BPTT state [L][B][H]. */
   private readonly stateSize: number;
+  /** Floats of one run's pruning masks [Pw]. */
+  private readonly maskSize: number;
   /** Batches handed back by the worker, ready for the next steps. */
   private readonly pool: TaskBatch[] = [];
   private delivered = 0;
@@ -159,6 +163,7 @@ export class WorkerCpuGroup implements TrainerGroup {
     };
     const layout = modelLayout(shape, this.task.outputSize);
     this.paramCount = layout.paramCount;
+    this.maskSize = prunedMatrices(layout.rnn).reduce((a, m) => a + m.length, 0);
     this.stateSize = layout.plan.directions.length * currentSpec.batch * currentSpec.hiddenSize;
   }
 
@@ -196,7 +201,7 @@ export class WorkerCpuGroup implements TrainerGroup {
 
   configureRuns(runs: readonly RunSpec[]): void {
     this.usable();
-    const errors = liveRunErrors(runs, this.steps.length);
+    const errors = liveRunErrors(runs, this.steps.length, this.currentSpec);
     if (errors.length > 0) throw new ConfigError(errors);
     const copy = runs.map((run) => ({ ...run }));
     this.owner.post({ type: 'configure', group: this.id, runs: copy });
@@ -235,7 +240,7 @@ export class WorkerCpuGroup implements TrainerGroup {
 
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     this.usable();
-    checkCheckpoints(indices, checkpoints, this.paramCount, this.steps.length, this.stateSize);
+    checkCheckpoints(indices, checkpoints, this.paramCount, this.steps.length, this.stateSize, this.maskSize);
     // Copies, so the caller keeps its arrays (transferring would detach them).
     const copies = checkpoints.map((cp) => ({
       step: cp.step, params: cp.params.slice(), optimizer: cp.optimizer.map((s) => s.slice()),

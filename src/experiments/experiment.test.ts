@@ -158,6 +158,46 @@ describe('changes while training', () => {
     expect(records.get('g')!.map((r) => r.step)).toEqual([1, 2, 3, 4]);
   });
 
+  it('a new seed or init scheme restarts the run from the weights they draw', async () => {
+    const { e, backend, live, steps } = await setup([lstm('a'), lstm('b')]);
+    await steps(2);
+    const fresh = async (patch: Record<string, unknown>) => {
+      const other = new FakeBackend();
+      await Experiment.create(doc([lstm('a', 0.1, patch)]), other);
+      return (await other.groups[0].readCheckpoints())[0].params;
+    };
+    await e.setRunField('a', 'seed', 99);
+    expect((await live()[0].readCheckpoints())[0].params).toEqual(await fresh({ seed: 99 }));
+    await e.setRunField('a', 'init.weightIh', 'orthogonal');
+    const [a, b] = await live()[0].readCheckpoints();
+    expect(a.params).toEqual(await fresh({ seed: 99, init: { weightIh: 'orthogonal' } }));
+    expect(a.step).toBe(0);
+    expect(b.step).toBe(2);
+    expect(backend.groups.filter((g) => g.destroyed)).toEqual([]);
+  });
+
+  it('turning pruning or the plateau on live rebuilds the group with its dispatches, the runs carrying on; turning the last off drops them', async () => {
+    const { e, live, steps, records } = await setup([lstm('a'), lstm('b')]);
+    await steps(2);
+    const first = live()[0];
+    expect(first.spec.tricks).toEqual({ plateau: false, prune: false });
+    expect(await e.setRunField('a', 'prune.kind', 'oneshot')).toEqual([]);
+    expect(first.destroyed).toBe(true);
+    expect(live()).toHaveLength(1);
+    expect(live()[0].spec.tricks).toEqual({ plateau: false, prune: true });
+    expect(await e.setRunField('b', 'plateau', {})).toEqual([]);
+    expect(live()[0].spec.tricks).toEqual({ plateau: true, prune: true });
+    expect(e.doc.runs[1].plateau).toEqual({ mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0 });
+    const withBoth = live()[0];
+    expect(await e.setRunField('b', 'plateau.factor', 0.5)).toEqual([]);
+    expect(withBoth.destroyed).toBe(false);
+    expect(await e.setRunField('a', 'prune.kind', 'none')).toEqual([]);
+    expect(live()[0].spec.tricks).toEqual({ plateau: true, prune: false });
+    await steps(1);
+    expect(records.get('a')!.map((r) => r.step)).toEqual([1, 2, 3]);
+    expect(records.get('b')!.map((r) => r.step)).toEqual([1, 2, 3]);
+  });
+
   it('changing the task restarts every run', async () => {
     const { e, steps, records } = await setup([lstm('a')]);
     await steps(2);

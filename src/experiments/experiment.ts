@@ -17,7 +17,7 @@ import type { TaskSources } from '../data/tasks';
 import type { StepRecord } from '../training/metrics';
 import type { BackendKind, RunCheckpoint, TrainerBackend } from '../training/trainer';
 import { RunHistory, type RunRecord } from './history';
-import { changeKind, createTask, partitionRuns, structureKey, toGroupSpec, toRunSpec } from './structure';
+import { changeKind, createTask, groupKey, partitionRuns, toGroupSpec, toRunSpec } from './structure';
 import { Lockstep, type GroupSlot } from './lockstep';
 
 export type ExperimentStatus = 'paused' | 'playing' | 'done' | 'error';
@@ -386,9 +386,16 @@ export class Experiment {
     this.docValue = doc;
     for (const run of doc.runs) this.entries.get(run.id)!.config = run;
     try {
-      if (regroup) await this.regroup(forks, new Set(fresh));
-      else if (fresh.length > 0) this.lockstep.restartRuns(fresh);
-      await this.lockstep.configureRuns(this.backend, doc.runs.map((r) => r.id), doc.runs.map(toRunSpec));
+      const ids = doc.runs.map((r) => r.id);
+      const specs = doc.runs.map(toRunSpec);
+      if (regroup || this.groupKeysChanged()) {
+        await this.regroup(forks, new Set(fresh));
+        await this.lockstep.configureRuns(this.backend, ids, specs);
+      } else {
+        // Settings first, so a restarted run draws its weights from its new seed and init.
+        await this.lockstep.configureRuns(this.backend, ids, specs);
+        if (fresh.length > 0) this.lockstep.restartRuns(fresh);
+      }
     } catch (e) {
       this.docValue = previous;
       for (const run of previous.runs) {
@@ -408,10 +415,17 @@ export class Experiment {
     this.emit((l) => l.onDoc?.(doc));
   }
 
+  /** Whether the document's groups differ from the live ones by key (a trick turned on or off, see groupKey). */
+  private groupKeysChanged(): boolean {
+    const want = partitionRuns(this.docValue.runs).map(groupKey);
+    const have = this.lockstep.slots.map((s) => s.key);
+    return want.length !== have.length || want.some((k, i) => k !== have[i]);
+  }
+
   /** Partitions the runs and rebuilds the groups that changed (see Lockstep.regroup). */
   private async regroup(forks: Map<string, string>, fresh = new Set<string>()): Promise<void> {
     const groups = partitionRuns(this.docValue.runs).map((runs) => ({
-      key: structureKey(runs[0]),
+      key: groupKey(runs),
       runIds: runs.map((r) => r.id),
       spec: toGroupSpec(this.docValue, this.task, runs, this.diagnosticsEvery),
     }));

@@ -35,13 +35,14 @@ export class FakeGroup implements TrainerGroup {
     this.runs = [...spec.runs];
     this.dropout = dropoutKinds(spec.runs);
     this.runSteps = spec.runs.map(() => 0);
-    this.params = spec.runs.map((r) => this.init(r.seed));
+    this.params = spec.runs.map((r) => this.init(r));
   }
 
-  private init(seed: number): Float32Array {
+  /** The run's first weights of weight_ih_l0, drawn from its seed and init as a real group draws them. */
+  private init(run: RunSpec): Float32Array {
     const layout = modelLayout({ ...this.spec, inputSize: this.spec.task.inputSize }, this.spec.task.outputSize);
     const p = new Float32Array(layout.paramCount);
-    initParams(p, layout.rnn, this.spec.hiddenSize, layout.head, seed);
+    initParams(p, layout.rnn, this.spec.hiddenSize, layout.head, run.seed, run.init, this.spec.cell);
     return p.subarray(0, 4).slice();
   }
 
@@ -86,7 +87,7 @@ export class FakeGroup implements TrainerGroup {
 
   restartRuns(indices: readonly number[]): void {
     for (const r of indices) {
-      this.params[r] = this.init(this.runs[r].seed);
+      this.params[r] = this.init(this.runs[r]);
       this.runSteps[r] = 0;
     }
   }

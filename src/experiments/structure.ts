@@ -10,7 +10,7 @@ import { getPath } from '../config/normalize-scope';
 import { fieldsOf } from '../config/table';
 import { loadTask, type TaskSources } from '../data/tasks';
 import type { Task } from '../data/task';
-import type { GroupSpec, RunSpec } from '../training/group-spec';
+import { usedTricks, type GroupSpec, type RunSpec } from '../training/group-spec';
 import type { Schedule, ScheduleConfig } from '../training/schedules';
 
 const REBUILD_FIELDS: readonly FieldDef[] = fieldsOf('run').filter((f) => f.apply === 'rebuild');
@@ -50,7 +50,21 @@ export function toRunSpec(run: RunConfig): RunSpec {
     schedule: toSchedule(run.schedule),
     dropout: run.dropout,
     recurrentDropout: run.recurrentDropout,
+    init: { ...run.init },
+    plateau: run.plateau && { ...run.plateau },
+    prune: { ...run.prune },
   };
+}
+
+/**
+ * The key of a group of runs of one structure: the structure, and which tricks with dispatches of
+ * their own its runs use (GroupTricks). A live change that turns such a trick on for a group
+ * without it, or off for the last run using it, changes the key, and the group is rebuilt with
+ * its runs' checkpoints (Lockstep.regroup).
+ */
+export function groupKey(runs: readonly RunConfig[]): string {
+  const tricks = usedTricks(runs.map(toRunSpec));
+  return `${structureKey(runs[0])} plateau=${tricks.plateau} prune=${tricks.prune}`;
 }
 
 /** The experiment's task, its data loaded (the bundled source corpus, the user's text or CSV). */
@@ -80,6 +94,7 @@ export function toGroupSpec(doc: ExperimentDoc, task: Task, runs: readonly RunCo
     runs: runs.map(toRunSpec),
     evalEvery: doc.evalEvery,
     diagnosticsEvery,
+    tricks: usedTricks(runs.map(toRunSpec)),
   };
 }
 

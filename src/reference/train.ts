@@ -1,10 +1,12 @@
 /**
  * The float64 mirror of a run group (src/training/run-group.ts): same data, same BPTT windows and
- * kept state, same init, then forward, linear head, loss, BPTT, gradient norms, clipping and the
- * optimizer, per run at the run's own step; dropout masks drawn as every backend draws them
- * (src/training/dropout.ts), off in evaluation; per-timestep gradient norms at diagnostics steps;
- * evaluation passes over the validation batches; live settings, restarts and checkpoints with the
- * GPU group's semantics. The oracle for the GPU training loop; slow and simple on purpose.
+ * kept state, same init (and init schemes), then forward, linear head, loss, BPTT, pruning masks
+ * on the gradients, gradient norms, clipping and the optimizer at the plateau's rate, per run at
+ * the run's own step, then the pruning masks on the weights; dropout masks drawn as every backend
+ * draws them (src/training/dropout.ts), off in evaluation; per-timestep gradient norms at
+ * diagnostics steps; evaluation passes over the validation batches and the plateau's decisions;
+ * live settings, restarts and checkpoints with the GPU group's semantics. The oracle for the GPU
+ * training loop; slow and simple on purpose.
  */
 import { allocateBatch, type LossKind, type MetricKind } from '../data/task';
 import { hasState } from '../model/cells';
@@ -15,7 +17,11 @@ import type { NetworkPlan } from '../model/plan';
 import { scoreWindow, windowPlan } from '../training/bptt';
 import { dropoutDraw, dropoutKey, stepMasks } from '../training/dropout';
 import { evalBatches, isEvalStep, type EvalBatch } from '../training/eval-batches';
-import { isDiagnosticsStep, type GroupSpec, type RunSpec } from '../training/group-spec';
+import { groupTricks, isDiagnosticsStep, type GroupSpec, type RunSpec } from '../training/group-spec';
+import {
+  freshPlateauState, plateauDecides, plateauLearningRate, plateauMonitor, plateauStateKey, plateauStep, type PlateauState,
+} from '../training/plateau';
+import { isPruning, magnitudeMask, prunedCount, prunedMatrices, pruneTarget, zeroFraction, type PrunedMatrix } from '../training/prune';
 import { learningRate } from '../training/schedules';
 import { rnnBackward, rnnForward, type RnnForward, type RnnInputs } from './rnn';
 import { ReferenceOptimizer, clipChanges, referenceClip, referenceGradNorms } from './optim';
@@ -27,8 +33,10 @@ export interface ReferenceStep {
   norms: number[][];
   /** Per run: whether clipping changed the gradient. */
   clipped: boolean[];
-  /** Per run: the learning rate of this step (the schedule at the run's own step). */
+  /** Per run: the learning rate of this step (the schedule at the run's own step, times the plateau's scale). */
   learningRates: number[];
+  /** Per run, in a group with pruning: the fraction of zero weights in the recurrent weight matrices. */
+  sparsity?: number[];
   /** Per run: its own step count at this step. */
   runSteps: number[];
   /** Per run, at steps with an evaluation pass: mean validation loss and the task's metric. */
@@ -51,12 +59,17 @@ export interface ReferenceCheckpoint {
   slots: Float64Array[];
   optimizerStep: number;
   kept?: KeptState;
+  plateau: PlateauState;
+  /** [Pw] pruning masks. */
+  masks: Float32Array;
 }
 
 interface RunState {
   optimizer: ReferenceOptimizer;
   step: number;
   kept?: KeptState;
+  plateau: PlateauState;
+  masks: Float32Array;
 }
 
 /** Loss and dL/dy for one run's head outputs y [rows][O] (the same reductions as shaders/loss.wgsl). */
@@ -120,10 +133,15 @@ export class ReferenceGroup {
   step = 0;
   private runs: RunState[];
   private readonly valBatches: EvalBatch[];
+  private readonly matrices: readonly PrunedMatrix[];
+  private readonly maskSize: number;
 
   constructor(private currentSpec: GroupSpec) {
     const { task } = currentSpec;
+    this.currentSpec = { ...currentSpec, tricks: groupTricks(currentSpec) };
     this.layout = modelLayout({ ...currentSpec, inputSize: task.inputSize }, task.outputSize);
+    this.matrices = prunedMatrices(this.layout.rnn);
+    this.maskSize = this.matrices.reduce((a, m) => a + m.length, 0);
     this.params = currentSpec.runs.map(() => new Float64Array(this.layout.paramCount));
     this.runs = currentSpec.runs.map((run, r) => this.freshRun(r, run));
     this.valBatches = (currentSpec.evalEvery ?? 0) > 0 ? evalBatches(task, currentSpec.seqLen, currentSpec.batch, currentSpec.head) : [];
@@ -136,9 +154,17 @@ export class ReferenceGroup {
   /** Run r from its seed (the f32 weights the GPU gets), with a new optimizer and no kept state. */
   private freshRun(r: number, run: RunSpec): RunState {
     const p32 = new Float32Array(this.layout.paramCount);
-    initParams(p32, this.layout.rnn, this.currentSpec.hiddenSize, this.layout.head, run.seed);
+    initParams(p32, this.layout.rnn, this.currentSpec.hiddenSize, this.layout.head, run.seed, run.init, this.currentSpec.cell);
     this.params[r].set(p32);
-    return { optimizer: new ReferenceOptimizer(run.optimizer, this.layout.paramCount), step: 0 };
+    return {
+      optimizer: new ReferenceOptimizer(run.optimizer, this.layout.paramCount), step: 0,
+      plateau: freshPlateauState(run.plateau?.mode ?? 'min'), masks: new Float32Array(this.maskSize).fill(1),
+    };
+  }
+
+  /** x[matrix] *= masks, for every pruned matrix of a run's vector (its gradients or its weights). */
+  private maskMatrices(x: Float64Array, masks: Float32Array): void {
+    for (const m of this.matrices) for (let i = 0; i < m.length; i++) x[m.offset + i] *= masks[m.maskOffset + i];
   }
 
   /** Forward through the network and the head for one run: y [rows][O]. */
@@ -185,9 +211,13 @@ export class ReferenceGroup {
     const out: ReferenceStep = { losses: [], norms: [], clipped: [], learningRates: [], runSteps: [] };
     const diagnosed = isDiagnosticsStep(spec, this.step);
     if (diagnosed) out.gradThroughTime = [];
+    const withPruning = groupTricks(spec).prune;
+    if (withPruning) out.sparsity = [];
+    const rates: number[] = [];
     spec.runs.forEach((run, r) => {
       const state = this.runs[r];
       state.step++;
+      const pruning = isPruning(run.prune);
       const params = this.params[r];
       const key = dropoutKey(run.seed, state.step);
       const masks = stepMasks(this.layout.plan, T, B, dropoutDraw(key, run.dropout ?? 0), dropoutDraw(key, run.recurrentDropout ?? 0));
@@ -208,17 +238,35 @@ export class ReferenceGroup {
       const back = rnnBackward(inputs, fwd, dOut);
       grads.set(back.params, 0);
       out.gradThroughTime?.push(back.dhNorms);
+      if (pruning) this.maskMatrices(grads, state.masks);
       const norms = referenceGradNorms(grads, segments);
-      const lr = learningRate(run.optimizer.lr, run.schedule, state.step);
+      const rate = learningRate(run.optimizer.lr, run.schedule, state.step);
+      const lr = run.plateau ? plateauLearningRate(rate, state.plateau.scale, run.plateau.minLr) : rate;
       state.optimizer.step(params, referenceClip(grads, run.clip, norms[0]), lr);
+      if (pruning) {
+        const target = pruneTarget(run.prune, state.step);
+        if (target !== null) {
+          this.maskMatrices(params, state.masks);
+          for (const m of this.matrices) magnitudeMask(params, m.offset, m.length, prunedCount(target, m.length), state.masks, m.maskOffset);
+        }
+        this.maskMatrices(params, state.masks);
+      }
+      rates.push(rate);
       if (spec.bptt.kind === 'truncated') state.kept = keptAfter(fwd, this.layout.plan, spec.bptt.k1, B * H, hasState(spec.cell, 'c'));
       out.losses.push(loss);
       out.norms.push(Array.from(norms));
       out.clipped.push(clipChanges(grads, run.clip, norms[0]));
       out.learningRates.push(lr);
       out.runSteps.push(state.step);
+      out.sparsity?.push(zeroFraction(params, 0, this.matrices));
     });
     if (isEvalStep(spec, this.step)) this.evaluate(out);
+    if (plateauDecides(spec, this.step)) {
+      const watched = plateauMonitor(spec) === 'validation' ? out.valLoss! : out.losses;
+      spec.runs.forEach((run, r) => {
+        if (run.plateau) plateauStep(run.plateau, this.runs[r].plateau, watched[r], rates[r]);
+      });
+    }
     return out;
   }
 
@@ -248,7 +296,13 @@ export class ReferenceGroup {
   /** New per-run settings from the next step (same runs, same order). */
   configureRuns(runs: readonly RunSpec[]): void {
     if (runs.length !== this.runs.length) throw new Error(`runs must keep the group's ${this.runs.length} runs, got ${runs.length}`);
-    runs.forEach((run, r) => this.runs[r].optimizer.configure(run.optimizer));
+    runs.forEach((run, r) => {
+      const state = this.runs[r];
+      const before = this.currentSpec.runs[r];
+      state.optimizer.configure(run.optimizer);
+      if (plateauStateKey(before.plateau) !== plateauStateKey(run.plateau)) state.plateau = freshPlateauState(run.plateau?.mode ?? 'min');
+      if (isPruning(before.prune) && !isPruning(run.prune)) state.masks.fill(1);
+    });
     this.currentSpec = { ...this.currentSpec, runs: [...runs] };
   }
 
@@ -271,6 +325,8 @@ export class ReferenceGroup {
       slots: s.optimizer.slots.map((x) => x.slice()),
       optimizerStep: s.optimizer.steps,
       kept: s.kept && { h: s.kept.h.slice(), c: s.kept.c?.slice() },
+      plateau: { ...s.plateau },
+      masks: s.masks.slice(),
     };
   }
 
@@ -281,6 +337,8 @@ export class ReferenceGroup {
     s.optimizer.steps = c.optimizerStep;
     s.step = c.step;
     s.kept = c.kept && { h: c.kept.h.slice(), c: c.kept.c?.slice() };
+    s.plateau = { ...c.plateau };
+    s.masks.set(c.masks);
   }
 }
 

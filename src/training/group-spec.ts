@@ -6,9 +6,12 @@
 import type { Task } from '../data/task';
 import { CELL_KINDS, CELLS, GATES, type CellKind } from '../model/cells';
 import { residualProblem } from '../model/plan';
+import { validateInit, type InitConfig } from '../model/init-schemes';
 import { validateBptt, type BpttConfig } from './bptt';
 import { validateDropout } from './dropout';
 import { validateClip, validateOptimizer, type ClipConfig, type OptimizerConfig } from './optimizers';
+import { validatePlateau, type PlateauConfig } from './plateau';
+import { isPruning, validatePrune, type PruneConfig } from './prune';
 import { validateSchedule, type ScheduleConfig } from './schedules';
 
 export interface RunSpec {
@@ -26,6 +29,28 @@ export interface RunSpec {
   dropout?: number;
   /** Variational dropout rate on h_{t-1} as it enters W_hh (Gal and Ghahramani 2016); 0 or absent: off. */
   recurrentDropout?: number;
+  /** Initialisation schemes of the recurrent layers (src/model/init-schemes.ts); torch's defaults when absent. */
+  init?: InitConfig;
+  /** Reduce-on-plateau (src/training/plateau.ts); off when absent. */
+  plateau?: PlateauConfig;
+  /** Magnitude pruning (src/training/prune.ts); none when absent. */
+  prune?: PruneConfig;
+}
+
+/**
+ * Which per-run tricks with dispatches of their own a group records: a group records a trick's
+ * dispatches only if one of its runs uses it when the group is built (so a group without tricks
+ * costs what it did before they existed). A run may turn a trick on live only in a group that has it;
+ * the experiment rebuilds a group whose runs need another set (structure.ts, groupKey).
+ */
+export interface GroupTricks {
+  plateau: boolean;
+  prune: boolean;
+}
+
+/** The tricks `runs` use. */
+export function usedTricks(runs: readonly RunSpec[]): GroupTricks {
+  return { plateau: runs.some((r) => r.plateau !== undefined), prune: runs.some((r) => isPruning(r.prune)) };
 }
 
 export interface GroupSpec {
@@ -57,6 +82,13 @@ export interface GroupSpec {
    * divisible by this; 0 or absent: never, and no extra dispatch is recorded.
    */
   diagnosticsEvery?: number;
+  /** The tricks whose dispatches the group records; absent: the ones its runs use (usedTricks). */
+  tricks?: GroupTricks;
+}
+
+/** The tricks a group built from `spec` records. */
+export function groupTricks(spec: Pick<GroupSpec, 'tricks' | 'runs'>): GroupTricks {
+  return spec.tricks ?? usedTricks(spec.runs);
 }
 
 export const LIMITS = {
@@ -133,6 +165,7 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
     errors.push(...validateClip(run.clip, `runs[${i}].clip`));
     errors.push(...validateSchedule(run.schedule, `runs[${i}].schedule`));
     errors.push(...validateDropout(run, `runs[${i}]`));
+    errors.push(...runTrickErrors(spec, run, i));
   });
   if (errors.length === 0 && limits) {
     const bytes = largestBufferBytes(spec);
@@ -142,5 +175,19 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
         `${(max / 2 ** 20).toFixed(0)} MiB: reduce batch, seqLen, hiddenSize, numLayers or the number of runs`);
     }
   }
+  return errors;
+}
+
+/** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */
+export function runTrickErrors(spec: Pick<GroupSpec, 'cell' | 'tricks' | 'runs'>, run: RunSpec, i: number): string[] {
+  const at = `runs[${i}]`;
+  const errors: string[] = [];
+  if (run.init) errors.push(...validateInit(run.init, CELLS[spec.cell]?.gates ?? [], `${at}.init`));
+  if (run.plateau) errors.push(...validatePlateau(run.plateau, `${at}.plateau`));
+  if (run.prune) errors.push(...validatePrune(run.prune, `${at}.prune`));
+  const has = groupTricks(spec);
+  const lacking = (trick: string) => `${at} ("${run.id}") uses ${trick}, but its group was built without ${trick}'s dispatches; rebuild the group (the experiment does) to turn it on`;
+  if (run.plateau && !has.plateau) errors.push(lacking('plateau'));
+  if (isPruning(run.prune) && !has.prune) errors.push(lacking('prune'));
   return errors;
 }

@@ -59,6 +59,11 @@ export class HeadStage implements Stage {
     ]);
   }
 
+  /** Where each step's training loss [R] and each evaluation's results [R][2] (valLoss, metric) live. */
+  get results(): { buffer: GPUBuffer; loss: number; evaluation: number } {
+    return { buffer: this.out.buffer, loss: this.out.view('loss').offset, evaluation: this.out.view('evalResult').offset };
+  }
+
   static async create(engine: Engine, s: HeadStageSpec): Promise<HeadStage> {
     const stage = new HeadStage(engine, s);
     const builder = new ProgramBuilder(engine, `${s.label} head`);

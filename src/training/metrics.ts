@@ -16,6 +16,11 @@ export interface RunStepMetrics {
   gradNorm: number;
   /** L2 norm of each segment's gradients (recurrent layers bottom first, then the head). */
   layerGradNorms: number[];
+  /**
+   * The rate the optimizer used: the schedule's at the run's step, times the reduce-on-plateau
+   * scale (floored at its minLr) for a run with a plateau; in a group with a plateau it is read
+   * back from the GPU, as float32.
+   */
   learningRate: number;
   /** The run's own step count at this record (differs from the group step after a restart). */
   runStep: number;
@@ -31,7 +36,7 @@ export interface RunStepMetrics {
    */
   valLoss?: number;
   metric?: number;
-  /** Fraction of zero weights in the recurrent layers (pruning). */
+  /** In a group where some run prunes: the fraction of zero weights in the recurrent layers' weight matrices. */
   sparsity?: number;
   /**
    * At steps with diagnostics (GroupSpec.diagnosticsEvery): for every direction of every layer

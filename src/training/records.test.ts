@@ -9,6 +9,8 @@ import { GRAD_TIME_RECORD, LAYER_OUT_RECORD } from '../model/rnn-program';
 import { RECURRENT_MASK_RECORD } from './dropout-stage';
 import { recordMismatches } from '../testing/wgsl-struct';
 import { LOSS_RECORD } from './head-stage';
+import { PLATEAU_RECORD } from './plateau-stage';
+import { PRUNE_RECORD } from './prune-stage';
 import { RUN_RECORD, RUN_TABLE_BINDING } from './run-fields';
 import { STATE_RECORD } from './state-stage';
 import { NORM_RECORD, UPDATE_RECORD } from './update-stage';
@@ -24,6 +26,8 @@ const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['layer output', LAYER_OUT_RECORD, 'layer_output.wgsl', 'LayerOut'],
   ['recurrent dropout masks', RECURRENT_MASK_RECORD, 'recurrent_mask.wgsl', 'RecurrentMask'],
   ['gradient through time', GRAD_TIME_RECORD, 'grad_time.wgsl', 'GradTime'],
+  ['reduce on plateau', PLATEAU_RECORD, 'plateau.wgsl', 'Plateau'],
+  ['pruning', PRUNE_RECORD, 'prune.wgsl', 'Prune'],
 ];
 
 describe('records vs WGSL structs', () => {
@@ -35,7 +39,7 @@ describe('records vs WGSL structs', () => {
     const source = nodeShaderSource('lib/run.wgsl');
     const decl = /@binding\((\d+)\)\s*var<storage,\s*read>\s*run_table\s*:\s*array<Run>/.exec(source);
     expect(decl?.[1]).toBe(String(RUN_TABLE_BINDING));
-    for (const file of ['norms.wgsl', 'optimizer.wgsl', 'layer_output.wgsl', 'recurrent_mask.wgsl']) {
+    for (const file of ['norms.wgsl', 'optimizer.wgsl', 'layer_output.wgsl', 'recurrent_mask.wgsl', 'plateau.wgsl', 'prune.wgsl']) {
       expect(nodeShaderSource(file), `${file} must take run_table from lib/run.wgsl`).not.toMatch(/var<[^>]*>\s*run_table/);
     }
   });

@@ -21,6 +21,13 @@ export const RUN_FIELDS = [
   // The dropout stage (src/training/dropout-stage.ts): the step's mask key, and per kind the
   // threshold on 24 random bits (0 keeps all) and the scale of kept values.
   u32('dropout_key'), u32('dropout_threshold'), f32('dropout_scale'), u32('recurrent_threshold'), f32('recurrent_scale'),
+  // The update stage for a run on a plateau: Adam's 1 / (1 - beta1^t), so the step size follows the plateau's rate.
+  f32('bc1_inv'),
+  // The plateau stage (src/training/plateau-stage.ts): ReduceLROnPlateau's settings and this step's flags.
+  u32('plateau_flags'), f32('plateau_factor'), f32('plateau_threshold'), u32('plateau_patience'), u32('plateau_cooldown'),
+  f32('plateau_min_lr'),
+  // The prune stage (src/training/prune-stage.ts): whether the run prunes, and whether its masks change this step.
+  u32('prune_flags'),
 ] as const;
 
 export type RunField = (typeof RUN_FIELDS)[number]['name'];

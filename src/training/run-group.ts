@@ -4,6 +4,8 @@
  * encoder (decision 3), built from a list of stages run in order (stage.ts):
  *   batch in; state carry/reset; forward; head and loss; BPTT; norms, clip, update;
  *   [an evaluation pass over the validation batches]; metrics into the history ring.
+ * Pruning and reduce-on-plateau add their stages only when one of the group's runs uses them
+ * (GroupTricks, fixed when the group is built), so a group without them records what it did before.
  * Nothing in a step awaits the GPU; metrics arrive later through MetricsHistory, whose
  * back-pressure refuses a step rather than lose one. Tricks record their dispatches only when a run
  * of the group uses them (dropout) or the spec asks for them (diagnostics, bidirectional, residual),
@@ -19,10 +21,12 @@ import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
 import { DropoutStage, dropoutFits, dropoutKinds, type DropoutKinds } from './dropout-stage';
 import { evaluates, isEvalStep } from './eval-batches';
-import { isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
+import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
 import { NetworkStage } from './network-stage';
+import { PlateauStage } from './plateau-stage';
+import { PruneStage } from './prune-stage';
 import { RUN_RECORD, RUN_TABLE_BINDING, type RunField } from './run-fields';
 import { EVAL_PHASES, TRAIN, TRAIN_PHASES, type Stage, type StepInfo } from './stage';
 import { StateStage } from './state-stage';
@@ -70,9 +74,10 @@ export class RunGroup implements TrainerGroup {
   }
 
   /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
-  static async create(engine: Engine, spec: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
-    const errors = validateGroupSpec(spec, engine.limits);
+  static async create(engine: Engine, given: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
+    const errors = validateGroupSpec(given, engine.limits);
     if (errors.length > 0) throw new ConfigError(errors);
+    const spec: GroupSpec = { ...given, tricks: groupTricks(given) };
     const R = spec.runs.length;
     const layout = modelLayout({ ...spec, inputSize: spec.task.inputSize }, spec.task.outputSize);
     const P = layout.paramCount;
@@ -126,6 +131,16 @@ export class RunGroup implements TrainerGroup {
       params: this.params.buffer, grads: this.grads.buffer, segments: this.layout.segments, table: this.table,
     });
     this.stages.push(this.update);
+    const tricks = groupTricks(spec);
+    if (tricks.prune) {
+      this.stages.push(await PruneStage.create(engine, {
+        label, runs: spec.runs.length, layout: this.layout, params: this.params.buffer, grads: this.grads.buffer, table: this.table,
+      }));
+    }
+    if (tricks.plateau) {
+      const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
+      this.stages.push(await PlateauStage.create(engine, { label, spec, table: this.table, head: head.results, state: this.update.plateauState }));
+    }
     for (const s of this.stages) s.configure?.(spec.runs);
     const columns = this.stages.flatMap((s) => s.metricColumns?.() ?? []);
     this.metrics = new MetricsHistory(engine, label, spec.runs.length, columns, onRecords, spec.metricsEvery ?? 4);
@@ -264,7 +279,8 @@ export class RunGroup implements TrainerGroup {
   private initRun(r: number): void {
     const { rnn, head, paramCount } = this.layout;
     const one = new Float32Array(paramCount);
-    initParams(one, rnn, this.currentSpec.hiddenSize, head, this.currentSpec.runs[r].seed);
+    const run = this.currentSpec.runs[r];
+    initParams(one, rnn, this.currentSpec.hiddenSize, head, run.seed, run.init, this.currentSpec.cell);
     this.params.write('params', one, r * paramCount);
   }
 

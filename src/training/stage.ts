@@ -8,21 +8,23 @@
  *   - `configure`, `reset`, `restartRuns` follow the group's live changes; the checkpoint hooks
  *     move its per-run state (RunCheckpoint.extra, under keys that start with its name);
  *   - `metricColumns` are the per-run floats it adds to each step's record.
- * Today's stages: batch (data in), state (recurrent state in), dropout (only in groups where a
- * run uses it), network, head (+ loss), update.
+ * Today's stages: batch (data in), state (recurrent state in), network, head (+ loss), update, and
+ * in groups where a run uses them, dropout, prune and plateau.
  *   dropout   (dropout-stage.ts) sets the per-run table's mask fields in prepareStep (key from the
  *             run's seed and own step) and records the recurrent masks into 'state' of the train
  *             pass only; the network records the masked forward and backward itself, and an eval
  *             pass runs without dropout.
+ *   prune     (prune-stage.ts) masks the gradients in 'backward' and the updated weights in
+ *             'after-update', selecting new masks there at the steps that change them; its masks
+ *             are `extra`; it adds a `sparsity` metric column.
+ *   plateau   (plateau-stage.ts) records into 'metrics', after any evaluation pass, a
+ *             one-thread-per-run kernel that reads the watched loss on the GPU and keeps the scale
+ *             the optimizer applies to the run's rate, so the decision needs no readback.
  *   diagnostics  the network stage encodes its backward variant that leaves the per-timestep
  *             gradient norms on steps where StepInfo.diagnostics is set, and a metric column that
  *             is copied on those steps only (MetricColumn.diagnosticOnly).
- * How the tricks still to come plug in:
+ * How the trick still to come plugs in:
  *   norm      records its passes into 'forward'/'backward'; its running statistics are `extra`.
- *   pruning   records its mask dispatch into 'after-update' (it acts on the updated weights); its
- *             masks are `extra`; it adds a `sparsity` metric column.
- *   plateau   records into 'after-update' a one-thread-per-run kernel that reads the monitored loss
- *             on the GPU and scales the run's learning rate there, so the decision needs no readback.
  */
 import type { WindowPlan } from './bptt';
 import type { RunCheckpoint } from './trainer';

@@ -29,9 +29,11 @@ export interface RunCheckpoint {
    * Other named per-run state a stage keeps (running averages, pruning masks, plateau state),
    * keyed `<stage>.<name>`. The WebGPU group writes `update.optimizerStep` (the optimizer's own
    * step count, [1]; it differs from `step` after a change of optimizer kind) and, with truncated
-   * BPTT, `state.h` / `state.c` (the state carried into the next window, [L][B][H]). A group
-   * ignores keys it does not know and takes defaults for missing ones (the optimizer step is
-   * `step`; the carried state is zero).
+   * BPTT, `state.h` / `state.c` (the state carried into the next window, [L][B][H]); for a run on
+   * a plateau `plateau.state` ([4]: best, bad evaluations, cooldown left, scale) and for a run that
+   * prunes `prune.mask` ([Pw] of 0 and 1, its weight matrices in layout order). A group ignores
+   * keys it does not know and takes defaults for missing ones (the optimizer step is `step`; the
+   * carried state is zero; a fresh plateau; masks of ones).
    */
   extra: Record<string, Float32Array>;
 }

@@ -3,8 +3,9 @@
  * `clipped` flag (shaders/norms.wgsl), then clipping and the optimizer rule fused in one dispatch
  * (shaders/optimizer.wgsl). Each run's optimizer, learning rate (its schedule at the run's own
  * step) and clipping are fields of the per-run table, so every mix of optimizers is the same
- * three dispatches. It owns the optimizer state and each run's optimizer step count; it does not
- * own params or grads.
+ * three dispatches. It owns the optimizer state, each run's optimizer step count and the
+ * reduce-on-plateau state the update reads its rate scale from (the plateau stage keeps it; for a
+ * run off the plateau it is never read); it does not own params or grads.
  */
 import { Arena } from '../engine/arena';
 import type { Engine, KernelDesc } from '../engine/engine';
@@ -77,7 +78,7 @@ export const UPDATE_RECORD = new RecordLayout(['p_run', 'norm_stride', 'slot0', 
 const KERNELS: Record<'partials' | 'finish' | 'update', KernelDesc> = {
   partials: { label: 'grad norm partials', file: 'norms.wgsl', entryPoint: 'norm_partials', lib: ['run'] },
   finish: { label: 'grad norm finish', file: 'norms.wgsl', entryPoint: 'norm_finish', lib: ['run'] },
-  update: { label: 'optimizer update', file: 'optimizer.wgsl', entryPoint: 'update', lib: ['run'] },
+  update: { label: 'optimizer update', file: 'optimizer.wgsl', entryPoint: 'update', lib: ['run', 'plateau'] },
 };
 
 export class UpdateStage implements Stage {
@@ -91,6 +92,8 @@ export class UpdateStage implements Stage {
   private readonly state: Arena;
   /** partials and maxes [R][S][G], norms [R][2 + S]. */
   private readonly control: Arena;
+  /** [R][4] reduce-on-plateau state (lib/plateau.wgsl): best, bad, cooldown, scale; the plateau stage writes it. */
+  readonly plateauState: Arena;
   private program!: Program;
   private runConfigs: { spec: RunUpdateConfig; optimizer: ResolvedOptimizer }[] | undefined;
 
@@ -121,6 +124,7 @@ export class UpdateStage implements Stage {
       2: spec.grads,
       4: control.binding('norms'),
       5: stage.state.buffer,
+      6: stage.plateauState.buffer,
     });
     builder.add('update', update, `${spec.label} optimizer update`, updateRecord, resources, [Math.ceil(P / WG), 1, R]);
     stage.program = builder.finish();
@@ -141,6 +145,7 @@ export class UpdateStage implements Stage {
       { name: 'norms', shape: [R, 2 + S] },
     ]);
     this.normsView = { buffer: this.control.buffer, offset: this.control.view('norms').offset, stride: 2 + S };
+    this.plateauState = new Arena(engine, `${spec.label} plateau state`, [{ name: 'state', shape: [R, 4] }]);
     this.learningRates = new Array<number>(R).fill(NaN);
     this.optimizerSteps = new Array<number>(R).fill(0);
   }
@@ -179,6 +184,7 @@ export class UpdateStage implements Stage {
       this.learningRates[r] = lr;
       const adam = o.kind === 'adam' || o.kind === 'adamw';
       const { stepSize, bc2Sqrt } = adam ? adamBiasCorrection(lr, o.beta1, o.beta2, t) : { stepSize: 0, bc2Sqrt: 1 };
+      const bc1Inv = adam ? adamBiasCorrection(1, o.beta1, o.beta2, t).stepSize : 0;
       const values: Partial<Record<RunField, number>> = {
         optimizer: OPTIMIZER_KINDS.indexOf(o.kind),
         optimizer_flags: (o.nesterov ? FLAG_NESTEROV : 0) | (o.centered ? FLAG_CENTERED : 0) | (t === 1 ? FLAG_FIRST_STEP : 0),
@@ -186,8 +192,9 @@ export class UpdateStage implements Stage {
         alpha: o.alpha, one_minus_alpha: 1 - o.alpha, eps: o.eps, beta1: o.beta1, one_minus_beta1: 1 - o.beta1,
         beta2: o.beta2, one_minus_beta2: 1 - o.beta2, step_size: stepSize, bc2_sqrt: bc2Sqrt,
         decay_factor: 1 - lr * o.weightDecay, max_norm: spec.clip.maxNorm ?? 0, clip_value: spec.clip.value ?? 0,
+        bc1_inv: bc1Inv,
       };
-      for (const [name, value] of Object.entries(values)) table.set(r, name as RunField, value);
+      for (const [name, value] of Object.entries(values)) table.set(r, name as RunField, value!);
     });
   }
 
@@ -263,6 +270,7 @@ export class UpdateStage implements Stage {
   destroy(): void {
     this.state.destroy();
     this.control.destroy();
+    this.plateauState.destroy();
     this.program?.destroy();
   }
 }
