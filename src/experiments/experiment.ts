@@ -390,10 +390,10 @@ export class Experiment {
       const specs = doc.runs.map(toRunSpec);
       if (regroup || this.groupKeysChanged()) {
         await this.regroup(forks, new Set(fresh));
-        await this.lockstep.configureRuns(this.backend, ids, specs);
+        this.lockstep.configureRuns(ids, specs);
       } else {
         // Settings first, so a restarted run draws its weights from its new seed and init.
-        await this.lockstep.configureRuns(this.backend, ids, specs);
+        this.lockstep.configureRuns(ids, specs);
         if (fresh.length > 0) this.lockstep.restartRuns(fresh);
       }
     } catch (e) {

@@ -2,13 +2,12 @@
  * A tiny deterministic backend for testing the experiment's orchestration without a GPU: each
  * run holds a few weights w, and a step with learning rate lr does w -= lr * w, reporting
  * loss = sum(w^2) (non-finite once lr > 2, a divergence). Records arrive on settle(), in order,
- * like the real groups' readback. Like the WebGPU group, it holds only the kinds of dropout its
- * runs used when it was built (needsRebuild). Test support only; the app never uses it.
+ * like the real groups' readback. Like the WebGPU group, it refuses live settings that need a trick
+ * its runs did not use when it was built (GroupSpec.tricks). Test support only; the app never uses it.
  */
 import { initParams } from '../model/init';
 import { modelLayout } from '../model/model-layout';
-import { dropoutFits, dropoutKinds, type DropoutKinds } from '../training/dropout-stage';
-import type { GroupSpec, RunSpec } from '../training/group-spec';
+import { groupTricks, runTrickErrors, type GroupSpec, type GroupTricks, type RunSpec } from '../training/group-spec';
 import type { StepRecord } from '../training/metrics';
 import { learningRate } from '../training/schedules';
 import type { RecordSink, RunCheckpoint, TrainerBackend, TrainerGroup } from '../training/trainer';
@@ -26,14 +25,14 @@ export class FakeGroup implements TrainerGroup {
   private params: Float32Array[];
   private pending: StepRecord[] = [];
   private runs: RunSpec[];
-  private readonly dropout: DropoutKinds;
+  private readonly tricks: GroupTricks;
 
   constructor(
     readonly spec: GroupSpec,
     private readonly sink: RecordSink,
   ) {
     this.runs = [...spec.runs];
-    this.dropout = dropoutKinds(spec.runs);
+    this.tricks = groupTricks(spec);
     this.runSteps = spec.runs.map(() => 0);
     this.params = spec.runs.map((r) => this.init(r));
   }
@@ -76,12 +75,10 @@ export class FakeGroup implements TrainerGroup {
     if (records.length > 0) this.sink(records);
   }
 
-  needsRebuild(runs: readonly RunSpec[]): boolean {
-    return !dropoutFits(this.dropout, runs);
-  }
-
   configureRuns(runs: readonly RunSpec[]): void {
-    if (this.needsRebuild(runs)) throw new Error('fake group: built without the dropout these runs use');
+    const spec = { ...this.spec, tricks: this.tricks, runs: [...runs] };
+    const errors = runs.flatMap((run, i) => runTrickErrors(spec, run, i));
+    if (errors.length > 0) throw new Error(`fake group: ${errors.join('; ')}`);
     this.runs = [...runs];
   }
 

@@ -151,26 +151,9 @@ export class Lockstep {
    * checkpoints are read, a new group is made with the new settings, takes them back, and
    * continues the data stream at the current tick; the old group is freed.
    */
-  async configureRuns(backend: TrainerBackend, ids: readonly string[], specs: readonly RunSpec[]): Promise<void> {
+  configureRuns(ids: readonly string[], specs: readonly RunSpec[]): void {
     const byId = new Map(ids.map((id, i) => [id, specs[i]]));
-    for (const s of this.slots) {
-      const runs = s.runIds.map((id) => byId.get(id)!);
-      if (s.group.needsRebuild?.(runs)) await this.rebuild(backend, s, runs);
-      else s.group.configureRuns(runs);
-    }
-  }
-
-  private async rebuild(backend: TrainerBackend, slot: GroupSlot, runs: RunSpec[]): Promise<void> {
-    const spec = { ...slot.spec, runs };
-    const problems = backend.validate(spec).map((m) => `${spec.label}: ${m}`);
-    if (problems.length > 0) throw Object.assign(new Error(problems.join('\n')), { name: 'ConfigError' });
-    const checkpoints = await slot.group.readCheckpoints();
-    const group = await backend.createGroup(spec, (records) => this.hooks.onRecords(slot, records));
-    slot.group.destroy();
-    group.writeCheckpoints(checkpoints.map((_, i) => i), checkpoints);
-    group.seek(this.tick);
-    slot.group = group;
-    slot.spec = spec;
+    for (const s of this.slots) s.group.configureRuns(s.runIds.map((id) => byId.get(id)!));
   }
 
   restartRuns(ids: readonly string[]): void {

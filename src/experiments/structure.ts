@@ -63,8 +63,7 @@ export function toRunSpec(run: RunConfig): RunSpec {
  * its runs' checkpoints (Lockstep.regroup).
  */
 export function groupKey(runs: readonly RunConfig[]): string {
-  const tricks = usedTricks(runs.map(toRunSpec));
-  return `${structureKey(runs[0])} plateau=${tricks.plateau} prune=${tricks.prune}`;
+  return `${structureKey(runs[0])} ${JSON.stringify(usedTricks(runs.map(toRunSpec)))}`;
 }
 
 /** The experiment's task, its data loaded (the bundled source corpus, the user's text or CSV). */

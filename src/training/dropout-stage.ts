@@ -20,26 +20,6 @@ import type { Pass, Phase, Stage, StepInfo } from './stage';
 /** `struct RecurrentMask` in shaders/recurrent_mask.wgsl. */
 export const RECURRENT_MASK_RECORD = new RecordLayout(['units', 'slots', 'layers', 'dirs_per_layer', 'site', 'h_off', 'hm_off', 'vm_off']);
 
-/** Which dropout a run group records: a run that uses a kind the group lacks needs a rebuild. */
-export interface DropoutKinds {
-  dropout: boolean;
-  recurrentDropout: boolean;
-}
-
-/** The kinds some run of `runs` uses. */
-export function dropoutKinds(runs: readonly Pick<RunSpec, 'dropout' | 'recurrentDropout'>[]): DropoutKinds {
-  return {
-    dropout: runs.some((r) => (r.dropout ?? 0) > 0),
-    recurrentDropout: runs.some((r) => (r.recurrentDropout ?? 0) > 0),
-  };
-}
-
-/** Whether a group recording `built` can run `runs` without another dispatch. */
-export function dropoutFits(built: DropoutKinds, runs: readonly Pick<RunSpec, 'dropout' | 'recurrentDropout'>[]): boolean {
-  const need = dropoutKinds(runs);
-  return (built.dropout || !need.dropout) && (built.recurrentDropout || !need.recurrentDropout);
-}
-
 export class DropoutStage implements Stage {
   readonly name = 'dropout';
   private runs: readonly RunSpec[] = [];

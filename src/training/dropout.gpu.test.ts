@@ -62,13 +62,13 @@ describe('what a group records', () => {
     }
   });
 
-  it('live settings that need dispatches the group lacks are refused, and needsRebuild says so', async () => {
+  it('live settings that need dispatches the group lacks are refused, naming the run and the trick', async () => {
     const { group } = await lists({ ...BASE, runs: [run('a', 1), run('b', 2, { dropout: 0.2 })] });
     try {
-      expect(group.needsRebuild([run('a', 1, { dropout: 0.9 }), run('b', 2)])).toBe(false);
+      group.configureRuns([run('a', 1, { dropout: 0.9 }), run('b', 2)]);
       const recurrent = [run('a', 1, { recurrentDropout: 0.1 }), run('b', 2, { dropout: 0.2 })];
-      expect(group.needsRebuild(recurrent)).toBe(true);
       expect(() => group.configureRuns(recurrent)).toThrow(ConfigError);
+      expect(() => group.configureRuns(recurrent)).toThrow(/runs\[0\] \("a"\) uses recurrentDropout, but its group was built without/);
       expect(() => group.configureRuns([run('a', 1, { dropout: 1 }), run('b', 2)])).toThrow('runs[0].dropout must be a number >= 0 and < 1, got 1');
     } finally {
       group.destroy();

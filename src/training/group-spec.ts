@@ -46,11 +46,18 @@ export interface RunSpec {
 export interface GroupTricks {
   plateau: boolean;
   prune: boolean;
+  dropout: boolean;
+  recurrentDropout: boolean;
 }
 
 /** The tricks `runs` use. */
 export function usedTricks(runs: readonly RunSpec[]): GroupTricks {
-  return { plateau: runs.some((r) => r.plateau !== undefined), prune: runs.some((r) => isPruning(r.prune)) };
+  return {
+    plateau: runs.some((r) => r.plateau !== undefined),
+    prune: runs.some((r) => isPruning(r.prune)),
+    dropout: runs.some((r) => (r.dropout ?? 0) > 0),
+    recurrentDropout: runs.some((r) => (r.recurrentDropout ?? 0) > 0),
+  };
 }
 
 export interface GroupSpec {
@@ -189,5 +196,7 @@ export function runTrickErrors(spec: Pick<GroupSpec, 'cell' | 'tricks' | 'runs'>
   const lacking = (trick: string) => `${at} ("${run.id}") uses ${trick}, but its group was built without ${trick}'s dispatches; rebuild the group (the experiment does) to turn it on`;
   if (run.plateau && !has.plateau) errors.push(lacking('plateau'));
   if (isPruning(run.prune) && !has.prune) errors.push(lacking('prune'));
+  if ((run.dropout ?? 0) > 0 && !has.dropout) errors.push(lacking('dropout'));
+  if ((run.recurrentDropout ?? 0) > 0 && !has.recurrentDropout) errors.push(lacking('recurrentDropout'));
   return errors;
 }

@@ -19,7 +19,7 @@ import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { RnnGpu } from '../model/rnn-gpu';
 import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
-import { DropoutStage, dropoutFits, dropoutKinds, type DropoutKinds } from './dropout-stage';
+import { DropoutStage } from './dropout-stage';
 import { evaluates, isEvalStep } from './eval-batches';
 import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
@@ -54,8 +54,6 @@ export class RunGroup implements TrainerGroup {
   private metrics!: MetricsHistory;
   private readonly label: string;
   private isDestroyed = false;
-  /** The dropout this group records: live settings that need more must rebuild it (needsRebuild). */
-  readonly dropout: DropoutKinds;
 
   private constructor(
     readonly engine: Engine,
@@ -70,7 +68,6 @@ export class RunGroup implements TrainerGroup {
     this.layout = layout;
     this.label = spec.label ?? `${spec.cell} group`;
     this.steps = spec.runs.map(() => 0);
-    this.dropout = { dropout: !!net.shape.dropout, recurrentDropout: !!net.shape.recurrentDropout };
   }
 
   /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
@@ -93,7 +90,8 @@ export class RunGroup implements TrainerGroup {
         {
           ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false,
           keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, evalForward: evaluated,
-          ...dropoutKinds(spec.runs), diagnostics: (spec.diagnosticsEvery ?? 0) > 0,
+          dropout: groupTricks(spec).dropout, recurrentDropout: groupTricks(spec).recurrentDropout,
+          diagnostics: (spec.diagnosticsEvery ?? 0) > 0,
         },
         { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
         { binding: RUN_TABLE_BINDING, resource: table.binding() },
@@ -120,7 +118,7 @@ export class RunGroup implements TrainerGroup {
     const batch = new BatchStage(engine, spec, net, label, evaluated);
     this.stages.push(batch);
     this.stages.push(await StateStage.create(engine, net, label));
-    if (this.dropout.dropout || this.dropout.recurrentDropout) this.stages.push(await DropoutStage.create(engine, net, this.table, label));
+    if (net.shape.dropout || net.shape.recurrentDropout) this.stages.push(await DropoutStage.create(engine, net, this.table, label));
     this.stages.push(new NetworkStage(net));
     this.stages.push(await HeadStage.create(engine, {
       label, spec, net, layout: this.layout, params: this.params.buffer, grads: this.grads.buffer, batch,
@@ -229,22 +227,11 @@ export class RunGroup implements TrainerGroup {
     return this.metrics.settle(this.groupStep);
   }
 
-  /**
-   * Whether these live settings need dispatches this group was built without (a run turns on a
-   * kind of dropout no run had): the experiment then rebuilds the group, checkpoints carried.
-   */
-  needsRebuild(runs: readonly RunSpec[]): boolean {
-    return !dropoutFits(this.dropout, runs);
-  }
-
   /** New per-run settings from the next step on: same runs, same order (a new seed applies at the run's next restart). */
   configureRuns(runs: readonly RunSpec[]): void {
     const spec = { ...this.currentSpec, runs: [...runs] };
     const errors = validateGroupSpec(spec);
     if (runs.length !== this.steps.length) errors.unshift(`runs must keep the group's ${this.steps.length} runs, got ${runs.length}`);
-    if (errors.length === 0 && this.needsRebuild(runs)) {
-      errors.push(`run group "${this.label}" was built without the dropout these runs use: rebuild it (needsRebuild)`);
-    }
     if (errors.length > 0) throw new ConfigError(errors);
     for (const s of this.stages) s.configure?.(spec.runs);
     this.currentSpec = spec;

@@ -61,14 +61,13 @@ export interface TrainerGroup {
   /** Resolves when every queued step has run and its metrics are delivered. */
   settle(): Promise<void>;
 
-  /** New per-run settings that apply live, from the next step (same runs, same order). */
-  configureRuns(runs: readonly RunSpec[]): void;
   /**
-   * Whether these settings need dispatches the group was built without (a run turns on a kind of
-   * dropout no run of the group used): then configureRuns refuses them, and the experiment
-   * rebuilds the group with them instead, carrying every run's checkpoint. Absent: never.
+   * New per-run settings that apply live, from the next step (same runs, same order). A group
+   * records a trick's dispatches only when one of its runs used it at build (GroupSpec.tricks);
+   * settings that need one it lacks are refused, and the experiment rebuilds the group instead
+   * (its key names the tricks in use), carrying every run's checkpoint.
    */
-  needsRebuild?(runs: readonly RunSpec[]): boolean;
+  configureRuns(runs: readonly RunSpec[]): void;
   /** Re-initialises the given runs from their seeds, their step counts back to 0. */
   restartRuns(indices: readonly number[]): void;
   /** Every run back to step 0 and the data stream to its start. */
