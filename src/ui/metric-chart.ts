@@ -65,6 +65,8 @@ export class MetricChart extends LitElement {
   @property({ type: Boolean, attribute: 'log-y' }) logY = false;
   @property({ type: Boolean, attribute: 'log-x' }) logX = false;
   @property({ attribute: 'x-axis' }) xAxis: XAxisKind = 'step';
+  /** Draw a dot at each point (sparse series such as evaluations, whose points are far apart). */
+  @property({ type: Boolean }) markers = false;
   /**
    * Most points drawn per line (raw and smoothed each): its buckets' minima and maxima, about
    * one bucket per 1.5 pixel columns of a chart 500 px wide (software canvases pay per segment).
@@ -233,7 +235,7 @@ export class MetricChart extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    const view = ['runs', 'thresholds', 'smoothing', 'logY', 'logX', 'xAxis', '_toggled'];
+    const view = ['runs', 'thresholds', 'smoothing', 'logY', 'logX', 'xAxis', 'markers', '_toggled'];
     if (view.some((key) => changed.has(key))) this.scheduleDraw();
   }
 
@@ -360,7 +362,7 @@ export class MetricChart extends LitElement {
         datasets.push({ label: `${run.label} (raw)`, data: lines.raw, borderColor: withAlpha(run.color, theme.rawAlpha), borderWidth: 1, pointHoverRadius: 0 });
         info.push({ run, line, main: false, indices: lines.rawIndices });
       }
-      datasets.push({ label: run.label, data: lines.smoothed ?? lines.raw, borderColor: run.color, backgroundColor: run.color });
+      datasets.push({ label: run.label, data: lines.smoothed ?? lines.raw, borderColor: run.color, backgroundColor: run.color, pointRadius: this.markers ? 2.5 : 0 });
       info.push({ run, line, main: true, indices: lines.smoothedIndices ?? lines.rawIndices });
     }
     chart.data.datasets = datasets;
