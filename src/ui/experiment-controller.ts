@@ -95,6 +95,8 @@ export class ExperimentController implements ReactiveController {
         onHistory: (id, history) => {
           this.takeHistory(id, history);
           this.callbacks.onHistory?.(id, history);
+          // A reset clears histories and sends no status: the step counter moves back here.
+          this.snapshot = experiment.snapshot();
           this.host.requestUpdate();
         },
         onRuns: (runs) => {

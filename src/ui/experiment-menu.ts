@@ -176,7 +176,7 @@ export class ExperimentMenu extends LitElement {
         ${this.saved.length === 0
           ? html`<p class="empty">Nothing saved yet: the open experiment is saved a few seconds after it changes.</p>`
           : html`<table aria-label="Saved experiments"><tbody>${this.saved.map((s) => this.renderSaved(s))}</tbody></table>`}
-        <div class="actions"><button type="button" class="primary" @click=${() => this.dialog?.close()}>Close</button></div>
+        <div class="actions"><button type="button" class="primary" aria-label="Close the experiments list" @click=${() => this.dialog?.close()}>Close</button></div>
       </dialog>
     `;
   }

@@ -10,7 +10,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { allowedText } from '../config/check-value';
-import type { FieldDef } from '../config/field';
+import type { FieldDef, FieldIssue } from '../config/field';
 import { controlStyles } from './control-styles';
 import { isOn } from './field-sections';
 
@@ -53,8 +53,11 @@ export class FieldInput extends LitElement {
   @property({ attribute: false }) value: unknown;
   /** What the field belongs to (a run's label), added to its accessible name so names stay unique. */
   @property() context = '';
-  /** Why the last value typed here was refused. */
-  @property() message = '';
+  /**
+   * Why the last value asked for here was refused. A new refusal is a new object, so the same
+   * message again still puts the kept value back in the box.
+   */
+  @property({ attribute: false }) issue?: FieldIssue;
   /** Value an optional field takes when switched on. */
   @property({ attribute: false }) start: unknown;
 
@@ -157,13 +160,13 @@ export class FieldInput extends LitElement {
         ${range ? html`<span class="range" aria-hidden="true">${range}</span>` : nothing}
       </div>
       <p class="hint" id="hint">${hint}</p>
-      ${this.message ? html`<p class="issue" role="alert">${this.message}</p>` : nothing}
+      ${this.issue ? html`<p class="issue" role="alert">${this.issue.message}</p>` : nothing}
     `;
   }
 
   private renderInput(name: string, on: boolean) {
     const def = this.def;
-    const invalid = this.message ? 'true' : 'false';
+    const invalid = this.issue ? 'true' : 'false';
     switch (def.type) {
       case 'int':
       case 'number': {

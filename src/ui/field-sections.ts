@@ -25,6 +25,9 @@ const KNOWN_SECTIONS: readonly { id: string; title: string; top: readonly string
 
 const TRICKS = { id: 'tricks', title: 'tricks' };
 
+/** What a group is set to when switched on (one object, so views do not see a new value each time). */
+const ON: Readonly<Record<string, never>> = Object.freeze({});
+
 /** "weightNoise" -> "weight noise". */
 export function words(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -66,7 +69,7 @@ export function groupPaths(defs: readonly FieldDef[]): Set<string> {
  * range; a group starts as an empty object (its fields take their defaults).
  */
 export function initialValue(def: FieldDef, obj: Readonly<Record<string, unknown>>, index = 0): FieldValue | Record<string, never> {
-  if (def.type === 'group') return {};
+  if (def.type === 'group') return ON;
   const given = defaultOf(def, obj as Record<string, unknown>, index);
   if (given !== undefined) return given;
   switch (def.type) {

@@ -41,6 +41,9 @@ import './user-data-input';
 
 const CELLS = field('run', 'cell').choices ?? [];
 
+/** One empty list, so panels without issues do not re-render on every frame. */
+const NO_ISSUES: readonly FieldIssue[] = [];
+
 /** A refusal from an operation: its issues, or an error's message as one issue. */
 function asIssues(e: unknown): FieldIssue[] {
   return [{ path: 'runs', message: messageOf(e) }];
@@ -182,7 +185,7 @@ export class RnnPlayground extends LitElement {
           <div class="runs" @run-field=${this.onRunField} @run-action=${this.onRunAction} @load-weights=${this.onLoadWeights}
             @panel-toggle=${this.onPanelToggle}>
             ${doc.runs.map((run, i) => html`<run-panel .run=${run} .state=${states.get(run.id)} .index=${i}
-              .issues=${this._runIssues.get(run.id) ?? []} note=${this._runNotes.get(run.id) ?? ''} ?can-add=${!full}
+              .issues=${this._runIssues.get(run.id) ?? NO_ISSUES} note=${this._runNotes.get(run.id) ?? ''} ?can-add=${!full}
               ?can-delete=${doc.runs.length > 1} .open=${this.openRuns.has(run.id)}></run-panel>`)}
           </div>
         </aside>

@@ -7,7 +7,6 @@
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
 import { controlStyles } from './control-styles';
 import { formatRemaining } from './format';
 
@@ -137,7 +136,7 @@ export class RunControls extends LitElement {
         step <span data-testid="step">${this.step}</span>
       </span>
       <span class="budget">
-        <label>Step budget <input type="number" min="0" step="1" inputmode="numeric" .value=${live(String(this.budget))}
+        <label>Step budget <input type="number" min="0" step="1" inputmode="numeric" .value=${String(this.budget)}
           title="Stop when training reaches this step; 0 = no budget" @change=${this.onBudget} /></label>
         <progress class=${hasBudget ? '' : 'off'} aria-label="Step budget progress" max=${Math.max(1, this.budget)}
           .value=${Math.min(this.step, Math.max(1, this.budget))}></progress>

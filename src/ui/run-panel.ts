@@ -238,7 +238,7 @@ export class RunPanel extends LitElement {
     const run = this.run as unknown as Record<string, unknown>;
     const issue = this.issues.find((i) => i.path === `runs[${this.index}].${def.path}`);
     return html`<field-input .def=${def} .value=${getPath(run, def.path)} .start=${initialValue(def, run, this.index)}
-      context=${this.run.label} message=${issue?.message ?? ''}></field-input>`;
+      context=${this.run.label} .issue=${issue}></field-input>`;
   }
 
   private fieldOfIssue(issue: FieldIssue, prefix: string): boolean {

@@ -101,14 +101,14 @@ export class TaskPanel extends LitElement {
     const canUseData = task.kind === 'series' || task.kind === 'charlm';
     const options = fieldsOf('task').filter((d) => d !== TASK_KIND_FIELD && applies(d, task, new Set()));
     const top = fieldsOf('experiment').filter((d) => !SHOWN_ELSEWHERE.has(d.path));
-    const issue = (path: string) => this.issues.find((i) => i.path === path)?.message ?? '';
+    const issue = (path: string) => this.issues.find((i) => i.path === path);
     const shown = new Set([...options.map((d) => `task.${d.path}`), 'task.kind', ...top.map((d) => d.path)]);
     const loose = this.issues.filter((i) => !shown.has(i.path));
     return html`
       <details ?open=${this.open} @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
         <summary>Task: ${def?.label ?? task.kind}</summary>
         <div class="body" @field-change=${this.onFieldChange}>
-          <field-input .def=${TASK_KIND_FIELD} .value=${task.kind} message=${issue('task.kind')}></field-input>
+          <field-input .def=${TASK_KIND_FIELD} .value=${task.kind} .issue=${issue('task.kind')}></field-input>
           ${def ? html`<p class="doc">${def.doc} Judged by ${def.metricName} on a validation split. Changing the task or an option restarts every run.</p>` : nothing}
           ${loose.length > 0 ? html`<p class="issues" role="alert">${loose.map((i) => i.message).join('; ')}</p>` : nothing}
           ${options.map((d) => this.renderField(d, task, issue(`task.${d.path}`)))}
@@ -124,8 +124,8 @@ export class TaskPanel extends LitElement {
     `;
   }
 
-  private renderField(def: FieldDef, obj: Record<string, unknown>, message: string) {
-    return html`<field-input .def=${def} .value=${obj[def.path] ?? defaultOf(def, obj, 0)} message=${message}></field-input>`;
+  private renderField(def: FieldDef, obj: Record<string, unknown>, issue: FieldIssue | undefined) {
+    return html`<field-input .def=${def} .value=${obj[def.path] ?? defaultOf(def, obj, 0)} .issue=${issue}></field-input>`;
   }
 
   private renderData(kind: 'series' | 'text') {

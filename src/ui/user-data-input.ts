@@ -95,7 +95,7 @@ export class UserDataInput extends LitElement {
       <div class="row"><button type="button" @click=${this.onPaste}>Use pasted ${what}</button></div>
       <p class="limits">Limits: ${USER_DATA_LIMITS_TEXT}.</p>
       ${this._errors.length > 0
-        ? html`<ul role="alert" aria-label="Problems with the data">${this._errors.map((e) => html`<li>${e}</li>`)}</ul>`
+        ? html`<div role="alert"><ul aria-label="Problems with the data">${this._errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
         : nothing}
       ${this._notes.length > 0 ? html`<ul class="notes">${this._notes.map((n) => html`<li>${n}</li>`)}</ul>` : nothing}
     `;

@@ -38,6 +38,13 @@ export interface WorkspaceOptions {
 
 export type WorkspaceListener = () => void;
 
+interface OpenHow {
+  /** Save it as a new entry (new experiment, import), not over the one open before. */
+  asNew?: boolean;
+  /** Open the default experiment when this one cannot be built and nothing is open. */
+  fallBack?: boolean;
+}
+
 export class Workspace {
   experiment?: Experiment;
   /** A link's experiment that waits for the user's own data before it can train. */
@@ -92,15 +99,13 @@ export class Workspace {
   /** A new experiment (the default), saved as a new entry from now on. */
   async newExperiment(): Promise<void> {
     this.waiting = undefined;
-    if (await this.open(defaultExperiment())) this.opts.keeper.startNew();
+    await this.open(defaultExperiment(), undefined, undefined, { asNew: true });
   }
 
   /** An experiment read from a file, saved as a new entry. */
-  async openDoc(doc: ExperimentDoc): Promise<boolean> {
+  openDoc(doc: ExperimentDoc): Promise<boolean> {
     this.waiting = undefined;
-    const ok = await this.open(doc, undefined, this.experiment?.userData);
-    if (ok) this.opts.keeper.startNew();
-    return ok;
+    return this.open(doc, undefined, this.experiment?.userData, { asNew: true });
   }
 
   async openSaved(id: string): Promise<void> {
@@ -177,7 +182,8 @@ export class Workspace {
    * state that no longer restores opens its document from step 0, with a notice; a document that
    * cannot be built here leaves the open experiment as it was (or the default when none is open).
    */
-  private async open(doc: ExperimentDoc, state?: ExperimentState, userData?: TaskData, fallBack = true): Promise<boolean> {
+  private async open(doc: ExperimentDoc, state?: ExperimentState, userData?: TaskData, how: OpenHow = {}): Promise<boolean> {
+    const { asNew = false, fallBack = true } = how;
     const sources: TaskSources = { ...this.opts.sources, user: userData };
     let next: Experiment | undefined;
     try {
@@ -185,14 +191,16 @@ export class Workspace {
     } catch (e) {
       if (state) {
         this.notices = [...this.notices, `the saved experiment could not continue where it was (${messageOf(e)}); it starts again from step 0`];
-        return this.open(doc, undefined, userData, fallBack);
+        return this.open(doc, undefined, userData, how);
       }
       this.notices = [...this.notices, `the experiment could not be opened: ${messageOf(e)}`];
-      if (!this.experiment && fallBack) return this.open(defaultExperiment(), undefined, undefined, false);
+      if (!this.experiment && fallBack) return this.open(defaultExperiment(), undefined, undefined, { asNew, fallBack: false });
       this.changed();
       return false;
     }
     const old = this.experiment;
+    // The one it replaces is saved where it was first (and no save of it is still under way).
+    if (old && asNew && old.snapshot().status !== 'error') await this.opts.keeper.saveNow();
     this.opts.keeper.detach();
     if (old) {
       old.pause();
@@ -201,7 +209,11 @@ export class Workspace {
     }
     this.experiment = next;
     this.opts.keeper.attach(next, userData);
+    // Before any autosave can run: a new experiment must not overwrite the saved one it replaces.
+    if (asNew) this.opts.keeper.startNew();
     next.play();
+    // A new entry is in the saved list at once, not only after the first autosave.
+    if (asNew) await this.opts.keeper.saveNow();
     await this.refreshSaved();
     return true;
   }
