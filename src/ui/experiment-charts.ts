@@ -19,6 +19,8 @@ import { ClipWindow, GRAD_NORM_CHART, chartPoints, chartSpecs, clipThresholds, e
 import type { Workspace } from './workspace';
 import './metric-chart';
 
+const NO_VALUES: readonly number[] = [];
+
 /** Points waiting for their chart to render: appended, or replacing the run's line. */
 interface Pending {
   replace: boolean;
@@ -51,6 +53,8 @@ export class ExperimentCharts extends LitElement {
       gap: 1rem;
     }
     metric-chart {
+      /* Legend numbers change several times a second: keep their layout and paint inside the card. */
+      contain: content;
       background: var(--surface);
       border: 1px solid var(--border);
       border-radius: 8px;
@@ -105,6 +109,7 @@ export class ExperimentCharts extends LitElement {
         ?log-x=${this.view.logX}
         ?log-y=${this.isLogY(spec)}
         ?markers=${spec.sparse ?? false}
+        .yIncludes=${spec.yIncludes ?? NO_VALUES}
         @log-y-change=${(e: CustomEvent<{ logY: boolean }>) => (this._logY = { ...this._logY, [spec.id]: e.detail.logY })}
       ></metric-chart>`,
     );

@@ -31,7 +31,11 @@ export interface ChartSpec {
   logY: boolean;
   /** A dot per point: the series has a point only every so many steps (evaluations). */
   sparse?: boolean;
+  /** Values the y axis always spans (a fraction: 0 and 1). */
+  yIncludes?: readonly number[];
 }
+
+const FRACTION: readonly number[] = [0, 1];
 
 export const GRAD_NORM_CHART = 'grad-norm';
 
@@ -63,7 +67,7 @@ export function chartSpecs(doc: ExperimentDoc, extras: readonly string[] = []): 
         ]
       : []),
     { id: GRAD_NORM_CHART, label: 'Gradient norm (global L2, before clipping)', pick: (r) => r.gradNorm, logY: false },
-    { id: 'clipped', label: `Fraction of steps clipped (last ${CLIP_WINDOW} steps)`, pick: (r) => r.clippedFraction, logY: false },
+    { id: 'clipped', label: `Fraction of steps clipped (last ${CLIP_WINDOW} steps)`, pick: (r) => r.clippedFraction, logY: false, yIncludes: FRACTION },
     { id: 'learning-rate', label: 'Learning rate', pick: (r) => r.learningRate, logY: true },
     ...Array.from({ length: layers }, (_, k) => ({
       id: `layer-${k}`,

@@ -41,6 +41,7 @@ export class RunStats extends LitElement {
   static override styles = css`
     :host {
       display: block;
+      contain: content;
       overflow-x: auto;
       font-size: 0.85rem;
     }
@@ -48,23 +49,23 @@ export class RunStats extends LitElement {
       border-collapse: collapse;
       table-layout: fixed;
       width: 100%;
-      min-width: 40rem;
+      min-width: 36rem;
       font-variant-numeric: tabular-nums;
     }
     col.step {
       width: 4.5rem;
     }
     col.backend {
-      width: 4rem;
+      width: 3.25rem;
     }
     col.rate {
-      width: 5.25rem;
+      width: 4.75rem;
     }
     col.loss {
-      width: 6rem;
+      width: 5.75rem;
     }
     col.status {
-      width: 11.5rem;
+      width: 10rem;
     }
     th,
     td {
@@ -136,7 +137,7 @@ export class RunStats extends LitElement {
                 <td>${formatRate(row.stepsPerSecond)}</td>
                 <td>${formatMsPerStep(row.stepsPerSecond)}</td>
                 <td>${formatValue(row.loss)}</td>
-                <td class=${row.state.kind} data-testid="run-status">${describeState(row.state)}</td>
+                <td class=${row.state.kind} data-testid="run-status" title=${describeState(row.state)}>${describeState(row.state)}</td>
               </tr>
             `,
           )}
