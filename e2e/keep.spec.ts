@@ -167,3 +167,25 @@ test('export and import the experiment file; weights download and load into a ru
   await expect(runPanel(page, 'Adam lr 0.01').getByRole('status')).toContainText('weights loaded from adam.safetensors');
   expect(await runIds(page)).toEqual(['adam', 'gru']);
 });
+
+test('a link to an experiment on your own data asks for the data, then trains it', async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  const csv = ['x', ...Array.from({ length: 60 }, (_, i) => Math.cos(i / 5).toFixed(4))].join('\n');
+  await openPlayground(page);
+  await page.getByRole('combobox', { name: 'task', exact: true }).selectOption('series');
+  await page.getByLabel('Open a CSV file').setInputFiles({ name: 'wave.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect.poll(async () => (await currentDoc(page)).task.kind, { timeout: 30_000 }).toBe('series');
+  const doc = await currentDoc(page);
+  const link = page.url().replace(/^https?:\/\/[^/]+/, '');
+
+  const other = await browser.newPage();
+  await other.goto(link);
+  await expect(other.getByRole('status', { name: 'Notices' })).toContainText('trains on data of your own', { timeout: 60_000 });
+  await expect(other.getByRole('region', { name: 'Open your data' })).toBeVisible();
+  expect(await other.evaluate(() => window.__rnnWorkspace?.experiment)).toBeUndefined();
+  await other.getByLabel('Open a CSV file').setInputFiles({ name: 'wave.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(other.getByTestId('status')).toHaveText('playing', { timeout: 60_000 });
+  expect(await currentDoc(other)).toEqual(doc);
+  await expect(other.getByRole('region', { name: 'Open your data' })).toHaveCount(0);
+  await other.close();
+});

@@ -82,3 +82,40 @@ test('with no adapter the page trains on the CPU and says why', async ({ page })
   await expect(page.getByTestId('run-backend')).toHaveText(['CPU', 'CPU']);
   await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(0);
 });
+
+test('the backend switch moves the experiment to the CPU and back, where it was', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(5);
+  await page.getByRole('combobox', { name: 'Backend' }).selectOption('cpu');
+  await expect(page.getByTestId('run-backend')).toHaveText(['CPU', 'CPU']);
+  await expect(page.getByText('Training on the CPU, in a worker, as asked')).toBeVisible();
+  expect(new URL(page.url()).searchParams.get('backend')).toBe('cpu');
+  const onCpu = await stepCount(page);
+  expect(onCpu).toBeGreaterThan(5);
+  await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBeGreaterThan(onCpu + 10);
+  await page.getByRole('combobox', { name: 'Backend' }).selectOption('webgpu');
+  await expect(page.getByTestId('run-backend')).toHaveText(['GPU', 'GPU']);
+  expect(new URL(page.url()).searchParams.get('backend')).toBeNull();
+  const back = await stepCount(page);
+  expect(back).toBeGreaterThan(onCpu + 10);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(back);
+  await expect(page.getByTestId('status')).toHaveText('playing');
+});
+
+test('a GPU error stops training at once and the banner says so', async ({ page }) => {
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(2);
+  // An invalid buffer made on the experiment's device: an error no error scope catches.
+  await page.evaluate(() => {
+    const experiment = window.__rnnWorkspace!.experiment as unknown as { backend: { engine: { device: GPUDevice } } };
+    experiment.backend.engine.device.createBuffer({ label: 'broken on purpose', size: 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.MAP_WRITE });
+  });
+  await expect(page.locator('error-banner')).toContainText('validation failed in an uncaptured gpu operation');
+  await expect(page.getByTestId('status')).toHaveText('error');
+  await expect(page.getByRole('alert').filter({ hasText: 'training stopped: validation failed' })).toBeVisible();
+  const step = await stepCount(page);
+  await expect(page.getByRole('button', { name: 'Play', exact: true })).toHaveAttribute('aria-disabled', 'true');
+  await page.waitForTimeout(1500);
+  expect(await stepCount(page)).toBe(step);
+});
