@@ -14,7 +14,7 @@ test('finds a WebGPU adapter and trains on it', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await openPlayground(page);
-  await expect(page).toHaveTitle('RNN Playground');
+  await expect(page).toHaveTitle('Adam against SGD on a noisy sine · RNN Playground');
   const state = await page.evaluate(() => window.__rnnPlayground);
   expect(state).toMatchObject({ backend: 'webgpu', ready: true });
   expect(state?.error).toBeUndefined();

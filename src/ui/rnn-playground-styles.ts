@@ -125,38 +125,6 @@ export const playgroundStyles = [
       gap: 1rem;
       align-items: start;
     }
-    .configure {
-      display: grid;
-      gap: 0.6rem;
-      min-width: 0;
-    }
-    .runs-head {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: center;
-      gap: 0.5rem;
-      margin-top: 0.25rem;
-    }
-    .runs-head h2 {
-      flex: 1;
-      margin: 0;
-      font-size: 1rem;
-    }
-    .count {
-      font-weight: 400;
-      font-size: 0.8rem;
-      color: var(--text-faint);
-    }
-    .new-cell {
-      display: inline-flex;
-      align-items: center;
-      gap: 0.35rem;
-      font-size: 0.85rem;
-    }
-    .runs {
-      display: grid;
-      gap: 0.5rem;
-    }
     .results {
       min-width: 0;
     }
@@ -168,14 +136,10 @@ export const playgroundStyles = [
       font-size: 0.8rem;
       color: var(--text-faint);
     }
-    /* Below this the charts would be too narrow beside the panels: panels first, charts below. */
+    /* Below this the charts would be too narrow beside the configure column: it goes above them. */
     @media (max-width: 980px) {
       .workbench {
         grid-template-columns: minmax(0, 1fr);
-      }
-      .runs {
-        grid-template-columns: repeat(auto-fill, minmax(min(100%, 21rem), 1fr));
-        align-items: start;
       }
     }
   `,

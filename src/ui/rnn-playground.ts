@@ -1,53 +1,38 @@
 /**
- * <rnn-playground>: the page around the open experiment: the experiments menu, controls with a
- * step budget and the backend switch, run stats, the task panel and one panel per run, and the
- * charts. It reads the experiment through an ExperimentController and turns user input (events
- * of its components, keyboard shortcuts) into calls on the experiment and the workspace; a
- * refused change comes back as issues shown where it was made. No GPU code here.
+ * <rnn-playground>: the page around the open experiment: the experiments menu, notices, the
+ * backend notice, controls with a step budget and the backend switch, run stats, the configure
+ * column (<configure-panel>) and the charts. It reads the experiment through an
+ * ExperimentController and turns user input (its components' events, keyboard shortcuts) into
+ * calls on the experiment and the workspace. No GPU code here.
  */
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { FieldIssue } from '../config/field';
-import { field } from '../config/table';
 import { experimentToHash } from '../config/url';
 import { TASKS, type TaskKind } from '../data/tasks';
-import { MAX_RUNS } from '../config/experiment';
 import type { Experiment } from '../experiments/experiment';
 import type { BackendKind } from '../training/trainer';
 import { DEFAULT_VIEW, clampSmoothing, type ChartViewSettings } from './chart-settings';
 import { ExperimentController } from './experiment-controller';
 import type { ExperimentCharts } from './experiment-charts';
 import type { ExperimentMenu, MenuAction } from './experiment-menu';
-import { downloadExperiment, downloadMetrics, downloadWeights, readExperimentFile, weightsFromFile } from './page-files';
+import { downloadExperiment, downloadMetrics, readExperimentFile } from './page-files';
 import { playgroundStyles } from './rnn-playground-styles';
 import type { ControlStatus } from './run-controls';
-import type { LoadWeightsDetail, RunActionDetail, RunFieldDetail } from './run-panel';
 import type { RunStatsRow } from './run-stats';
 import type { ShortcutHelp } from './shortcut-help';
 import { keyTargetOf, shortcutFor, type ShortcutAction } from './shortcuts';
-import type { TaskChangeDetail } from './task-panel';
 import type { DataChangeDetail } from './user-data-input';
 import { messageOf, type Workspace } from './workspace';
 import './backend-notice';
 import './chart-settings';
+import './configure-panel';
 import './experiment-charts';
 import './experiment-menu';
 import './run-controls';
-import './run-panel';
 import './run-stats';
 import './shortcut-help';
-import './task-panel';
 import './user-data-input';
 
-const CELLS = field('run', 'cell').choices ?? [];
-
-/** One empty list, so panels without issues do not re-render on every frame. */
-const NO_ISSUES: readonly FieldIssue[] = [];
-
-/** A refusal from an operation: its issues, or an error's message as one issue. */
-function asIssues(e: unknown): FieldIssue[] {
-  return [{ path: 'runs', message: messageOf(e) }];
-}
 
 @customElement('rnn-playground')
 export class RnnPlayground extends LitElement {
@@ -56,27 +41,15 @@ export class RnnPlayground extends LitElement {
   /** A Step or Reset is running. */
   @state() private _busy = false;
   @state() private _view: ChartViewSettings = DEFAULT_VIEW;
-  @state() private _runIssues: ReadonlyMap<string, readonly FieldIssue[]> = new Map();
-  @state() private _runNotes: ReadonlyMap<string, string> = new Map();
-  @state() private _taskIssues: readonly FieldIssue[] = [];
   @state() private _controlIssue = '';
   @state() private _menuMessage = '';
   @state() private _link = '';
-  @state() private _newCell = 'lstm';
-  /** Runs whose panels are open (the user opened them, or they were just added). */
-  private openRuns = new Set<string>();
 
   @query('shortcut-help') private help?: ShortcutHelp;
   @query('experiment-menu') private menu?: ExperimentMenu;
   @query('experiment-charts') private charts?: ExperimentCharts;
 
-  private readonly controller = new ExperimentController(this, {
-    onExperiment: () => {
-      this._runIssues = new Map();
-      this._runNotes = new Map();
-      this._taskIssues = [];
-    },
-  });
+  private readonly controller = new ExperimentController(this);
 
   static override styles = playgroundStyles;
 
@@ -92,6 +65,12 @@ export class RnnPlayground extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('workspace')) this.controller.setWorkspace(this.workspace);
+  }
+
+  protected override updated(): void {
+    // The experiment's name is the page's title (the field's doc says so).
+    const name = this.controller.experiment?.doc.name;
+    document.title = name ? `${name} · RNN Playground` : 'RNN Playground';
   }
 
   override render() {
@@ -116,7 +95,7 @@ export class RnnPlayground extends LitElement {
       ${this.renderNotices()}
       <backend-notice .choice=${ws?.choice}></backend-notice>
       ${this.renderTraining(experiment)}
-      ${ws?.waiting ? this.renderWaiting() : experiment ? this.renderWorkbench(experiment) : nothing}
+      ${ws?.waiting ? this.renderWaiting() : experiment ? this.renderWorkbench() : nothing}
       <footer>${this.footerText()}</footer>
       <shortcut-help></shortcut-help>
     `;
@@ -165,30 +144,10 @@ export class RnnPlayground extends LitElement {
     </section>`;
   }
 
-  private renderWorkbench(experiment: Experiment) {
-    const doc = experiment.doc;
-    const states = new Map(this.controller.runs.map((r) => [r.config.id, r]));
-    const full = doc.runs.length >= MAX_RUNS;
+  private renderWorkbench() {
     return html`
       <div class="workbench">
-        <aside class="configure" aria-label="Configure">
-          <task-panel .doc=${doc} .userData=${experiment.userData} .issues=${this._taskIssues}
-            @task-field=${this.onTaskField} @task-change=${this.onTaskChange}></task-panel>
-          <div class="runs-head">
-            <h2>Runs <span class="count">${doc.runs.length} of ${MAX_RUNS}</span></h2>
-            <label class="new-cell">cell <select aria-label="Cell of the new run" .value=${this._newCell}
-              @change=${(e: Event) => (this._newCell = (e.target as HTMLSelectElement).value)}>
-              ${CELLS.map((c) => html`<option value=${c} ?selected=${c === this._newCell}>${c}</option>`)}</select></label>
-            <button type="button" aria-disabled=${full ? 'true' : 'false'} title=${full ? `an experiment holds at most ${MAX_RUNS} runs` : 'Add a run with the chosen cell and default settings'}
-              @click=${() => !full && this.addRun()}>Add run</button>
-          </div>
-          <div class="runs" @run-field=${this.onRunField} @run-action=${this.onRunAction} @load-weights=${this.onLoadWeights}
-            @panel-toggle=${this.onPanelToggle}>
-            ${doc.runs.map((run, i) => html`<run-panel .run=${run} .state=${states.get(run.id)} .index=${i}
-              .issues=${this._runIssues.get(run.id) ?? NO_ISSUES} note=${this._runNotes.get(run.id) ?? ''} ?can-add=${!full}
-              ?can-delete=${doc.runs.length > 1} .open=${this.openRuns.has(run.id)}></run-panel>`)}
-          </div>
-        </aside>
+        <configure-panel aria-label="Configure" role="complementary" .workspace=${this.workspace}></configure-panel>
         <div class="results">
           <chart-settings class="view" .settings=${this._view}
             @settings-change=${(e: CustomEvent<ChartViewSettings>) => (this._view = e.detail)}></chart-settings>
@@ -196,11 +155,6 @@ export class RnnPlayground extends LitElement {
         </div>
       </div>
     `;
-  }
-
-  private onPanelToggle(event: CustomEvent<{ runId: string; open: boolean }>): void {
-    if (event.detail.open) this.openRuns.add(event.detail.runId);
-    else this.openRuns.delete(event.detail.runId);
   }
 
   private footerText(): string {
@@ -267,109 +221,10 @@ export class RnnPlayground extends LitElement {
     this.requestUpdate();
   }
 
-  // ---- configure
-
-  private async onRunField(event: CustomEvent<RunFieldDetail>): Promise<void> {
-    const { runId, path, value } = event.detail;
-    await this.runOp(runId, (e) => e.setRunField(runId, path, value));
-  }
-
+  /** A legend toggle hides or shows the run everywhere: it is the run's `hidden` setting. */
   private async onRunToggle(event: CustomEvent<{ runId: string; hidden: boolean }>): Promise<void> {
     const { runId, hidden } = event.detail;
-    await this.runOp(runId, (e) => e.setRunField(runId, 'hidden', hidden));
-  }
-
-  private async onRunAction(event: CustomEvent<RunActionDetail>): Promise<void> {
-    const { runId, action } = event.detail;
-    const run = this.controller.experiment?.doc.runs.find((r) => r.id === runId);
-    if (!run) return;
-    switch (action) {
-      case 'variant':
-        return this.added(() => this.runOp(runId, (e) => e.duplicateRun(runId)));
-      case 'fork':
-        return this.added(() => this.runOp(runId, (e) => e.forkRun(runId)));
-      case 'toggle-hidden':
-        return this.runOp(runId, (e) => e.setRunField(runId, 'hidden', !run.hidden));
-      case 'delete':
-        return this.runOp(runId, (e) => e.deleteRun(runId));
-      case 'download-weights':
-        return this.note(runId, async (e) => {
-          await downloadWeights(e, runId);
-          return `weights of step ${(await e.readCheckpoint(runId))?.step ?? 0} downloaded as ${runId}.safetensors`;
-        });
-    }
-  }
-
-  private async onLoadWeights(event: CustomEvent<LoadWeightsDetail>): Promise<void> {
-    const { runId, file } = event.detail;
-    await this.note(runId, async (e) => {
-      const issues = await e.loadWeights(runId, await weightsFromFile(e, runId, file));
-      if (issues.length > 0) throw new Error(issues.map((i) => i.message).join('; '));
-      return `weights loaded from ${file.name}; the optimizer starts afresh`;
-    });
-  }
-
-  private async addRun(): Promise<void> {
-    const experiment = this.controller.experiment;
-    if (!experiment) return;
-    const n = experiment.doc.runs.length + 1;
-    await this.added(async () => {
-      const issues = await this.guard(() => experiment.addRun({ cell: this._newCell, label: `${this._newCell} run ${n}` }));
-      this._controlIssue = issues.map((i) => i.message).join('; ');
-    });
-  }
-
-  /** Runs `op`, then opens the panels of the runs it added. */
-  private async added(op: () => Promise<void>): Promise<void> {
-    const before = new Set(this.controller.experiment?.doc.runs.map((r) => r.id));
-    await op();
-    for (const r of this.controller.experiment?.doc.runs ?? []) if (!before.has(r.id)) this.openRuns.add(r.id);
-    this.requestUpdate();
-  }
-
-  /** A change to one run; its issues (or none) are shown in that run's panel. */
-  private async runOp(runId: string, op: (e: Experiment) => Promise<FieldIssue[]>): Promise<void> {
-    const experiment = this.controller.experiment;
-    if (!experiment) return;
-    const issues = await this.guard(() => op(experiment));
-    this._runIssues = new Map(this._runIssues).set(runId, issues);
-  }
-
-  /** An operation on one run whose outcome is a line in its panel. */
-  private async note(runId: string, op: (e: Experiment) => Promise<string>): Promise<void> {
-    const experiment = this.controller.experiment;
-    if (!experiment) return;
-    let text: string;
-    try {
-      text = await op(experiment);
-    } catch (e) {
-      text = `could not: ${messageOf(e)}`;
-    }
-    this._runNotes = new Map(this._runNotes).set(runId, text);
-  }
-
-  /** Issues of an operation; a refusal by the backend (a group too big for it) becomes one. */
-  private async guard(op: () => Promise<FieldIssue[]>): Promise<FieldIssue[]> {
-    try {
-      return await op();
-    } catch (e) {
-      return asIssues(e);
-    }
-  }
-
-  private async onTaskField(event: CustomEvent<{ path: string; value: unknown }>): Promise<void> {
-    const experiment = this.controller.experiment;
-    if (!experiment) return;
-    const { path, value } = event.detail;
-    this._taskIssues = await this.guard(() => experiment.setField(path, value));
-  }
-
-  private async onTaskChange(event: CustomEvent<TaskChangeDetail>): Promise<void> {
-    const experiment = this.controller.experiment;
-    if (!experiment) return;
-    const { task, data } = event.detail;
-    this._taskIssues = await this.guard(() => experiment.setTask(task, data));
-    if (this._taskIssues.length === 0) this.workspace?.userDataChanged();
+    await this.controller.experiment?.setRunField(runId, 'hidden', hidden);
   }
 
   // ---- keep
