@@ -59,13 +59,13 @@ export class RunStats extends LitElement {
       width: 3.25rem;
     }
     col.rate {
-      width: 4.75rem;
+      width: 5.25rem;
     }
     col.loss {
       width: 5.75rem;
     }
     col.status {
-      width: 10rem;
+      width: 9.5rem;
     }
     th,
     td {
