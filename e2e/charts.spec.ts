@@ -102,7 +102,8 @@ test('a threshold shows on the gradient-norm chart and in its legend', async ({ 
   const canvas = page.getByRole('img', { name: 'Gradient norm (global L2, before clipping)', exact: true });
   const before = await canvas.screenshot();
   await page.evaluate(() => {
-    const chart = document.querySelector('rnn-playground')!.shadowRoot!.querySelector('metric-chart#grad-norm') as unknown as { thresholds: unknown };
+    const charts = document.querySelector('rnn-playground')!.shadowRoot!.querySelector('experiment-charts')!.shadowRoot!;
+    const chart = charts.querySelector('metric-chart#grad-norm') as unknown as { thresholds: unknown };
     chart.thresholds = [{ runId: 'adam', value: 2, label: 'clip at 2' }];
   });
   await expect(page.locator('metric-chart#grad-norm').getByText('clip at 2')).toBeVisible();
@@ -118,7 +119,7 @@ test('nothing on the page moves while training', async ({ page }) => {
       const visit = (root: Document | ShadowRoot) => {
         for (const el of root.querySelectorAll('*')) {
           if (el.shadowRoot) visit(el.shadowRoot);
-          if (!el.matches('metric-chart, canvas, button, input, table, run-stats, chart-settings')) continue;
+          if (!el.matches('metric-chart, canvas, button, input, select, table, run-stats, chart-settings, run-panel, task-panel')) continue;
           const r = el.getBoundingClientRect();
           out.push(`${el.tagName.toLowerCase()} ${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}x${Math.round(r.height)}`);
         }

@@ -1,6 +1,6 @@
 // Controls: Play/Pause, Step and Reset exist by accessible name, are live in the right states,
 // and drive the session; Enter on Step keeps focus there and adds exactly one point per run;
-// Reset while playing goes back to step 0 and keeps playing; a step budget pauses training.
+// Reset while playing goes back to step 0 and keeps playing; a step budget stops training there.
 import { expect, test } from '@playwright/test';
 import { focusedName, openPlayground, pauseAndSettle, pointCounts, stepCount } from './playground';
 
@@ -32,6 +32,7 @@ test('Pause, Step, Reset and Play drive the session', async ({ page }) => {
   await page.getByRole('button', button('Reset')).click();
   await expect.poll(() => stepCount(page)).toBe(0);
   await expect(page.getByTestId('status')).toHaveText('paused');
+  await expect.poll(async () => (await pointCounts(page)).flat().every((c) => c === 0)).toBe(true);
 
   await page.getByRole('button', button('Play')).click();
   await expect(page.getByTestId('status')).toHaveText('playing');
@@ -50,6 +51,7 @@ test('Enter on Step keeps focus on Step and adds exactly one point per run to ev
   await page.keyboard.press('Enter');
   await expect.poll(() => stepCount(page)).toBe(before + 1);
   await expect.poll(async () => (await pointCounts(page)).flat().every((c) => c === before + 1)).toBe(true);
+  await expect(page.getByTestId('run-status')).toHaveText(['paused', 'paused']);
   expect(await focusedName(page)).toBe('button:Step');
 
   // Nothing more arrives: one press, one step, one point per run on each chart.
@@ -70,20 +72,22 @@ test('Reset while playing goes back to step 0 and keeps playing', async ({ page 
   expect(Math.max(...counts)).toBeLessThanOrEqual(await stepCount(page));
 });
 
-test('a step budget pauses training when reached and says done', async ({ page }) => {
+test('a step budget stops training when reached and says done', async ({ page }) => {
   await openPlayground(page);
   await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
-  const budget = (await stepCount(page)) + 40;
+  const budget = (await stepCount(page)) + 30;
   const input = page.getByRole('spinbutton', { name: 'Step budget' });
   await input.fill(String(budget));
   await input.press('Enter');
   await expect(page.getByRole('progressbar', { name: 'Step budget progress' })).toBeVisible();
   await expect(page.getByTestId('time-left')).toContainText('left');
-  await expect(page.getByTestId('status')).toHaveText('paused', { timeout: 120_000 });
-  // The session trains in chunks of up to 32 steps, so it stops at the first chunk end past the budget.
-  const reached = await stepCount(page);
-  expect(reached).toBeGreaterThanOrEqual(budget);
-  expect(reached).toBeLessThan(budget + 32);
+  await expect(page.getByTestId('status')).toHaveText('done', { timeout: 120_000 });
+  // The experiment stops exactly at the budget, every run's record of that step delivered.
+  expect(await stepCount(page)).toBe(budget);
   await expect(page.getByTestId('run-status')).toHaveText(['done', 'done']);
   await expect(page.getByTestId('time-left')).toHaveText('budget reached');
+  await expect(page.getByRole('button', button('Play'))).toHaveAttribute('aria-disabled', 'true');
+  await expect.poll(async () => (await pointCounts(page)).flat().every((c) => c === budget)).toBe(true);
+  // The budget is part of the experiment: it travels in the link.
+  expect(await page.evaluate(() => window.__rnnWorkspace!.experiment!.doc.budget)).toBe(budget);
 });

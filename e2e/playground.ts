@@ -1,13 +1,15 @@
-// Helpers for the specs: open the page until the experiment is ready, and read the charts'
-// state through their public methods (pointCount, drawnLines, toCsv) inside the shadow roots.
+// Helpers for the specs: open the page until the experiment is ready, read the open experiment's
+// document and the charts' state through their public methods (pointCount, drawnLines, toCsv)
+// inside the shadow roots, and wait until every record has reached every chart.
 import { expect, type Page } from '@playwright/test';
 
 export const RUNS = ['adam', 'sgd'] as const;
-export const CHARTS = ['loss', 'grad-norm', 'learning-rate', 'layer-0', 'layer-1'] as const;
-export type ChartId = (typeof CHARTS)[number];
+/** Charts with a point at every step of every run (the validation charts have one per evaluation). */
+export const CHARTS = ['loss', 'grad-norm', 'clipped', 'learning-rate', 'layer-0', 'head'] as const;
+export type ChartId = (typeof CHARTS)[number] | 'val-loss' | 'metric';
 
-export async function openPlayground(page: Page): Promise<void> {
-  await page.goto('/');
+export async function openPlayground(page: Page, path = '/'): Promise<void> {
+  await page.goto(path);
   await expect
     .poll(() => page.evaluate(() => window.__rnnPlayground ?? null), { timeout: 90_000 })
     .toMatchObject({ ready: true });
@@ -15,23 +17,41 @@ export async function openPlayground(page: Page): Promise<void> {
 
 export const stepCount = async (page: Page): Promise<number> => Number(await page.getByTestId('step').textContent());
 
+/** The open experiment's document, as JSON. */
+export function currentDoc(page: Page): Promise<{ name: string; budget: number; evalEvery: number; task: Record<string, unknown>; runs: Record<string, any>[] }> {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.__rnnWorkspace!.experiment!.doc)));
+}
+
+/** Run ids of the open experiment, in order. */
+export async function runIds(page: Page): Promise<string[]> {
+  return (await currentDoc(page)).runs.map((r) => r.id as string);
+}
+
+/** Records each run's history holds (what every every-step chart should show). */
+export function historyLengths(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const e = window.__rnnWorkspace!.experiment!;
+    return e.doc.runs.map((r) => e.history(r.id)?.length ?? 0);
+  });
+}
+
 interface ChartLike {
   pointCount(runId: string): number;
   drawnLines(): { runId: string; raw: { x: number; y: number }[]; smoothed: { x: number; y: number }[] | null }[];
   toCsv(): string;
 }
 
-/** Raw points kept per run, for each chart, in CHARTS and RUNS order. */
-export function pointCounts(page: Page): Promise<number[][]> {
+/** Raw points kept per run, for each chart, in `charts` and `runs` order (-1: no such chart). */
+export function pointCounts(page: Page, runs: readonly string[] = RUNS, charts: readonly string[] = CHARTS): Promise<number[][]> {
   return page.evaluate(
     ({ charts, runs }) => {
-      const root = document.querySelector('rnn-playground')?.shadowRoot;
+      const root = document.querySelector('rnn-playground')?.shadowRoot?.querySelector('experiment-charts')?.shadowRoot;
       return charts.map((id) => {
         const chart = root?.querySelector(`metric-chart#${id}`) as unknown as ChartLike | null;
         return runs.map((run) => chart?.pointCount(run) ?? -1);
       });
     },
-    { charts: [...CHARTS], runs: [...RUNS] },
+    { charts: [...charts], runs: [...runs] },
   );
 }
 
@@ -43,7 +63,8 @@ export async function showChart(page: Page, id: ChartId): Promise<void> {
 /** The lines a chart drew last frame (visible runs only). */
 export function drawnLines(page: Page, id: ChartId): Promise<ReturnType<ChartLike['drawnLines']>> {
   return page.evaluate((chartId) => {
-    const chart = document.querySelector('rnn-playground')?.shadowRoot?.querySelector(`metric-chart#${chartId}`) as unknown as ChartLike | null;
+    const root = document.querySelector('rnn-playground')?.shadowRoot?.querySelector('experiment-charts')?.shadowRoot;
+    const chart = root?.querySelector(`metric-chart#${chartId}`) as unknown as ChartLike | null;
     return chart ? chart.drawnLines().map((l) => ({ runId: l.runId, raw: l.raw, smoothed: l.smoothed })) : [];
   }, id);
 }
@@ -51,7 +72,8 @@ export function drawnLines(page: Page, id: ChartId): Promise<ReturnType<ChartLik
 /** A chart's CSV export parsed: header and numeric rows. */
 export async function chartCsv(page: Page, id: ChartId): Promise<{ header: string[]; rows: number[][] }> {
   const text = await page.evaluate((chartId) => {
-    const chart = document.querySelector('rnn-playground')?.shadowRoot?.querySelector(`metric-chart#${chartId}`) as unknown as ChartLike | null;
+    const root = document.querySelector('rnn-playground')?.shadowRoot?.querySelector('experiment-charts')?.shadowRoot;
+    const chart = root?.querySelector(`metric-chart#${chartId}`) as unknown as ChartLike | null;
     return chart?.toCsv() ?? '';
   }, id);
   return parseCsv(text);
@@ -68,16 +90,17 @@ export async function pauseAndSettle(page: Page): Promise<number> {
   return settle(page);
 }
 
-/** Once paused: waits until every step's records have reached every chart; gives the step. */
+/** Once paused: waits until every run's records have reached every every-step chart; gives the step. */
 export async function settle(page: Page): Promise<number> {
   await expect(page.getByTestId('status')).toHaveText('paused');
+  const ids = await runIds(page);
   await expect
     .poll(async () => {
-      const step = await stepCount(page);
-      const counts = (await pointCounts(page)).flat();
-      return counts.every((c) => c === step) ? step : -1;
+      const lengths = await historyLengths(page);
+      const counts = await pointCounts(page, ids);
+      return counts.every((perRun) => perRun.every((c, r) => c === lengths[r])) && lengths.every((n) => n > 0);
     }, { timeout: 30_000 })
-    .toBeGreaterThan(0);
+    .toBe(true);
   return stepCount(page);
 }
 
@@ -88,4 +111,16 @@ export function focusedName(page: Page): Promise<string> {
     while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
     return el ? `${el.tagName.toLowerCase()}:${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim()}` : '';
   });
+}
+
+/** A run's panel, by the run's label exactly. */
+export function runPanel(page: Page, label: string) {
+  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return page.locator('run-panel').filter({ has: page.locator('summary .name', { hasText: exact }) });
+}
+
+/** Opens a run's panel by its label (its <summary>). */
+export async function openRunPanel(page: Page, label: string): Promise<void> {
+  const panel = runPanel(page, label);
+  if ((await panel.locator('details').first().getAttribute('open')) === null) await panel.locator('summary').first().click();
 }

@@ -44,6 +44,8 @@ test('Space, s and l work from the page and not while typing', async ({ page }) 
   await page.keyboard.press('l');
   await expect(logLoss).toBeChecked();
   await expect(page.getByRole('checkbox', { name: 'Log y axis: Gradient norm, head', exact: true })).toBeChecked();
+  await page.keyboard.press('l');
+  await expect(logLoss).not.toBeChecked();
 
   await page.keyboard.press(' ');
   await expect(page.getByTestId('status')).toHaveText('playing');

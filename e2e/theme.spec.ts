@@ -4,7 +4,8 @@ import { drawnLines, openPlayground, pauseAndSettle, stepCount } from './playgro
 
 const background = (page: import('@playwright/test').Page, selector: string) =>
   page.evaluate((s) => {
-    const el = s === 'html' ? document.documentElement : document.querySelector('rnn-playground')!.shadowRoot!.querySelector(s)!;
+    const charts = document.querySelector('rnn-playground')!.shadowRoot!.querySelector('experiment-charts')!.shadowRoot!;
+    const el = s === 'html' ? document.documentElement : charts.querySelector(s)!;
     return getComputedStyle(el).backgroundColor;
   }, selector);
 

@@ -1,7 +1,7 @@
 // The default experiment trains on the GPU as soon as the page opens: both runs' loss lines
 // get points, the charts visibly move, and the loss falls for Adam and for SGD.
 import { expect, test } from '@playwright/test';
-import { chartCsv, drawnLines, pointCounts } from './playground';
+import { chartCsv, drawnLines, openPlayground, pointCounts } from './playground';
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -9,8 +9,7 @@ test('the default experiment trains at once and its loss falls for both runs', a
   test.setTimeout(240_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('/');
-  await expect.poll(() => page.evaluate(() => window.__rnnPlayground?.ready ?? false), { timeout: 90_000 }).toBe(true);
+  await openPlayground(page);
 
   const lossCanvas = page.getByRole('img', { name: 'Training loss' });
   await expect.poll(async () => (await drawnLines(page, 'loss')).map((run) => run.raw.length).join(','), { timeout: 60_000 })

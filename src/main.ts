@@ -1,31 +1,38 @@
 /**
- * Entry point of the playground page: brings up WebGPU, builds the default experiment and hands
- * it to <rnn-playground>. Missing WebGPU gets an explanation instead of a blank page; GPU errors
- * (device lost, uncaptured validation errors) go to the visible error banner.
+ * Entry point of the playground page: chooses the backend (WebGPU when an adapter comes up, the
+ * CPU in a worker otherwise or when `?backend=cpu` asks), opens the saved experiments and the
+ * keeper, and hands the workspace to <rnn-playground>, which opens what the keeper says and plays
+ * it. A lost GPU device or an uncaught GPU error stops the experiment and shows in the banner.
  */
+import { createCpuBackend } from './cpu/backend';
+import { browserSourceCorpus } from './data/corpus/source-corpus-browser';
 import { createEngine, type Engine } from './engine/engine';
 import { GpuError, NoAdapterError } from './engine/errors';
 import { browserShaderSource } from './engine/shader-source-browser';
-import { createDefaultSession } from './experiments/default-session';
+import { Keeper } from './experiments/keeper';
+import { ExperimentStore } from './experiments/persistence';
+import { WebGpuBackend } from './training/webgpu-backend';
+import type { BackendKind, TrainerBackend } from './training/trainer';
+import { Workspace, messageOf, type BackendChoice } from './ui/workspace';
 import './ui/error-banner';
 import './ui/rnn-playground';
-import './ui/webgpu-missing';
 
 /** What the page reports about itself, for the end-to-end tests. */
 export interface PlaygroundState {
-  adapter?: Engine['adapterInfo'];
+  /** An experiment is open and was told to play. */
   ready?: boolean;
+  backend?: BackendKind;
+  adapter?: string;
   error?: string;
 }
 
 declare global {
   interface Window {
     __rnnPlayground?: PlaygroundState;
+    /** The workspace, for the end-to-end tests' reads. */
+    __rnnWorkspace?: Workspace;
   }
 }
-
-const DESCRIPTION =
-  'An LSTM learns to predict the next value of a noisy sine wave. Two runs train side by side: Adam (lr 0.01) and plain SGD (lr 0.1).';
 
 const app = document.querySelector<HTMLElement>('#app')!;
 const banner = document.querySelector('error-banner')!;
@@ -33,9 +40,7 @@ banner.addEventListener('dismiss', () => {
   banner.messages = [];
 });
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+let workspace: Workspace | undefined;
 
 function reportError(error: unknown): void {
   const message = messageOf(error);
@@ -43,9 +48,15 @@ function reportError(error: unknown): void {
   window.__rnnPlayground = { ...window.__rnnPlayground, error: window.__rnnPlayground?.error ?? message };
 }
 
+/** A GPU that fails stops training at once: the experiment turns to its error state. */
+function gpuFailed(error: unknown): void {
+  reportError(error);
+  workspace?.fail(error);
+}
+
 /** GPU errors that escaped their caller still reach the user. */
 window.addEventListener('unhandledrejection', (event) => {
-  if (event.reason instanceof GpuError) reportError(event.reason);
+  if (event.reason instanceof GpuError) gpuFailed(event.reason);
 });
 
 function describeAdapter(info: Engine['adapterInfo']): string {
@@ -53,52 +64,50 @@ function describeAdapter(info: Engine['adapterInfo']): string {
   return [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || 'unnamed adapter';
 }
 
-function showWebGpuMissing(reason: 'no-api' | 'no-adapter', detail: string): void {
-  const missing = document.createElement('webgpu-missing');
-  missing.reason = reason;
-  missing.detail = detail;
-  missing.secureContext = window.isSecureContext;
-  app.replaceChildren(missing);
-  window.__rnnPlayground = { error: detail };
+async function makeBackend(kind: BackendKind): Promise<{ backend: TrainerBackend; adapter?: string }> {
+  if (kind === 'cpu') return { backend: createCpuBackend({ worker: true }) };
+  const engine = await createEngine(navigator.gpu, { shaders: browserShaderSource, onLost: gpuFailed, onError: gpuFailed });
+  return { backend: new WebGpuBackend(engine), adapter: describeAdapter(engine.adapterInfo) };
+}
+
+/** WebGPU unless asked for the CPU or it does not come up (then the CPU, saying why). */
+async function chooseBackend(): Promise<{ backend: TrainerBackend; choice: BackendChoice }> {
+  const cpu = async (choice: BackendChoice) => ({ backend: (await makeBackend('cpu')).backend, choice });
+  if (new URLSearchParams(location.search).get('backend') === 'cpu') return cpu({ kind: 'cpu', reason: 'forced' });
+  if (!navigator.gpu) return cpu({ kind: 'cpu', reason: 'no-api', detail: 'navigator.gpu is missing' });
+  try {
+    const { backend, adapter } = await makeBackend('webgpu');
+    return { backend, choice: { kind: 'webgpu', reason: 'webgpu', adapter } };
+  } catch (e) {
+    return cpu({ kind: 'cpu', reason: e instanceof NoAdapterError ? 'no-adapter' : 'failed', detail: messageOf(e) });
+  }
 }
 
 async function start(): Promise<void> {
-  if (!navigator.gpu) {
-    showWebGpuMissing('no-api', 'navigator.gpu is missing');
-    return;
-  }
-  let engine: Engine;
-  try {
-    engine = await createEngine(navigator.gpu, {
-      shaders: browserShaderSource,
-      onLost: reportError,
-      onError: reportError,
-    });
-  } catch (e) {
-    if (e instanceof NoAdapterError) showWebGpuMissing('no-adapter', e.message);
-    else reportError(e);
-    return;
-  }
+  const { backend, choice } = await chooseBackend();
+  const store = await ExperimentStore.open();
+  const keeper = await Keeper.open({
+    store,
+    location,
+    replaceHash: (hash) => history.replaceState(history.state, '', `#${hash}`),
+    events: window,
+    hidden: () => document.visibilityState === 'hidden',
+  });
+  workspace = new Workspace({ keeper, makeBackend, sources: { source: browserSourceCorpus } }, backend, choice);
+  window.__rnnWorkspace = workspace;
+  window.__rnnPlayground = { backend: choice.kind, adapter: choice.adapter };
 
   const playground = document.createElement('rnn-playground');
-  playground.description = DESCRIPTION;
-  playground.adapter = describeAdapter(engine.adapterInfo);
+  playground.workspace = workspace;
   app.replaceChildren(playground);
-  window.__rnnPlayground = { adapter: engine.adapterInfo };
-
-  try {
-    const session = await createDefaultSession(engine);
-    playground.session = session;
-    // The default experiment trains as soon as the page opens.
-    if (session.snapshot().status === 'paused') session.play();
-    window.__rnnPlayground = { ...window.__rnnPlayground, ready: true };
-  } catch (e) {
-    reportError(e);
-    const note = document.createElement('p');
-    note.className = 'starting';
-    note.textContent = 'The experiment could not start; the error is shown above.';
-    app.replaceChildren(note);
-  }
+  await workspace.start();
+  window.__rnnPlayground = { ...window.__rnnPlayground, ready: workspace.experiment !== undefined };
 }
 
-void start();
+start().catch((e) => {
+  reportError(e);
+  const note = document.createElement('p');
+  note.className = 'starting';
+  note.textContent = 'The playground could not start; the error is shown above.';
+  app.replaceChildren(note);
+});

@@ -299,3 +299,62 @@ describe('save and restore', () => {
     expect(restored.snapshot().step).toBe(6);
   });
 });
+
+describe('page operations', () => {
+  it('a task its data cannot build is refused with the reason; the experiment goes on unchanged', async () => {
+    const { e, steps, records } = await setup([lstm('a')]);
+    await steps(2);
+    const issues = await e.setTask({ kind: 'series' }, undefined);
+    expect(issues.length).toBeGreaterThan(0);
+    expect(issues[0].path).toBe('task');
+    expect(e.doc.task.kind).toBe('sine');
+    expect(e.snapshot().status).toBe('paused');
+    await steps(1);
+    expect(records.get('a')!.map((r) => r.step)).toEqual([1, 2, 3]);
+    expect(await e.setTask({ kind: 'charlm' }, undefined)).toEqual([]);
+    expect(await e.setField('task.corpus', 'user')).toEqual([expect.objectContaining({ path: 'task' })]);
+    expect(e.doc.task.corpus).toBe('brackets');
+    expect(e.snapshot().status).toBe('paused');
+  });
+
+  it('a task with the user\'s CSV restarts every run and keeps the data', async () => {
+    const { e, steps, records } = await setup([lstm('a')]);
+    await steps(2);
+    const values = Float64Array.from({ length: 60 }, (_, i) => Math.sin(i / 3));
+    const data = { kind: 'series' as const, columns: ['x'], rows: 60, values };
+    expect(await e.setTask({ kind: 'series' }, data)).toEqual([]);
+    expect(e.doc.task.kind).toBe('series');
+    expect(e.userData).toBe(data);
+    expect(records.get('a')).toEqual([]);
+    await steps(1);
+    expect(records.get('a')!.map((r) => r.step)).toEqual([1]);
+  });
+
+  it('loaded weights replace the run\'s parameters; its step goes on', async () => {
+    const { e, steps, records } = await setup([lstm('a'), lstm('b')]);
+    await steps(2);
+    const before = (await e.readCheckpoint('a'))!;
+    const params = before.params.map((_, i) => (i < 4 ? 0.5 : 0));
+    expect(await e.loadWeights('a', params)).toEqual([]);
+    const after = (await e.readCheckpoint('a'))!;
+    expect(Array.from(after.params)).toEqual(Array.from(params));
+    expect(after.step).toBe(2);
+    expect(await e.loadWeights('a', new Float32Array(3))).toEqual([expect.objectContaining({ message: expect.stringMatching(/3 values/) })]);
+    await steps(1);
+    expect(records.get('a')!.at(-1)!.step).toBe(3);
+    expect(records.get('a')!.at(-1)!.loss).toBeCloseTo(4 * (0.5 * 0.9) ** 2, 5);
+  });
+
+  it('fail() turns the experiment to an error at once and play() does nothing after', async () => {
+    const { e } = await setup([lstm('a')]);
+    const statuses: string[] = [];
+    e.subscribe({ onStatus: (s) => statuses.push(s.status) });
+    e.play();
+    e.fail(new Error('gpu device lost (unknown): gone'));
+    expect(e.snapshot()).toMatchObject({ status: 'error', error: 'gpu device lost (unknown): gone' });
+    e.play();
+    await e.idle();
+    expect(e.snapshot().status).toBe('error');
+    expect(statuses.at(-1)).toBe('error');
+  });
+});

@@ -13,7 +13,7 @@ import { defaultRun, ExperimentError, parseExperiment } from '../config/parse';
 import { RUN_COLORS } from '../config/fields/run';
 import { fieldsOf } from '../config/table';
 import type { Task } from '../data/task';
-import type { TaskSources } from '../data/tasks';
+import type { TaskData, TaskSources } from '../data/tasks';
 import type { StepRecord } from '../training/metrics';
 import type { BackendKind, RunCheckpoint, TrainerBackend } from '../training/trainer';
 import { RunHistory, type RunRecord } from './history';
@@ -82,7 +82,7 @@ export class Experiment {
   private constructor(
     private docValue: ExperimentDoc,
     private backend: TrainerBackend,
-    private readonly sources: TaskSources,
+    private sources: TaskSources,
   ) {
     this.lockstep = new Lockstep({
       budget: () => this.docValue.budget,
@@ -225,13 +225,65 @@ export class Experiment {
       if (!next.doc) return next.issues;
       const def = fieldsOf(scope).find((f) => f.path === local);
       if (isTask) {
-        this.task = await createTask(next.doc, this.sources);
+        const built = await this.buildTask(next.doc, this.sources);
+        if ('issues' in built) return built.issues;
+        this.task = built.task;
         await this.commit(next.doc, next.doc.runs.map((r) => r.id), true);
       } else {
         await this.commit(next.doc, [], def?.apply === 'rebuild');
       }
       return [];
     });
+  }
+
+  /**
+   * Replaces the whole task and the user's own data it may train on (a CSV for `series`, a text
+   * for `charlm` with corpus `user`); every run restarts. A task that cannot be built from the
+   * data is refused with the reason, and nothing changes.
+   */
+  setTask(task: Record<string, unknown>, user: TaskData | undefined): Promise<FieldIssue[]> {
+    return this.lockstep.exclusive(async () => {
+      const next = this.checked({ ...this.docValue, task: task as ExperimentDoc['task'] });
+      if (!next.doc) return next.issues;
+      const sources = { ...this.sources, user };
+      const built = await this.buildTask(next.doc, sources);
+      if ('issues' in built) return built.issues;
+      this.sources = sources;
+      this.task = built.task;
+      await this.commit(next.doc, next.doc.runs.map((r) => r.id), true);
+      return [];
+    });
+  }
+
+  /** The user's own data the task was built from, if any. */
+  get userData(): TaskData | undefined {
+    return this.sources.user;
+  }
+
+  /**
+   * Puts `params` (the run's parameter vector, PyTorch order then the head, as weights.ts reads
+   * a file) into a run; its optimizer starts fresh, its step and history go on.
+   */
+  loadWeights(runId: string, params: Float32Array): Promise<FieldIssue[]> {
+    return this.lockstep.exclusive(async () => {
+      const slot = this.lockstep.slots.find((s) => s.runIds.includes(runId));
+      if (!slot) return [{ path: 'runs', message: `no run with id "${runId}"` }];
+      const i = slot.runIds.indexOf(runId);
+      const cp = (await slot.group.readCheckpoints())[i];
+      if (cp.params.length !== params.length) {
+        return [{ path: 'runs', message: `the weights have ${params.length} values but run "${runId}" has ${cp.params.length}` }];
+      }
+      slot.group.writeCheckpoints([i], [{ ...cp, params, optimizer: cp.optimizer.map((a) => new Float32Array(a.length)) }]);
+      return [];
+    });
+  }
+
+  /**
+   * Stops training at once with `error` (a lost GPU device, an uncaught GPU error): the status
+   * turns to 'error' and play() does nothing from then on. Queued work is not waited for.
+   */
+  fail(error: unknown): void {
+    this.lockstep.fail(error);
   }
 
   /** Adds a run: the defaults, then `patch` (a partial run, e.g. `{ cell: 'gru' }`). */
@@ -344,6 +396,15 @@ export class Experiment {
 
   private checked(doc: ExperimentDoc): { doc?: ExperimentDoc; issues: FieldIssue[] } {
     return parseExperiment(doc);
+  }
+
+  /** The task of `doc`, or why its data cannot make one (the experiment goes on unchanged). */
+  private async buildTask(doc: ExperimentDoc, sources: TaskSources): Promise<{ task: Task } | { issues: FieldIssue[] }> {
+    try {
+      return { task: await createTask(doc, sources) };
+    } catch (e) {
+      return { issues: [{ path: 'task', message: e instanceof Error ? e.message : String(e) }] };
+    }
   }
 
   private freeId(base: string): string {

@@ -326,7 +326,8 @@ export class Lockstep {
     }
   }
 
-  private fail(e: unknown): void {
+  /** Stops the loop with an error (its own, or one from outside: a lost device). */
+  fail(e: unknown): void {
     this.error = e instanceof Error ? e.message : String(e);
     this.setStatus('error');
   }

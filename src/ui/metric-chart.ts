@@ -65,6 +65,10 @@ export class MetricChart extends LitElement {
   @property({ type: Boolean, attribute: 'log-y' }) logY = false;
   @property({ type: Boolean, attribute: 'log-x' }) logX = false;
   @property({ attribute: 'x-axis' }) xAxis: XAxisKind = 'step';
+  /** Draw a dot at each point (sparse series such as evaluations, whose points are far apart). */
+  @property({ type: Boolean }) markers = false;
+  /** Values the y axis always spans (a fraction's 0 and 1), whatever the data. */
+  @property({ attribute: false }) yIncludes: readonly number[] = [];
   /**
    * Most points drawn per line (raw and smoothed each): its buckets' minima and maxima, about
    * one bucket per 1.5 pixel columns of a chart 500 px wide (software canvases pay per segment).
@@ -233,7 +237,7 @@ export class MetricChart extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
-    const view = ['runs', 'thresholds', 'smoothing', 'logY', 'logX', 'xAxis', '_toggled'];
+    const view = ['runs', 'thresholds', 'smoothing', 'logY', 'logX', 'xAxis', 'markers', 'yIncludes', '_toggled'];
     if (view.some((key) => changed.has(key))) this.scheduleDraw();
   }
 
@@ -360,14 +364,14 @@ export class MetricChart extends LitElement {
         datasets.push({ label: `${run.label} (raw)`, data: lines.raw, borderColor: withAlpha(run.color, theme.rawAlpha), borderWidth: 1, pointHoverRadius: 0 });
         info.push({ run, line, main: false, indices: lines.rawIndices });
       }
-      datasets.push({ label: run.label, data: lines.smoothed ?? lines.raw, borderColor: run.color, backgroundColor: run.color });
+      datasets.push({ label: run.label, data: lines.smoothed ?? lines.raw, borderColor: run.color, backgroundColor: run.color, pointRadius: this.markers ? 2.5 : 0 });
       info.push({ run, line, main: true, indices: lines.smoothedIndices ?? lines.rawIndices });
     }
     chart.data.datasets = datasets;
     this.datasetInfo = info;
     this.drawn = drawn;
     const thresholds = thresholdLines(this.visibleRuns(), this.thresholds, this.logY).map((t) => t.value);
-    const bounds = boundsOf(datasets.map((d) => d.data), thresholds, this.logX, this.logY);
+    const bounds = boundsOf(datasets.map((d) => d.data), [...thresholds, ...this.yIncludes], this.logX, this.logY);
     this.axes = viewAxes(bounds, { xAxis: this.xAxis, logX: this.logX, logY: this.logY }, chart.width, chart.height);
     this.applyAxes(chart, theme);
     chart.update('none');

@@ -1,68 +1,55 @@
 /**
- * <rnn-playground>: the page around one TrainingSession: controls with a step budget, a stats
- * row per run, the shared chart settings, and charts of loss, gradient norm (with clip
- * thresholds), learning rate and per-layer gradient norms; keyboard shortcuts and their help.
- * It subscribes through SessionController, stamps and pushes step records into the charts, and
- * turns control events and keys into session calls. No GPU code here.
+ * <rnn-playground>: the page around the open experiment: the experiments menu, notices, the
+ * backend notice, controls with a step budget and the backend switch, run stats, the configure
+ * column (<configure-panel>) and the charts. It reads the experiment through an
+ * ExperimentController and turns user input (its components' events, keyboard shortcuts) into
+ * calls on the experiment and the workspace. No GPU code here.
  */
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import type { SessionSnapshot, StepRecord, TrainingSession } from '../experiments/session';
-import { GroupSession } from '../experiments/group-session';
-import type { ChartRun, ChartThreshold } from './chart/chart-run';
+import { experimentToHash } from '../config/url';
+import { TASKS, type TaskKind } from '../data/tasks';
+import type { Experiment } from '../experiments/experiment';
+import type { BackendKind } from '../training/trainer';
 import { DEFAULT_VIEW, clampSmoothing, type ChartViewSettings } from './chart-settings';
-import type { MetricChart, RunToggleDetail } from './metric-chart';
-import { GRAD_NORM_CHART, chartSpecs, clipThresholds, firstNonFiniteLoss, runPoints, type ChartSpec } from './playground-charts';
+import { ExperimentController } from './experiment-controller';
+import type { ExperimentCharts } from './experiment-charts';
+import type { ExperimentMenu, MenuAction } from './experiment-menu';
+import { downloadExperiment, downloadMetrics, readExperimentFile } from './page-files';
 import { playgroundStyles } from './rnn-playground-styles';
-import type { BudgetChangeDetail } from './run-controls';
-import type { RunState, RunStatsRow } from './run-stats';
-import { SessionController } from './session-controller';
+import type { ControlStatus } from './run-controls';
+import type { RunStatsRow } from './run-stats';
 import type { ShortcutHelp } from './shortcut-help';
 import { keyTargetOf, shortcutFor, type ShortcutAction } from './shortcuts';
-import { TrainingClock } from './training-clock';
+import type { DataChangeDetail } from './user-data-input';
+import { messageOf, type Workspace } from './workspace';
+import './backend-notice';
 import './chart-settings';
-import './metric-chart';
+import './configure-panel';
+import './experiment-charts';
+import './experiment-menu';
 import './run-controls';
 import './run-stats';
 import './shortcut-help';
+import './user-data-input';
+
 
 @customElement('rnn-playground')
 export class RnnPlayground extends LitElement {
-  @property({ attribute: false }) session?: TrainingSession;
-  /** One line saying what the experiment is. */
-  @property() description = '';
-  /** The GPU adapter in words, shown small at the bottom. */
-  @property() adapter = '';
+  @property({ attribute: false }) workspace?: Workspace;
 
   /** A Step or Reset is running. */
   @state() private _busy = false;
-  /** Why the last Step or Reset failed, if it did. */
-  @state() private _actionError = '';
   @state() private _view: ChartViewSettings = DEFAULT_VIEW;
-  @state() private _hidden: ReadonlySet<string> = new Set();
-  @state() private _logY: Readonly<Record<string, boolean>> = {};
-  /** Pause when training reaches this step; 0 = none. */
-  @state() private _budget = 0;
-  /** Each run's latest finite loss, and the step of its first non-finite one. */
-  @state() private _loss: ReadonlyMap<string, number> = new Map();
-  @state() private _diverged: ReadonlyMap<string, number> = new Map();
+  @state() private _controlIssue = '';
+  @state() private _menuMessage = '';
+  @state() private _link = '';
 
   @query('shortcut-help') private help?: ShortcutHelp;
+  @query('experiment-menu') private menu?: ExperimentMenu;
+  @query('experiment-charts') private charts?: ExperimentCharts;
 
-  private readonly sessionController = new SessionController(this, {
-    onRecords: (records) => this.pushRecords(records),
-    onStatus: (snapshot) => this.onStatus(snapshot),
-    onReset: () => this.clearCharts(),
-  });
-  private readonly clock = new TrainingClock();
-  private specs: ChartSpec[] = [];
-  private chartRuns: ChartRun[] = [];
-  private thresholds: ChartThreshold[] = [];
-  /** Records (with their times) that came before the charts were rendered. */
-  private pending: { records: readonly StepRecord[]; times: number[] }[] = [];
-  private lastStep = 0;
-  /** A Step is training: the clock runs though the session says paused. */
-  private stepping = false;
+  private readonly controller = new ExperimentController(this);
 
   static override styles = playgroundStyles;
 
@@ -76,196 +63,243 @@ export class RnnPlayground extends LitElement {
     window.removeEventListener('keydown', this.onKeyDown);
   }
 
-  protected override willUpdate(changed: PropertyValues): void {
-    if (changed.has('session')) {
-      this.sessionController.setSession(this.session);
-      const session = this.session;
-      this.specs = chartSpecs(session?.layerNames ?? []);
-      this._logY = Object.fromEntries(this.specs.map((spec) => [spec.id, spec.logY]));
-      this.thresholds = session instanceof GroupSession ? clipThresholds(session.spec.runs) : [];
-      this.pending = [];
-      this._loss = new Map();
-      this._diverged = new Map();
-      this._actionError = '';
-      this.clock.reset();
-      this.clock.stop();
-      if (session?.snapshot().status === 'playing') this.clock.start();
-    }
-    if (changed.has('session') || changed.has('_hidden')) {
-      this.chartRuns = (this.session?.runs ?? []).map((run) => ({ ...run, hidden: this._hidden.has(run.id) }));
-    }
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('workspace')) this.controller.setWorkspace(this.workspace);
   }
 
   protected override updated(): void {
-    if (this.pending.length === 0 || !this.chart(this.specs[0]?.id)) return;
-    const pending = this.pending;
-    this.pending = [];
-    for (const { records, times } of pending) this.appendToCharts(records, times);
+    // The experiment's name is the page's title (the field's doc says so).
+    const name = this.controller.experiment?.doc.name;
+    document.title = name ? `${name} · RNN Playground` : 'RNN Playground';
   }
 
   override render() {
-    const snap = this.sessionController.snapshot;
-    const error = snap.status === 'error' ? snap.error || 'training stopped on an error' : this._actionError;
+    const ws = this.workspace;
+    const experiment = this.controller.experiment;
+    const doc = experiment?.doc;
+    const task = doc ? TASKS[doc.task.kind as TaskKind] : undefined;
     return html`
       <header>
-        <div>
+        <div class="title">
           <h1>RNN Playground</h1>
-          ${this.description ? html`<p>${this.description}</p>` : null}
+          <p>${doc ? html`<span class="name">${doc.name}</span> · ${task?.label ?? doc.task.kind}` : 'Starting…'}</p>
         </div>
-        <button type="button" class="help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" @click=${() => this.help?.show()}>
-          Shortcuts <kbd aria-hidden="true">?</kbd>
-        </button>
+        <div class="tools">
+          <experiment-menu .saved=${ws?.saved ?? []} current=${ws?.keeper.currentId ?? ''} message=${this._menuMessage} link=${this._link}
+            @menu-action=${this.onMenu}></experiment-menu>
+          <button type="button" class="help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" @click=${() => this.help?.show()}>
+            Shortcuts <kbd aria-hidden="true">?</kbd>
+          </button>
+        </div>
       </header>
-      <section class="panel" aria-label="Training">
-        <run-controls
-          .status=${this.session ? snap.status : 'starting'}
-          .step=${snap.step}
-          .budget=${this._budget}
-          .stepsPerSecond=${snap.stepsPerSecond}
-          ?busy=${this._busy}
-          @play=${() => this.session?.play()}
-          @pause=${() => this.session?.pause()}
-          @step=${() => this.step()}
-          @reset=${() => this.reset()}
-          @budget-change=${(e: CustomEvent<BudgetChangeDetail>) => (this._budget = e.detail.budget)}
-        ></run-controls>
-        ${error ? html`<p class="alert" role="alert">${error}</p>` : null}
-        <run-stats .rows=${this.statsRows(snap)}></run-stats>
-      </section>
-      <chart-settings class="view" .settings=${this._view}
-        @settings-change=${(e: CustomEvent<ChartViewSettings>) => (this._view = e.detail)}></chart-settings>
-      <div class="charts" @run-toggle=${this.onRunToggle}>${this.specs.map((spec) => this.renderChart(spec))}</div>
-      ${this.adapter ? html`<footer>GPU adapter: <span data-testid="adapter">${this.adapter}</span></footer>` : null}
+      ${this.renderNotices()}
+      <backend-notice .choice=${ws?.choice}></backend-notice>
+      ${this.renderTraining(experiment)}
+      ${ws?.waiting ? this.renderWaiting() : experiment ? this.renderWorkbench() : nothing}
+      <footer>${this.footerText()}</footer>
       <shortcut-help></shortcut-help>
     `;
   }
 
-  private renderChart(spec: ChartSpec) {
-    return html`<metric-chart
-      class="card"
-      id=${spec.id}
-      label=${spec.label}
-      .runs=${this.chartRuns}
-      .thresholds=${spec.id === GRAD_NORM_CHART ? this.thresholds : []}
-      .smoothing=${this._view.smoothing}
-      .xAxis=${this._view.xAxis}
-      ?log-x=${this._view.logX}
-      ?log-y=${this._logY[spec.id] ?? false}
-      @log-y-change=${(e: CustomEvent<{ logY: boolean }>) => (this._logY = { ...this._logY, [spec.id]: e.detail.logY })}
-    ></metric-chart>`;
+  private renderNotices() {
+    const notices = this.workspace?.notices ?? [];
+    if (notices.length === 0) return nothing;
+    return html`<ul class="notices" role="status" aria-label="Notices">
+      ${notices.map((n, i) => html`<li><span>${n}</span><button type="button" aria-label=${`Dismiss notice ${i + 1}`} @click=${() => this.workspace?.dismissNotice(i)}>Dismiss</button></li>`)}
+    </ul>`;
   }
 
-  private statsRows(snap: SessionSnapshot): RunStatsRow[] {
-    const base: Exclude<RunState['kind'], 'diverged'> =
-      snap.status === 'playing' ? 'training'
-      : snap.status === 'paused' ? (this._budget > 0 && snap.step >= this._budget ? 'done' : 'paused')
-      : snap.status;
-    return (this.session?.runs ?? []).map((run) => {
-      const diverged = this._diverged.get(run.id);
+  private renderTraining(experiment: Experiment | undefined) {
+    const snap = this.controller.snapshot;
+    const status: ControlStatus = experiment ? snap.status : 'starting';
+    const error = snap.status === 'error' ? `training stopped: ${snap.error ?? 'an error'}` : this._controlIssue;
+    const kind = this.workspace?.choice.kind ?? 'webgpu';
+    return html`
+      <section class="panel" aria-label="Training">
+        <div class="control-row">
+          <run-controls .status=${status} .step=${snap.step} .budget=${experiment?.doc.budget ?? 0} .stepsPerSecond=${snap.stepsPerSecond}
+            ?busy=${this._busy} @play=${() => experiment?.play()} @pause=${() => experiment?.pause()} @step=${() => this.step()}
+            @reset=${() => this.reset()} @budget-change=${this.onBudget}></run-controls>
+          <label class="backend" title="Where the runs train: WebGPU on the GPU, or the CPU in a worker (slower, same results)">Backend
+            <select aria-label="Backend" .value=${kind} @change=${this.onBackend}>
+              <option value="webgpu" ?selected=${kind === 'webgpu'} ?disabled=${!('gpu' in navigator) || !navigator.gpu}>WebGPU (GPU)</option>
+              <option value="cpu" ?selected=${kind === 'cpu'}>CPU (worker)</option>
+            </select></label>
+        </div>
+        ${error ? html`<p class="alert" role="alert">${error}</p>` : nothing}
+        <run-stats .rows=${this.statsRows()}></run-stats>
+      </section>
+    `;
+  }
+
+  private renderWaiting() {
+    const doc = this.workspace!.waiting!;
+    const kind = doc.task.kind === 'series' ? 'series' : 'text';
+    return html`<section class="panel waiting" aria-label="Open your data">
+      <h2>${doc.name}</h2>
+      <p>This experiment trains on data of your own (${TASKS[doc.task.kind as TaskKind]?.label ?? doc.task.kind}), which links do not carry.
+        Open the ${kind === 'series' ? 'CSV file' : 'text'} to train it.</p>
+      <user-data-input kind=${kind} @data-change=${(e: CustomEvent<DataChangeDetail>) => this.workspace?.openWithData(e.detail.data)}></user-data-input>
+      <p><button type="button" @click=${() => this.workspace?.newExperiment()}>Open the default experiment instead</button></p>
+    </section>`;
+  }
+
+  private renderWorkbench() {
+    return html`
+      <div class="workbench">
+        <configure-panel aria-label="Configure" role="complementary" .workspace=${this.workspace}></configure-panel>
+        <div class="results">
+          <chart-settings class="view" .settings=${this._view}
+            @settings-change=${(e: CustomEvent<ChartViewSettings>) => (this._view = e.detail)}></chart-settings>
+          <experiment-charts .workspace=${this.workspace} .view=${this._view} @run-toggle=${this.onRunToggle}></experiment-charts>
+        </div>
+      </div>
+    `;
+  }
+
+  private footerText(): string {
+    const choice = this.workspace?.choice;
+    if (!choice) return '';
+    return choice.kind === 'webgpu' ? `Training on WebGPU: ${choice.adapter ?? 'GPU adapter'}` : 'Training on the CPU backend, in a worker';
+  }
+
+  private statsRows(): RunStatsRow[] {
+    const snap = this.controller.snapshot;
+    const base = snap.status === 'playing' ? 'training' : snap.status;
+    return this.controller.runs.map((run) => {
+      const latest = this.controller.latest.get(run.config.id);
       return {
-        ...run,
-        step: snap.step,
+        id: run.config.id,
+        label: run.config.label,
+        color: run.config.color,
+        backend: run.backend,
+        step: latest?.step ?? run.step,
         stepsPerSecond: snap.stepsPerSecond,
-        loss: this._loss.get(run.id),
-        state: diverged !== undefined ? { kind: 'diverged', step: diverged } : { kind: base },
+        loss: latest?.loss,
+        state: run.divergedAt !== undefined ? { kind: 'diverged', step: run.divergedAt, where: run.divergedIn } : { kind: base },
       };
     });
   }
 
-  private chart(id: string | undefined): MetricChart | null {
-    return id ? this.renderRoot.querySelector<MetricChart>(`metric-chart#${id}`) : null;
-  }
-
-  private pushRecords(records: readonly StepRecord[]): void {
-    if (records.length === 0) return;
-    const times = this.clock.stamp(records.map((record) => record.step));
-    if (this.chart(this.specs[0]?.id)) this.appendToCharts(records, times);
-    else this.pending.push({ records, times });
-    const runIds = (this.session?.runs ?? []).map((run) => run.id);
-    const loss = new Map(this._loss);
-    for (const record of records) {
-      record.runs.forEach((m, r) => {
-        if (Number.isFinite(m.loss) && runIds[r] !== undefined) loss.set(runIds[r], m.loss);
-      });
-    }
-    this._loss = loss;
-    const diverged = firstNonFiniteLoss(records, runIds, this._diverged);
-    if (diverged.size !== this._diverged.size) this._diverged = diverged;
-  }
-
-  private appendToCharts(records: readonly StepRecord[], times: number[]): void {
-    const runs = this.session?.runs ?? [];
-    for (const spec of this.specs) {
-      const chart = this.chart(spec.id);
-      if (!chart) continue;
-      runs.forEach((run, r) => chart.appendPoints(run.id, runPoints(records, times, r, spec)));
-    }
-  }
-
-  private clearCharts(): void {
-    this.pending = [];
-    this._loss = new Map();
-    this._diverged = new Map();
-    this.lastStep = 0;
-    this.clock.reset();
-    for (const spec of this.specs) this.chart(spec.id)?.clear();
-  }
-
-  private onStatus(snapshot: SessionSnapshot): void {
-    if (snapshot.status === 'playing') this.clock.start();
-    else if (!this.stepping) this.clock.stop();
-    // The budget pauses training once, when the step count crosses it; Play goes on past it.
-    if (snapshot.status === 'playing' && this._budget > 0 && this.lastStep < this._budget && snapshot.step >= this._budget) {
-      this.session?.pause();
-    }
-    this.lastStep = snapshot.step;
-  }
-
-  private onRunToggle(event: CustomEvent<RunToggleDetail>): void {
-    const hidden = new Set(this._hidden);
-    if (event.detail.hidden) hidden.add(event.detail.runId);
-    else hidden.delete(event.detail.runId);
-    this._hidden = hidden;
-  }
+  // ---- controls
 
   private step(): Promise<void> {
-    return this.runAction(async (session) => {
-      this.stepping = true;
-      this.clock.start();
-      try {
-        await session.step();
-      } finally {
-        this.stepping = false;
-        this.clock.stop();
-      }
-    });
+    return this.control((e) => e.step());
   }
 
   /** Back to step 0; training goes on if it was playing (the Reset button says so). */
   private reset(): Promise<void> {
-    return this.runAction(async (session) => {
-      const wasPlaying = session.snapshot().status === 'playing';
-      await session.reset();
-      if (wasPlaying) session.play();
-    });
+    return this.control((e) => e.reset());
   }
 
-  /** Step and Reset: one at a time, failures shown on the page. */
-  private async runAction(action: (session: TrainingSession) => Promise<void>): Promise<void> {
-    if (!this.session || this._busy) return;
+  private async control(action: (e: Experiment) => Promise<void>): Promise<void> {
+    const experiment = this.controller.experiment;
+    if (!experiment || this._busy) return;
     this._busy = true;
-    this._actionError = '';
+    this._controlIssue = '';
     try {
-      await action(this.session);
+      await action(experiment);
     } catch (e) {
-      this._actionError = e instanceof Error ? e.message : String(e);
+      this._controlIssue = messageOf(e);
     } finally {
       this._busy = false;
     }
   }
 
+  private async onBudget(event: CustomEvent<{ budget: number }>): Promise<void> {
+    const issues = await this.controller.experiment?.setField('budget', event.detail.budget);
+    this._controlIssue = issues?.map((i) => i.message).join('; ') ?? '';
+  }
+
+  private async onBackend(event: Event): Promise<void> {
+    const kind = (event.target as HTMLSelectElement).value as BackendKind;
+    await this.workspace?.switchBackend(kind);
+    const url = new URL(location.href);
+    if (kind === 'cpu') url.searchParams.set('backend', 'cpu');
+    else url.searchParams.delete('backend');
+    history.replaceState(null, '', url);
+    this.requestUpdate();
+  }
+
+  /** A legend toggle hides or shows the run everywhere: it is the run's `hidden` setting. */
+  private async onRunToggle(event: CustomEvent<{ runId: string; hidden: boolean }>): Promise<void> {
+    const { runId, hidden } = event.detail;
+    await this.controller.experiment?.setRunField(runId, 'hidden', hidden);
+  }
+
+  // ---- keep
+
+  private async onMenu(event: CustomEvent<MenuAction>): Promise<void> {
+    const ws = this.workspace;
+    const experiment = this.controller.experiment;
+    if (!ws) return;
+    const d = event.detail;
+    try {
+      switch (d.action) {
+        case 'opened':
+          this._menuMessage = '';
+          this._link = '';
+          return ws.refreshSaved();
+        case 'new':
+          await ws.newExperiment();
+          this.menu?.close();
+          return;
+        case 'import':
+          return this.importFile(d.file);
+        case 'export':
+          if (experiment) downloadExperiment(experiment, d.histories);
+          return;
+        case 'metrics-csv':
+          if (experiment) downloadMetrics(experiment);
+          return;
+        case 'share':
+          return this.share();
+        case 'open':
+          await ws.openSaved(d.id);
+          this.menu?.close();
+          return;
+        case 'rename':
+          return ws.renameSaved(d.id, d.name);
+        case 'duplicate':
+          return ws.duplicateSaved(d.id);
+        case 'delete':
+          return ws.removeSaved(d.id);
+      }
+    } catch (e) {
+      this._menuMessage = messageOf(e);
+    }
+  }
+
+  private async importFile(file: File): Promise<void> {
+    const opened = await readExperimentFile(file);
+    if (!opened.doc) {
+      this._menuMessage = `${file.name} could not be opened:\n${opened.issues.map((i) => i.message).join('\n')}`;
+      return;
+    }
+    const ok = await this.workspace!.openDoc(opened.doc);
+    const notes = [...opened.warnings];
+    if (opened.histories.size > 0) notes.push('its metric histories were not loaded: the file holds no weights to continue them, so every run trains from step 0');
+    this._menuMessage = ok ? [`opened ${file.name}`, ...notes].join('\n') : `${file.name} could not be opened here (see the notice on the page)`;
+  }
+
+  private async share(): Promise<void> {
+    const doc = this.controller.experiment?.doc ?? this.workspace?.waiting;
+    if (!doc) return;
+    const url = new URL(location.href);
+    url.hash = experimentToHash(doc);
+    this._link = url.href;
+    try {
+      await navigator.clipboard.writeText(url.href);
+      this._menuMessage = 'link copied: it opens this experiment\'s settings (not its weights or histories)';
+    } catch {
+      this._menuMessage = 'the clipboard is not available here: copy the link below';
+    }
+  }
+
+  // ---- keyboard
+
   private readonly onKeyDown = (event: KeyboardEvent): void => {
-    if (event.defaultPrevented || this.help?.open) return;
+    if (event.defaultPrevented || this.help?.open || this.menu?.open) return;
     const target = event.composedPath()[0];
     const element = target instanceof HTMLElement ? target : undefined;
     const action = shortcutFor({
@@ -281,24 +315,23 @@ export class RnnPlayground extends LitElement {
   };
 
   private perform(action: ShortcutAction): void {
-    const status = this.sessionController.snapshot.status;
+    const experiment = this.controller.experiment;
+    const status = this.controller.snapshot.status;
     switch (action) {
       case 'toggle-play':
-        if (this._busy) return;
-        if (status === 'playing') this.session?.pause();
-        else this.session?.play();
+        if (this._busy || !experiment) return;
+        if (status === 'playing') experiment.pause();
+        else experiment.play();
         return;
       case 'step':
-        if (status === 'paused') void this.step();
+        if (status === 'paused' || status === 'done') void this.step();
         return;
       case 'reset':
-        if (status === 'playing' || status === 'paused') void this.reset();
+        if (status !== 'error') void this.reset();
         return;
-      case 'log-y': {
-        const allLog = this.specs.every((spec) => this._logY[spec.id]);
-        this._logY = Object.fromEntries(this.specs.map((spec) => [spec.id, !allLog]));
+      case 'log-y':
+        this.charts?.toggleLogY();
         return;
-      }
       case 'x-axis':
         this._view = { ...this._view, xAxis: this._view.xAxis === 'step' ? 'time' : 'step' };
         return;

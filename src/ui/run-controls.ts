@@ -10,8 +10,8 @@ import { customElement, property } from 'lit/decorators.js';
 import { controlStyles } from './control-styles';
 import { formatRemaining } from './format';
 
-/** The session's state as the controls need it. */
-export type ControlStatus = 'starting' | 'paused' | 'playing' | 'error';
+/** The experiment's state as the controls need it ('done': the budget is reached). */
+export type ControlStatus = 'starting' | 'paused' | 'playing' | 'done' | 'error';
 
 export type RunControlEvent = 'play' | 'pause' | 'step' | 'reset';
 
@@ -121,12 +121,13 @@ export class RunControls extends LitElement {
 
   override render() {
     const playing = this.status === 'playing';
-    const ready = playing || this.status === 'paused';
+    const done = this.status === 'done';
+    const ready = playing || this.status === 'paused' || done;
     const hasBudget = this.budget > 0;
     return html`
       <div class="buttons">
-        ${this.button(playing ? 'pause' : 'play', playing ? 'Pause' : 'Play', !ready || this.busy, 'primary',
-          playing ? 'Pause training (Space)' : 'Train continuously (Space)')}
+        ${this.button(playing ? 'pause' : 'play', playing ? 'Pause' : 'Play', !ready || done || this.busy, 'primary',
+          playing ? 'Pause training (Space)' : done ? 'The step budget is reached: raise it to train on' : 'Train continuously (Space)')}
         ${this.button('step', 'Step', !ready || playing || this.busy, '', 'Train one step (S); while paused')}
         ${this.button('reset', 'Reset', !ready || this.busy, '', RESET_HINT)}
       </div>
@@ -136,7 +137,7 @@ export class RunControls extends LitElement {
       </span>
       <span class="budget">
         <label>Step budget <input type="number" min="0" step="1" inputmode="numeric" .value=${String(this.budget)}
-          title="Pause when training reaches this step; 0 = no budget" @change=${this.onBudget} /></label>
+          title="Stop when training reaches this step; 0 = no budget" @change=${this.onBudget} /></label>
         <progress class=${hasBudget ? '' : 'off'} aria-label="Step budget progress" max=${Math.max(1, this.budget)}
           .value=${Math.min(this.step, Math.max(1, this.budget))}></progress>
         <span class="left ${hasBudget ? '' : 'off'}" data-testid="time-left">${this.timeLeft()}</span>
@@ -161,7 +162,6 @@ export class RunControls extends LitElement {
     const value = Math.floor(Number(input.value));
     const budget = Number.isFinite(value) && value > 0 ? value : 0;
     input.value = String(budget);
-    this.budget = budget;
     this.dispatchEvent(new CustomEvent<BudgetChangeDetail>('budget-change', { detail: { budget }, bubbles: true, composed: true }));
   }
 

@@ -1,33 +1,38 @@
 /**
- * <run-stats>: one row per run with its colour, label, step, steps per second, milliseconds per
- * step, latest loss and status. Plain data in, nothing out. Numbers are tabular and columns have
- * fixed widths, so the table does not move while the figures change.
+ * <run-stats>: one row per run with its colour, label, the backend it trains on, step, steps per
+ * second, milliseconds per step, latest loss and status ("diverged at step N (loss)", "done").
+ * Plain data in, nothing out. Numbers are tabular and columns have fixed widths, so the table
+ * does not move while the figures change.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { formatMsPerStep, formatRate, formatValue } from './format';
 
-export type RunState =
+export type RunStatus =
   | { kind: 'starting' }
   | { kind: 'training' }
   | { kind: 'paused' }
   | { kind: 'done' }
   | { kind: 'error' }
-  | { kind: 'diverged'; step: number };
+  | { kind: 'diverged'; step: number; where?: string };
 
 export interface RunStatsRow {
   id: string;
   label: string;
   color: string;
+  /** Where it trains: 'webgpu' or 'cpu'. */
+  backend: string;
   step: number;
   stepsPerSecond: number;
   loss?: number;
-  state: RunState;
+  state: RunStatus;
 }
 
-export function describeState(state: RunState): string {
-  return state.kind === 'diverged' ? `diverged at step ${state.step}` : state.kind;
+export function describeState(state: RunStatus): string {
+  return state.kind === 'diverged' ? `diverged at step ${state.step}${state.where ? ` (${state.where})` : ''}` : state.kind;
 }
+
+const BACKEND_NAMES: Readonly<Record<string, string>> = { webgpu: 'GPU', cpu: 'CPU' };
 
 @customElement('run-stats')
 export class RunStats extends LitElement {
@@ -36,6 +41,7 @@ export class RunStats extends LitElement {
   static override styles = css`
     :host {
       display: block;
+      contain: content;
       overflow-x: auto;
       font-size: 0.85rem;
     }
@@ -49,14 +55,17 @@ export class RunStats extends LitElement {
     col.step {
       width: 4.5rem;
     }
+    col.backend {
+      width: 3.25rem;
+    }
     col.rate {
       width: 5.25rem;
     }
     col.loss {
-      width: 6rem;
+      width: 5.75rem;
     }
     col.status {
-      width: 11.5rem;
+      width: 9.5rem;
     }
     th,
     td {
@@ -106,6 +115,7 @@ export class RunStats extends LitElement {
       <table aria-label="Runs">
         <colgroup>
           <col />
+          <col class="backend" />
           <col class="step" />
           <col class="rate" />
           <col class="rate" />
@@ -113,7 +123,7 @@ export class RunStats extends LitElement {
           <col class="status" />
         </colgroup>
         <thead>
-          <tr><th scope="col">Run</th><th scope="col">Step</th><th scope="col">Steps/s</th><th scope="col">ms/step</th><th scope="col">Loss</th><th scope="col">Status</th></tr>
+          <tr><th scope="col">Run</th><th scope="col">On</th><th scope="col">Step</th><th scope="col">Steps/s</th><th scope="col">ms/step</th><th scope="col">Loss</th><th scope="col">Status</th></tr>
         </thead>
         <tbody>
           ${this.rows.map(
@@ -122,11 +132,12 @@ export class RunStats extends LitElement {
                 <th scope="row" title=${row.label}>
                   <span class="swatch" style=${`background:${row.color}`}></span>${row.label}
                 </th>
+                <td data-testid="run-backend" title=${row.backend === 'cpu' ? 'the CPU backend, in a worker' : 'WebGPU'}>${BACKEND_NAMES[row.backend] ?? row.backend}</td>
                 <td>${row.step}</td>
                 <td>${formatRate(row.stepsPerSecond)}</td>
                 <td>${formatMsPerStep(row.stepsPerSecond)}</td>
                 <td>${formatValue(row.loss)}</td>
-                <td class=${row.state.kind} data-testid="run-status">${describeState(row.state)}</td>
+                <td class=${row.state.kind} data-testid="run-status" title=${describeState(row.state)}>${describeState(row.state)}</td>
               </tr>
             `,
           )}

@@ -1,7 +1,8 @@
 /**
  * <webgpu-missing>: what to tell someone whose browser gave us no WebGPU: what is missing,
  * which browsers have it (and the switches that turn it on in Chrome on Linux), and that the
- * page must come from https or localhost. Static text only.
+ * page must come from https or localhost. Static text only; `embedded` drops its own box, for
+ * use inside the CPU notice.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -16,6 +17,7 @@ export class WebGpuMissing extends LitElement {
   @property() detail = '';
   /** Whether the page is a secure context (https or localhost). */
   @property({ type: Boolean, attribute: 'secure-context' }) secureContext = true;
+  @property({ type: Boolean, reflect: true }) embedded = false;
 
   static override styles = css`
     :host {
@@ -28,6 +30,16 @@ export class WebGpuMissing extends LitElement {
       border: 1px solid var(--border);
       border-left: 4px solid var(--warning);
       border-radius: 8px;
+    }
+    :host([embedded]) {
+      margin: 0;
+      padding: 0;
+      max-width: none;
+      border: none;
+      background: none;
+    }
+    :host([embedded]) h2 {
+      font-size: 1rem;
     }
     h2 {
       margin: 0 0 0.5rem;
@@ -51,7 +63,7 @@ export class WebGpuMissing extends LitElement {
       <h2>WebGPU is not available</h2>
       <p>
         ${this.reason === 'no-api'
-          ? 'This browser does not offer WebGPU (navigator.gpu is missing), and the playground trains its networks with WebGPU compute shaders.'
+          ? 'This browser does not offer WebGPU (navigator.gpu is missing), which the playground uses to train on the GPU.'
           : 'This browser has WebGPU, but it found no GPU adapter to use. The GPU may be disabled or blocklisted in this browser.'}
       </p>
       ${this.secureContext
