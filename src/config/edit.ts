@@ -39,8 +39,9 @@ export function withField(
     const v = getPath(edited, def.path);
     if (v !== undefined) setPath(kept, def.path, def.type === 'group' ? {} : v);
   }
-  // Keys that are no field at all stay, so the normaliser names them.
-  for (const [key, v] of Object.entries(edited)) if (!(key in kept) && !isObject(v)) kept[key] = v;
+  // Keys that are no field at all stay, so the normaliser names them; fields that stopped applying go.
+  const known = new Set(defs.map((d) => d.path));
+  for (const [key, v] of Object.entries(edited)) if (!(key in kept) && !isObject(v) && !known.has(key)) kept[key] = v;
   const { out, issues } = normalizeScope(kept, defs, at, index);
   return issues.length > 0 ? { issues } : { out, issues };
 }

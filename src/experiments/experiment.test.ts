@@ -358,3 +358,12 @@ describe('page operations', () => {
     expect(statuses.at(-1)).toBe('error');
   });
 });
+
+describe('changing the task kind', () => {
+  it('drops the old kind\'s options and takes the new kind\'s defaults', async () => {
+    const backend = new FakeBackend();
+    const e = await Experiment.create(readExperiment({ version: 1, task: { kind: 'sine', sines: 2 }, runs: [{ id: 'a', seqLen: 64 }] }), backend);
+    expect(await e.setField('task.kind', 'adding')).toEqual([]);
+    expect(e.doc.task).toEqual({ kind: 'adding', seed: 1, length: 50 });
+  });
+});
