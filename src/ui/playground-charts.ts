@@ -63,7 +63,10 @@ export function chartSpecs(doc: ExperimentDoc, extras: readonly string[] = []): 
     ...(evaluates
       ? [
           { id: 'val-loss', label: 'Validation loss', pick: (r: ChartRecord) => finite(r.valLoss), logY: false, sparse: true },
-          { id: 'metric', label: `Validation ${task?.metricName ?? 'metric'}`, pick: (r: ChartRecord) => finite(r.metric), logY: false, sparse: true },
+          // An MSE task's metric is its validation loss: one chart says it.
+          ...(task?.metric === 'mse'
+            ? []
+            : [{ id: 'metric', label: `Validation ${task?.metricName ?? 'metric'}`, pick: (r: ChartRecord) => finite(r.metric), logY: false, sparse: true }]),
         ]
       : []),
     { id: GRAD_NORM_CHART, label: 'Gradient norm (global L2, before clipping)', pick: (r) => r.gradNorm, logY: false },

@@ -24,6 +24,11 @@ describe('linearAxis', () => {
     expect(axis.ticks.map(axis.label)).toEqual(['20', '40', '60', '80', '100', '120']);
   });
 
+  it('takes the finest round step that fits: a 300-step axis with room for 4 labels gets 3, not 1', () => {
+    expect(linearAxis(1, 306, 4, { integer: true }).ticks).toEqual([100, 200, 300]);
+    expect(linearAxis(1, 306, 2, { integer: true }).ticks).toEqual([200]);
+  });
+
   it('widens a y axis to round bounds, evenly spaced', () => {
     const axis = linearAxis(0.0123, 0.731, 6, { extend: true });
     expect(axis.min).toBe(0);

@@ -69,14 +69,21 @@ function spread(min: number, max: number, integer: boolean): [number, number] {
 
 /** A linear axis with at most about `maxTicks` ticks. */
 export function linearAxis(dataMin: number, dataMax: number, maxTicks: number, options: AxisOptions = {}): AxisLayout {
-  let [min, max] = spread(dataMin, dataMax, !!options.integer);
-  let step = niceStep((max - min) / Math.max(1, maxTicks - 1));
-  if (options.integer) step = Math.max(1, step);
-  if (options.extend) {
-    min = Math.floor(min / step + EPS) * step;
-    max = Math.ceil(max / step - EPS) * step;
+  const [lo, hi] = spread(dataMin, dataMax, !!options.integer);
+  // The finest round step whose ticks fit: a step a hair over a round one (101 -> 200) would
+  // leave a 300-step axis with one label, so try the smaller round step first.
+  let step = niceStep((hi - lo) / Math.max(1, maxTicks));
+  let min = lo;
+  let max = hi;
+  let ticks: number[] = [];
+  for (;;) {
+    if (options.integer) step = Math.max(1, step);
+    min = options.extend ? Math.floor(lo / step + EPS) * step : lo;
+    max = options.extend ? Math.ceil(hi / step - EPS) * step : hi;
+    ticks = multiplesInside(min, max, step);
+    if (ticks.length <= Math.max(2, maxTicks)) break;
+    step = niceStep(step * (1 + 1e-6));
   }
-  const ticks = multiplesInside(min, max, step);
   return { min, max, ticks, label: labelForStep(step, Math.max(Math.abs(min), Math.abs(max))) };
 }
 
