@@ -7,7 +7,8 @@
  */
 import type { ExperimentDoc, RunConfig } from '../config/experiment';
 import { fieldsOf } from '../config/table';
-import { TASKS, type TaskData, type TaskKind, type TaskSources } from '../data/tasks';
+import { loadTask, TASKS, type TaskData, type TaskKind, type TaskSources } from '../data/tasks';
+import { initParams } from '../model/init';
 import { runLayout, tensorSlots } from '../experiments/weights';
 import { PY_MODEL } from './py-model';
 import { PY_TRAINING } from './py-training';
@@ -123,9 +124,36 @@ function inTableOrder(run: RunConfig): Record<string, unknown> {
  * data) when the task needs data that `options.data` does not hold or a weight vector does not
  * fit its run.
  */
+/**
+ * What the script does not reproduce yet, one line per run and trick: the export refuses these
+ * rather than write a script that trains something else. Initialisation schemes are fine when the
+ * run's initial weights are embedded (exportTorchScriptFrom does that).
+ */
+export function torchExportProblems(doc: ExperimentDoc, weights: Readonly<Record<string, Float32Array>> = {}): string[] {
+  return doc.runs.flatMap((run) => {
+    const uses: string[] = [];
+    if (!weights[run.id] && !isDefaultInit(run.init)) uses.push('an initialisation scheme (export its weights with it)');
+    if (run.dropout > 0) uses.push('dropout');
+    if (run.recurrentDropout > 0) uses.push('recurrent dropout');
+    if (run.residual) uses.push('residual layers');
+    if (run.bidirectional) uses.push('bidirectional layers');
+    if (run.plateau) uses.push('reduce-on-plateau');
+    if (run.prune.kind !== 'none') uses.push('pruning');
+    const norm = (run as { norm?: string }).norm;
+    if (norm && norm !== 'none') uses.push(`${norm} normalisation`);
+    return uses.map((u) => `run "${run.label}" uses ${u}, which the PyTorch script does not reproduce yet`);
+  });
+}
+
+function isDefaultInit(init: RunConfig['init']): boolean {
+  return init.weightIh === 'default' && init.weightHh === 'default' && init.bias === 'default' && init.forgetBias === undefined;
+}
+
 export function exportTorchScript(doc: ExperimentDoc, options: TorchExportOptions = {}): string {
   const data = taskDataFor(doc.task, options.data);
   const weights = options.weights ?? {};
+  const problems = torchExportProblems(doc, weights);
+  if (problems.length > 0) throw new Error(problems.join('\n'));
   const sections = [
     header(doc, Object.keys(weights), options.fileName ?? torchScriptFileName(doc)),
     'import argparse\nimport math\nimport os\n\nimport torch',
@@ -149,5 +177,17 @@ export async function exportTorchScriptFrom(
 ): Promise<string> {
   const need = TASKS[doc.task.kind as TaskKind]?.needs(doc.task);
   const data: TaskData | undefined = need === 'source' && sources.source ? { kind: 'text', text: await sources.source() } : sources.user;
-  return exportTorchScript(doc, { ...options, data });
+  // Runs with an initialisation scheme carry their initial weights, drawn here as the app draws them.
+  const weights: Record<string, Float32Array> = { ...options.weights };
+  const schemed = doc.runs.filter((r) => !weights[r.id] && !isDefaultInit(r.init));
+  if (schemed.length > 0) {
+    const task = await loadTask(doc.task, { ...sources, user: data });
+    for (const run of schemed) {
+      const layout = runLayout(run, task);
+      const params = new Float32Array(layout.paramCount);
+      initParams(params, layout.rnn, run.hiddenSize, layout.head, run.seed, run.init, run.cell);
+      weights[run.id] = params;
+    }
+  }
+  return exportTorchScript(doc, { ...options, data, weights });
 }
