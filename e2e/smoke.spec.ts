@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { chartCsv, openPlayground, pauseAndSettle, pointCounts, stepCount } from './playground';
 
 const CHART_NAMES = [
-  'Training loss', 'Validation loss', 'Validation MSE', 'Gradient norm (global L2, before clipping)', 'Fraction of steps clipped (last 50 steps)',
+  'Training loss', 'Validation loss', 'Gradient norm (global L2, before clipping)', 'Fraction of steps clipped (last 50 steps)',
   'Learning rate', 'Gradient norm, recurrent layer 0', 'Gradient norm, head',
 ];
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
