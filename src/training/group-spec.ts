@@ -5,7 +5,7 @@
  */
 import type { Task } from '../data/task';
 import { CELL_KINDS, CELLS, GATES, type CellKind } from '../model/cells';
-import { residualProblem } from '../model/plan';
+import { NORM_KINDS, residualProblem, type NormKind } from '../model/plan';
 import { validateInit, type InitConfig } from '../model/init-schemes';
 import { validateBptt, type BpttConfig } from './bptt';
 import { validateDropout } from './dropout';
@@ -74,6 +74,8 @@ export interface GroupSpec {
   bidirectional?: boolean;
   /** Layers whose input is as wide as their output add it to their h (src/model/plan.ts). */
   residual?: boolean;
+  /** Normalization inside the cell (src/model/plan.ts NormKind); absent or 'none': none. */
+  norm?: NormKind;
   bptt: BpttConfig;
   task: Task;
   runs: RunSpec[];
@@ -150,6 +152,12 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
   if (spec.metricsEvery !== undefined) intIn(errors, 'metricsEvery', spec.metricsEvery, [1, 64]);
   if (spec.evalEvery !== undefined) intIn(errors, 'evalEvery', spec.evalEvery, LIMITS.evalEvery);
   if (spec.diagnosticsEvery !== undefined) intIn(errors, 'diagnosticsEvery', spec.diagnosticsEvery, LIMITS.diagnosticsEvery);
+  if (spec.norm !== undefined && !NORM_KINDS.includes(spec.norm)) {
+    errors.push(`norm must be one of ${NORM_KINDS.join(', ')}, got ${String(spec.norm)}`);
+  }
+  if (spec.norm === 'batch' && spec.batch < 2) {
+    errors.push(`norm "batch" needs a batch of 2 or more (its statistics are over the batch), got batch ${spec.batch}`);
+  }
   if (errors.length === 0 && spec.residual) {
     const problem = residualProblem({ ...spec, inputSize: spec.task.inputSize });
     if (problem) errors.push(problem);
@@ -185,10 +193,17 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
   return errors;
 }
 
-/** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */
-export function runTrickErrors(spec: Pick<GroupSpec, 'cell' | 'tricks' | 'runs'>, run: RunSpec, i: number): string[] {
+/**
+ * Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field; and
+ * its norm, which only the float64 reference computes so far (no training backend runs it).
+ */
+export function runTrickErrors(spec: Pick<GroupSpec, 'cell' | 'tricks' | 'runs' | 'norm'>, run: RunSpec, i: number): string[] {
   const at = `runs[${i}]`;
   const errors: string[] = [];
+  if (spec.norm === 'layer' || spec.norm === 'batch') {
+    errors.push(`${at} ("${run.id}") uses norm "${spec.norm}", which the GPU and CPU backends do not train yet ` +
+      '(only the float64 reference has it); set norm to "none"');
+  }
   if (run.init) errors.push(...validateInit(run.init, CELLS[spec.cell]?.gates ?? [], `${at}.init`));
   if (run.plateau) errors.push(...validatePlateau(run.plateau, `${at}.plateau`));
   if (run.prune) errors.push(...validatePrune(run.prune, `${at}.prune`));
