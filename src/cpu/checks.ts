@@ -8,6 +8,7 @@ import { validateDropout } from '../training/dropout';
 import { runTrickErrors, type GroupSpec, type RunSpec } from '../training/group-spec';
 import { PLATEAU_STATE_KEY } from '../training/plateau';
 import { PRUNE_MASK_KEY } from '../training/prune';
+import { NORM_RUNNING_KEY } from './norm-network';
 import { validateClip, validateOptimizer } from '../training/optimizers';
 import { validateSchedule } from '../training/schedules';
 import type { RunCheckpoint } from '../training/trainer';
@@ -19,10 +20,11 @@ export const OPTIMIZER_SLOTS = 3;
  * RunCheckpoint.extra keys, as the GPU group's stages name them: the optimizer's own step count
  * (Adam's t; it restarts when a live change gives the state another meaning), truncated BPTT's
  * kept state [L][B][H] (L counting directions; c for lstm only), the plateau state [4] and the
- * pruning masks [Pw].
+ * pruning masks [Pw], and batch norm's running statistics (norm-network.ts).
  */
 export const EXTRA = {
   optimizerStep: 'update.optimizerStep', stateH: 'state.h', stateC: 'state.c', plateau: PLATEAU_STATE_KEY, masks: PRUNE_MASK_KEY,
+  normRunning: NORM_RUNNING_KEY,
 } as const;
 
 /**

@@ -194,16 +194,19 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
 }
 
 /**
- * Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field; and
- * its norm, which only the float64 reference computes so far (no training backend runs it).
+ * The WebGPU backend's refusal of a group with a norm, one message per run naming it: the CPU
+ * backend trains norms (through the float64 reference), the GPU kernels do not have them yet.
  */
-export function runTrickErrors(spec: Pick<GroupSpec, 'cell' | 'tricks' | 'runs' | 'norm'>, run: RunSpec, i: number): string[] {
+export function gpuNormErrors(spec: Pick<GroupSpec, 'runs' | 'norm'>): string[] {
+  if (spec.norm !== 'layer' && spec.norm !== 'batch') return [];
+  return spec.runs.map((run, i) => `runs[${i}] ("${run.id}") uses norm "${spec.norm}", which the WebGPU backend does not train yet ` +
+    '(the CPU backend does); set norm to "none" or train on the CPU');
+}
+
+/** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */
+export function runTrickErrors(spec: Pick<GroupSpec, 'cell' | 'tricks' | 'runs'>, run: RunSpec, i: number): string[] {
   const at = `runs[${i}]`;
   const errors: string[] = [];
-  if (spec.norm === 'layer' || spec.norm === 'batch') {
-    errors.push(`${at} ("${run.id}") uses norm "${spec.norm}", which the GPU and CPU backends do not train yet ` +
-      '(only the float64 reference has it); set norm to "none"');
-  }
   if (run.init) errors.push(...validateInit(run.init, CELLS[spec.cell]?.gates ?? [], `${at}.init`));
   if (run.plateau) errors.push(...validatePlateau(run.plateau, `${at}.plateau`));
   if (run.prune) errors.push(...validatePrune(run.prune, `${at}.prune`));

@@ -36,6 +36,6 @@ export const LAYERS_DROPOUT_FIELDS: readonly FieldDef[] = [
     flag: 'norm',
     doc: 'Normalization inside the cell, of W_ih x and W_hh h before their biases (and the LSTM\'s c before its tanh), ' +
       'with learned gain and bias: layer = over each sequence\'s units (Ba et al. 2016), batch = over the batch per ' +
-      'timestep, running averages in evaluation (Cooijmans et al. 2016); float64 reference only so far: training refuses it.',
+      'timestep, running averages in evaluation (Cooijmans et al. 2016); trains on the CPU backend only so far.',
   },
 ];
