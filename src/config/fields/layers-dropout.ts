@@ -34,8 +34,8 @@ export const LAYERS_DROPOUT_FIELDS: readonly FieldDef[] = [
   {
     path: 'norm', scope: 'run', type: 'enum', label: 'normalization', choices: NORM_KINDS, default: 'none', apply: 'rebuild',
     flag: 'norm',
-    doc: 'Normalization inside the cell, of W_ih x and W_hh h before their biases (and the LSTM\'s c before its tanh), ' +
-      'with learned gain and bias: layer = over each sequence\'s units (Ba et al. 2016), batch = over the batch per ' +
-      'timestep, running averages in evaluation (Cooijmans et al. 2016); trains on the CPU backend only so far.',
+    doc: 'Normalization inside the cell, learned gain and bias, of W_ih x and W_hh h before their biases and of the ' +
+      'LSTM\'s c before its tanh: layer = over each sequence\'s pre-activations (Ba et al. 2016); batch = over the batch ' +
+      'per timestep, running averages in evaluation (Cooijmans et al. 2016). CPU backend only so far.',
   },
 ];
