@@ -49,11 +49,12 @@ export function checkRunIndex(r: number, count: number): void {
 }
 
 /**
- * Problems with checkpoints for runs of P parameters, kept states of `stateSize` floats and masks
- * of `maskSize` (writeCheckpoints), thrown before anything is written.
+ * Problems with checkpoints for runs of P parameters, kept states of `stateSize` floats, masks
+ * of `maskSize` and batch norm statistics of `runningSize` (writeCheckpoints), thrown before anything is written.
  */
 export function checkCheckpoints(
   indices: readonly number[], checkpoints: readonly RunCheckpoint[], P: number, count: number, stateSize: number, maskSize: number,
+  runningSize = 0,
 ): void {
   if (indices.length !== checkpoints.length) {
     throw new Error(`writeCheckpoints got ${indices.length} indices but ${checkpoints.length} checkpoints`);
@@ -75,6 +76,10 @@ export function checkCheckpoints(
     }
     const plateau = cp.extra[EXTRA.plateau];
     if (plateau && plateau.length !== 4) throw new Error(`checkpoint ${i}: extra["${EXTRA.plateau}"] must hold 4 numbers (best, bad, cooldown, scale), got ${plateau.length}`);
+    const running = cp.extra[EXTRA.normRunning];
+    if (running && running.length !== runningSize) {
+      throw new Error(`checkpoint ${i}: extra["${EXTRA.normRunning}"] must hold ${runningSize} numbers, got ${running.length}`);
+    }
     const masks = cp.extra[EXTRA.masks];
     if (masks && (masks.length !== maskSize || masks.some((x) => x !== 0 && x !== 1))) {
       throw new Error(`checkpoint ${i}: extra["${EXTRA.masks}"] must hold ${maskSize} numbers, each 0 or 1`);

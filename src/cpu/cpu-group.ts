@@ -271,14 +271,7 @@ export class CpuGroup implements TrainerGroup {
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     const P = this.layout.paramCount;
     const n = this.stateSize;
-    checkCheckpoints(indices, checkpoints, P, this.runs.length, n, this.maskSize);
-    const runningSize = this.net instanceof NormNetwork ? this.net.runningSize : 0;
-    checkpoints.forEach((cp, i) => {
-      const running = cp.extra[EXTRA.normRunning];
-      if (running && running.length !== runningSize) {
-        throw new Error(`checkpoint ${i}: extra["${EXTRA.normRunning}"] must hold ${runningSize} numbers, got ${running.length}`);
-      }
-    });
+    checkCheckpoints(indices, checkpoints, P, this.runs.length, n, this.maskSize, this.net instanceof NormNetwork ? this.net.runningSize : 0);
     checkpoints.forEach((cp, i) => {
       const r = indices[i];
       this.params.set(cp.params, r * P);

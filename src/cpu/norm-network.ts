@@ -18,6 +18,14 @@ export const NORM_RUNNING_KEY = 'norm.running';
 
 type Running = NormStats[][][]; // [direction][site][t]
 
+/** Floats of one run's batch norm running statistics ([direction][site][t], mean and variance), 0 without batch norm. */
+export function normRunningSize(plan: NetworkPlan, seqLen: number): number {
+  if (plan.shape.norm !== 'batch') return 0;
+  const H = plan.shape.hiddenSize;
+  const widths = normSites(plan.shape).map((s) => (s === 'c' ? H : plan.gates * H));
+  return plan.directions.length * seqLen * widths.reduce((a, n) => a + 2 * n, 0);
+}
+
 export class NormNetwork {
   readonly plan: NetworkPlan;
   readonly topOffset = 0;
@@ -125,9 +133,7 @@ export class NormNetwork {
 
   /** Floats of one run's running statistics in a checkpoint (0 without batch norm). */
   get runningSize(): number {
-    if (this.shape.norm !== 'batch') return 0;
-    const widths = normSites(this.shape).map((s) => (s === 'c' ? this.H : this.plan.gates * this.H));
-    return this.plan.directions.length * this.T * widths.reduce((a, n) => a + 2 * n, 0);
+    return normRunningSize(this.plan, this.T);
   }
 
   /** Run r's running statistics, flat: per direction, site and timestep its mean then its variance. */
