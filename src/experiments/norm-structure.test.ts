@@ -32,7 +32,7 @@ describe('norm in the experiment file', () => {
     expect(backend.validate(layer)).toEqual([]);
     expect(backend.validate(batch)).toEqual(['norm "batch" needs a batch of 2 or more (its statistics are over the batch), got batch 1']);
     expect(gpuNormErrors(layer)).toEqual(['ln-run', 'ln-two'].map((id, i) =>
-      `runs[${i}] ("${id}") uses norm "layer", which the WebGPU backend does not train yet (the CPU backend does); set norm to "none" or train on the CPU`));
+      `runs[${i}] ("${id}") uses norm "layer", which the WebGPU backend does not train yet (the CPU backend does); set norm to "none" or use the CPU backend (the page's Backend menu, or --backend cpu in the runner)`));
     expect(gpuNormErrors(toGroupSpec(doc, task, [read([{ id: 'plain' }]).runs[0]]))).toEqual([]);
     expect(layer.label).toMatch(/ layer norm$/);
     backend.destroy();

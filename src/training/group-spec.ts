@@ -200,7 +200,7 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
 export function gpuNormErrors(spec: Pick<GroupSpec, 'runs' | 'norm'>): string[] {
   if (spec.norm !== 'layer' && spec.norm !== 'batch') return [];
   return spec.runs.map((run, i) => `runs[${i}] ("${run.id}") uses norm "${spec.norm}", which the WebGPU backend does not train yet ` +
-    '(the CPU backend does); set norm to "none" or train on the CPU');
+    '(the CPU backend does); set norm to "none" or use the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)');
 }
 
 /** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */
