@@ -1,6 +1,6 @@
 // The `norm` field from the experiment file to run groups and weights files: a structural field
 // (its own group, its tensors in the layout and the safetensors file under torch's submodule
-// names, constant initial values); the CPU backend takes it, the WebGPU backend refuses it by run.
+// names, constant initial values); the CPU backend takes both norms, the WebGPU backend refuses batch norm by run.
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../config/parse';
 import { CpuBackend } from '../cpu/backend';
@@ -24,16 +24,20 @@ describe('norm in the experiment file', () => {
     expect(() => read([{ id: 'a', norm: 'group' }])).toThrow(/runs\[0\]\.norm.*none, layer, batch/);
   });
 
-  it('the CPU backend takes norm groups (batch norm needs 2 rows); the WebGPU one refuses each run by name', async () => {
-    const doc = read([{ id: 'ln-run', norm: 'layer' }, { id: 'bn-run', norm: 'batch', batch: 1 }, { id: 'ln-two', norm: 'layer' }]);
+  it('the CPU backend takes both norms (batch norm needs 2 rows); the WebGPU one refuses batch norm by run', async () => {
+    const doc = read([
+      { id: 'ln-run', norm: 'layer' }, { id: 'bn-one', norm: 'batch', batch: 1 }, { id: 'bn-a', norm: 'batch', batch: 4 }, { id: 'bn-b', norm: 'batch', batch: 4 },
+    ]);
     const task = await createTask(doc);
     const backend = new CpuBackend();
-    const [layer, batch] = partitionRuns(doc.runs).map((runs) => toGroupSpec(doc, task, runs));
+    const [layer, batchOne, batch] = partitionRuns(doc.runs).map((runs) => toGroupSpec(doc, task, runs));
     expect(backend.validate(layer)).toEqual([]);
-    expect(backend.validate(batch)).toEqual(['norm "batch" needs a batch of 2 or more (its statistics are over the batch), got batch 1']);
-    expect(gpuNormErrors(layer)).toEqual(['ln-run', 'ln-two'].map((id, i) =>
-      `runs[${i}] ("${id}") uses norm "layer", which the WebGPU backend does not train yet (the CPU backend does); set norm to "none" or use the CPU backend (the page's Backend menu, or --backend cpu in the runner)`));
-    expect(gpuNormErrors(toGroupSpec(doc, task, [read([{ id: 'plain' }]).runs[0]]))).toEqual([]);
+    expect(backend.validate(batch)).toEqual([]);
+    expect(backend.validate(batchOne)).toEqual(['norm "batch" needs a batch of 2 or more (its statistics are over the batch), got batch 1']);
+    expect(gpuNormErrors(layer)).toEqual([]);
+    expect(gpuNormErrors(batch)).toEqual(['bn-a', 'bn-b'].map((id, i) =>
+      `runs[${i}] ("${id}") uses norm "batch", which the WebGPU backend does not train yet (layer norm it does; the CPU backend does both); ` +
+      'use norm "layer" or "none", or the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)'));
     expect(layer.label).toMatch(/ layer norm$/);
     backend.destroy();
   });

@@ -223,9 +223,26 @@ export const TRAINING_CASES: TrainingCase[] = [
 
 /**
  * Groups with a norm inside the cell (layer norm; recurrent batch norm, whose evaluation passes
- * use each run's running statistics). The CPU backend trains these; the WebGPU one does not yet.
+ * use each run's running statistics). The CPU backend trains all of them, the WebGPU backend the
+ * layer norm ones.
  */
 export const NORM_TRAINING_CASES: TrainingCase[] = [
+  {
+    name: 'GRU layer norm bidirectional 2 layers, RMSprop / AdamW / Nesterov, recurrent dropout, evaluation every 2 steps',
+    spec: {
+      cell: 'gru', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 3, head: 'last', bidirectional: true, norm: 'layer',
+      bptt: { kind: 'full' }, task: new SignTask(2), runs: MORE_DROPOUT_RUNS, evalEvery: 2,
+    },
+    steps: 3,
+  },
+  {
+    name: 'rnn_tanh layer norm residual 2 layers, truncated BPTT, norms every step',
+    spec: {
+      cell: 'rnn_tanh', hiddenSize: 6, numLayers: 2, batch: 2, seqLen: 4, head: 'every', residual: true, norm: 'layer',
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SineTask({ seed: 5 }), runs: RUNS, diagnosticsEvery: 1,
+    },
+    steps: 4,
+  },
   {
     name: 'LSTM layer norm 2 layers, truncated BPTT, dropout and recurrent dropout, evaluation every 2 steps, norms every 2',
     spec: {

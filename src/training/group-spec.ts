@@ -194,13 +194,13 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
 }
 
 /**
- * The WebGPU backend's refusal of a group with a norm, one message per run naming it: the CPU
- * backend trains norms (through the float64 reference), the GPU kernels do not have them yet.
+ * The WebGPU backend's refusal of a group with recurrent batch norm, one message per run naming
+ * it: layer norm has GPU kernels, batch norm only the CPU backend (through the float64 reference).
  */
 export function gpuNormErrors(spec: Pick<GroupSpec, 'runs' | 'norm'>): string[] {
-  if (spec.norm !== 'layer' && spec.norm !== 'batch') return [];
-  return spec.runs.map((run, i) => `runs[${i}] ("${run.id}") uses norm "${spec.norm}", which the WebGPU backend does not train yet ` +
-    '(the CPU backend does); set norm to "none" or use the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)');
+  if (spec.norm !== 'batch') return [];
+  return spec.runs.map((run, i) => `runs[${i}] ("${run.id}") uses norm "batch", which the WebGPU backend does not train yet ` +
+    '(layer norm it does; the CPU backend does both); use norm "layer" or "none", or the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)');
 }
 
 /** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */

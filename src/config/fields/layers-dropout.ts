@@ -36,6 +36,6 @@ export const LAYERS_DROPOUT_FIELDS: readonly FieldDef[] = [
     flag: 'norm',
     doc: 'Normalization inside the cell, learned gain and bias, of W_ih x and W_hh h before their biases and of the ' +
       'LSTM\'s c before its tanh: layer = over each sequence\'s pre-activations (Ba et al. 2016); batch = over the batch ' +
-      'per timestep, running averages in evaluation (Cooijmans et al. 2016). CPU backend only so far.',
+      'per timestep, running averages in evaluation (Cooijmans et al. 2016; CPU backend only so far).',
   },
 ];
