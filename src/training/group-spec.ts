@@ -5,7 +5,7 @@
  */
 import type { Task } from '../data/task';
 import { CELL_KINDS, CELLS, GATES, type CellKind } from '../model/cells';
-import { residualProblem } from '../model/plan';
+import { NORM_KINDS, residualProblem, type NormKind } from '../model/plan';
 import { validateInit, type InitConfig } from '../model/init-schemes';
 import { validateBptt, type BpttConfig } from './bptt';
 import { validateDropout } from './dropout';
@@ -74,6 +74,8 @@ export interface GroupSpec {
   bidirectional?: boolean;
   /** Layers whose input is as wide as their output add it to their h (src/model/plan.ts). */
   residual?: boolean;
+  /** Normalization inside the cell (src/model/plan.ts NormKind); absent or 'none': none. */
+  norm?: NormKind;
   bptt: BpttConfig;
   task: Task;
   runs: RunSpec[];
@@ -150,6 +152,12 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
   if (spec.metricsEvery !== undefined) intIn(errors, 'metricsEvery', spec.metricsEvery, [1, 64]);
   if (spec.evalEvery !== undefined) intIn(errors, 'evalEvery', spec.evalEvery, LIMITS.evalEvery);
   if (spec.diagnosticsEvery !== undefined) intIn(errors, 'diagnosticsEvery', spec.diagnosticsEvery, LIMITS.diagnosticsEvery);
+  if (spec.norm !== undefined && !NORM_KINDS.includes(spec.norm)) {
+    errors.push(`norm must be one of ${NORM_KINDS.join(', ')}, got ${String(spec.norm)}`);
+  }
+  if (spec.norm === 'batch' && spec.batch < 2) {
+    errors.push(`norm "batch" needs a batch of 2 or more (its statistics are over the batch), got batch ${spec.batch}`);
+  }
   if (errors.length === 0 && spec.residual) {
     const problem = residualProblem({ ...spec, inputSize: spec.task.inputSize });
     if (problem) errors.push(problem);
@@ -183,6 +191,16 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
     }
   }
   return errors;
+}
+
+/**
+ * The WebGPU backend's refusal of a group with recurrent batch norm, one message per run naming
+ * it: layer norm has GPU kernels, batch norm only the CPU backend (through the float64 reference).
+ */
+export function gpuNormErrors(spec: Pick<GroupSpec, 'runs' | 'norm'>): string[] {
+  if (spec.norm !== 'batch') return [];
+  return spec.runs.map((run, i) => `runs[${i}] ("${run.id}") uses norm "batch", which the WebGPU backend does not train yet ` +
+    '(layer norm it does; the CPU backend does both); use norm "layer" or "none", or the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)');
 }
 
 /** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */

@@ -21,7 +21,7 @@ import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
 import { DropoutStage } from './dropout-stage';
 import { evaluates, isEvalStep } from './eval-batches';
-import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
+import { gpuNormErrors, groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
 import { NetworkStage } from './network-stage';
@@ -72,7 +72,7 @@ export class RunGroup implements TrainerGroup {
 
   /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
   static async create(engine: Engine, given: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
-    const errors = validateGroupSpec(given, engine.limits);
+    const errors = [...validateGroupSpec(given, engine.limits), ...gpuNormErrors(given)];
     if (errors.length > 0) throw new ConfigError(errors);
     const spec: GroupSpec = { ...given, tricks: groupTricks(given) };
     const R = spec.runs.length;

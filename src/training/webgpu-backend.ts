@@ -5,7 +5,7 @@
  */
 import type { Engine } from '../engine/engine';
 import type { GroupSpec } from './group-spec';
-import { validateGroupSpec } from './group-spec';
+import { gpuNormErrors, validateGroupSpec } from './group-spec';
 import { RunGroup } from './run-group';
 import type { RecordSink, TrainerBackend } from './trainer';
 
@@ -16,9 +16,9 @@ export class WebGpuBackend implements TrainerBackend {
   /** The backend owns `engine` from here on: destroy() destroys it. */
   constructor(readonly engine: Engine) {}
 
-  /** Problems with `spec` on this device (schema, buffer sizes against its limits), before anything exists. */
+  /** Problems with `spec` on this device (schema, buffer sizes against its limits, tricks it lacks), before anything exists. */
   validate(spec: GroupSpec): string[] {
-    return validateGroupSpec(spec, this.engine.limits);
+    return [...validateGroupSpec(spec, this.engine.limits), ...gpuNormErrors(spec)];
   }
 
   async createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
