@@ -123,8 +123,20 @@ describe('npm run train', () => {
   it('names a diverged run on stderr, stops, and exits 3', () => {
     const r = train('--hidden', '4', '--seq', '4', '--batch', '2', '--steps', '300', '--every', '100', '--run', 'sgd lr=100', '--run', 'adam lr=0.01');
     expect(r.code, r.err).toBe(3);
-    expect(r.err).toMatch(/^run "sgd lr=100" diverged at step \d+: the (loss|gradient) is not finite; stopping/m);
+    expect(r.err).toMatch(/^run "sgd lr=100" diverged at step \d+: the (loss|gradient of layer 0|gradient of head) is not finite; stopping/m);
     expect(r.out).not.toMatch(/^300 /m);
+  });
+
+  it('reports the first non-finite step of a forced divergence, and where, with --json rows for every step', () => {
+    const r = train('--hidden', '4', '--seq', '4', '--batch', '2', '--steps', '100', '--every', '1', '--json', '--run', 'sgd lr=100');
+    expect(r.code, r.err).toBe(3);
+    const rows = r.out.trimEnd().split('\n').map((l) => JSON.parse(l)).filter((o) => 'runs' in o && !o.done);
+    const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+    const first = rows.find((o) => !finite(o.runs[0].loss) || !finite(o.runs[0].gradNorm));
+    expect(first, 'the run never diverged').toBeDefined();
+    expect(rows.filter((o) => o.step < first.step).every((o) => finite(o.runs[0].loss) && finite(o.runs[0].gradNorm))).toBe(true);
+    const where = !finite(first.runs[0].loss) ? 'loss' : 'gradient of (layer 0|head)';
+    expect(r.err).toMatch(new RegExp(`^run "sgd lr=100" diverged at step ${first.step}: the ${where} is not finite; stopping`, 'm'));
   });
 
   it('trains on the cpu with --backend cpu, and falls back to it when no adapter comes up', () => {

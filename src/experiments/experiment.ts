@@ -28,7 +28,10 @@ export interface RunState {
   backend: BackendKind;
   /** Steps of this run whose records arrived. */
   step: number;
-  /** Set at the first non-finite loss or gradient norm; the run's later records are dropped. */
+  /**
+   * Set at the first non-finite loss, gradient norm or updated weight (divergedIn: 'loss',
+   * 'gradient of layer 0', 'gradient of head', 'update', ...); the run's later records are dropped.
+   */
   divergedAt?: number;
   divergedIn?: string;
 }
@@ -504,7 +507,13 @@ export class Experiment {
         const step = m.runStep ?? record.step;
         if (step <= entry.history.lastStep) return; // a step from before a restart or restore
         const run: RunRecord = { ...m, step, time: Math.max(0, clock - entry.clockAtStart) };
-        if (!Number.isFinite(m.loss) || !Number.isFinite(m.gradNorm)) {
+        // The GPU's anomaly flag names the step and the place (a layer's gradient, the update);
+        // a backend without one (the CPU) is judged here from the loss and the gradient norm.
+        if (m.anomaly) {
+          entry.divergedAt = m.anomaly.step;
+          entry.divergedIn = m.anomaly.where;
+          this.emitRuns();
+        } else if (!Number.isFinite(m.loss) || !Number.isFinite(m.gradNorm)) {
           entry.divergedAt = step;
           entry.divergedIn = !Number.isFinite(m.loss) ? 'loss' : 'gradient';
           this.emitRuns();
