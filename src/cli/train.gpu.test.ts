@@ -83,6 +83,20 @@ describe('npm run train', () => {
     }
   });
 
+  it.each([
+    // issue 10 row 3: each failed after allocating hundreds of MB, exit 1, before the dry run
+    [['--hidden', '2048', '--batch', '1', '--seq', '1'], /^lstm H2048 B1 T1: hiddenSize 2048: dispatch "update optimizer update" needs 65641 workgroups in one dimension; the device allows 65535; reduce hiddenSize$/m],
+    [['--hidden', '1024', '--layers', '3', '--batch', '1', '--seq', '1'], /: hiddenSize 1024, numLayers 3: dispatch "update optimizer update" needs 82037 workgroups .*; reduce hiddenSize or numLayers$/m],
+    [['--cell', 'rnn_tanh', '--hidden', '1025', '--batch', '4096', '--seq', '1'], /: hiddenSize 1025, batch 4096: dispatch "state reset" needs 65600 workgroups .*; reduce hiddenSize or batch$/m],
+  ])('refuses %j up front, naming the settings, exit 2', (args, message) => {
+    const started = performance.now();
+    const r = train(...args, '--steps', '2');
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+    expect(performance.now() - started).toBeLessThan(60_000); // nothing trained or allocated
+  });
+
   it('exits 2 with the message and no stack trace on a bad option', () => {
     const r = train('--hidden', '0', '--run', 'adam lr=x');
     expect(r.code).toBe(2);
@@ -94,7 +108,7 @@ describe('npm run train', () => {
   it('exits 2 when the device cannot hold the config', () => {
     const r = train('--hidden', '4096', '--batch', '4096', '--seq', '4096');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/the activations need a \d+ MiB buffer but this device allows \d+ MiB/);
+    expect(r.err).toMatch(/^lstm H4096 B4096 T4096: hiddenSize 4096, batch 4096, seqLen 4096: .*; reduce hiddenSize, batch or seqLen$/m);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 

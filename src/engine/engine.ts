@@ -55,6 +55,11 @@ export class Engine {
     return this.device.limits;
   }
 
+  /** True for a DryRunEngine (dry-run.ts), which checks sizes and creates nothing. */
+  get dryRun(): boolean {
+    return false;
+  }
+
   /** A labelled buffer; refuses sizes over the device's limits with a message naming the label. */
   createBuffer(label: string, bytes: number, usage: GPUBufferUsageFlags): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
@@ -64,6 +69,13 @@ export class Engine {
       );
     }
     return this.device.createBuffer({ label, size, usage });
+  }
+
+  /** Throws a LimitError naming `label` if a dispatch of `groups` workgroups exceeds the device. */
+  checkDispatch(label: string, groups: readonly [number, number, number]): void {
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    const most = Math.max(...groups);
+    if (most > max) throw new LimitError(`dispatch "${label}" needs ${most} workgroups in one dimension; the device allows ${max}`);
   }
 
   /** Compiled pipeline for `desc`, built once per distinct structure. */

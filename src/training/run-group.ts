@@ -22,6 +22,7 @@ import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
 import { DropoutStage } from './dropout-stage';
 import { evaluates, isEvalStep } from './eval-batches';
+import { groupLimitProblems } from './group-limits';
 import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
@@ -71,9 +72,14 @@ export class RunGroup implements TrainerGroup {
     this.steps = spec.runs.map(() => 0);
   }
 
-  /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
+  /**
+   * Validates `spec` against the schema and, by a dry run, every buffer and dispatch against the
+   * device's limits; only then builds them.
+   */
   static async create(engine: Engine, given: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
-    const errors = validateGroupSpec(given, engine.limits);
+    const errors = validateGroupSpec(given);
+    // Every buffer and dispatch against the device's limits, built dry first (group-limits.ts).
+    if (errors.length === 0 && !engine.dryRun) errors.push(...(await groupLimitProblems(given, engine.limits)));
     if (errors.length > 0) throw new ConfigError(errors);
     const spec: GroupSpec = { ...given, tricks: groupTricks(given) };
     const R = spec.runs.length;
@@ -108,7 +114,8 @@ export class RunGroup implements TrainerGroup {
       group.destroy();
       throw e;
     }
-    group.reset();
+    // A dry run only counts buffers: drawing the initial weights on the CPU would be wasted work.
+    if (!engine.dryRun) group.reset();
     return group;
   }
 
