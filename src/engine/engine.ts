@@ -3,7 +3,7 @@
  * a way to encode one unit of work into one command encoder and one submit. It is not a
  * tensor library: it knows nothing of cells, layers or optimizers.
  */
-import { requestDevice, type DeviceHandle, type DeviceOptions } from './device';
+import { destroyDevice, requestDevice, type DeviceHandle, type DeviceOptions } from './device';
 import { GpuValidationError, LimitError, ShaderCompileError } from './errors';
 import { assembleShader, sourceLocation, type AssembledShader, type ShaderSource } from './shader-source';
 
@@ -171,7 +171,7 @@ export class Engine {
   }
 
   destroy(): void {
-    this.device.destroy();
+    destroyDevice(this.device);
   }
 }
 
