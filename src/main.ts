@@ -27,6 +27,8 @@ export interface PlaygroundState {
   error?: string;
   /** Destroys the GPU device under the page, as a driver reset would (end-to-end fault tests). */
   loseDevice?: () => void;
+  /** GPU buffers alive on the engine training now (the soak watches it). */
+  gpuBuffers?: () => number | undefined;
 }
 
 declare global {
@@ -111,7 +113,9 @@ async function start(): Promise<void> {
   });
   workspace = new Workspace({ keeper, makeBackend, sources: { source: browserSourceCorpus } }, backend, choice);
   window.__rnnWorkspace = workspace;
-  window.__rnnPlayground = { backend: choice.kind, adapter: choice.adapter, loseDevice: () => currentEngine?.device.destroy() };
+  window.__rnnPlayground = { backend: choice.kind, adapter: choice.adapter, loseDevice: () => currentEngine?.device.destroy(),
+    gpuBuffers: () => currentEngine?.liveBuffers,
+  };
 
   const playground = document.createElement('rnn-playground');
   playground.workspace = workspace;

@@ -44,6 +44,7 @@ export class Engine {
   private readonly shaders: ShaderSource;
   private readonly modules = new Map<string, Promise<GPUShaderModule>>();
   private readonly kernels = new Map<string, Promise<Kernel>>();
+  private buffersAlive = 0;
 
   constructor(handle: DeviceHandle, shaders: ShaderSource) {
     this.device = handle.device;
@@ -68,7 +69,22 @@ export class Engine {
         `buffer "${label}" needs ${size} bytes but this device allows ${this.limits.maxBufferSize}; use smaller sizes`,
       );
     }
-    return this.device.createBuffer({ label, size, usage });
+    const buffer = this.device.createBuffer({ label, size, usage });
+    // Counted until destroyed, once: the soak (scripts/soak.ts) watches this for leaks.
+    this.buffersAlive++;
+    const destroy = buffer.destroy.bind(buffer);
+    let alive = true;
+    buffer.destroy = () => {
+      if (alive) this.buffersAlive--;
+      alive = false;
+      destroy();
+    };
+    return buffer;
+  }
+
+  /** GPU buffers made through createBuffer and not yet destroyed. */
+  get liveBuffers(): number {
+    return this.buffersAlive;
   }
 
   /** Throws a LimitError naming `label` if a dispatch of `groups` workgroups exceeds the device. */
