@@ -515,7 +515,7 @@ export class Experiment {
           this.emitRuns();
         } else if (!Number.isFinite(m.loss) || !Number.isFinite(m.gradNorm)) {
           entry.divergedAt = step;
-          entry.divergedIn = !Number.isFinite(m.loss) ? 'loss' : 'gradient';
+          entry.divergedIn = !Number.isFinite(m.loss) ? 'loss' : gradientPlace(m.layerGradNorms);
           this.emitRuns();
         }
         entry.history.push(run);
@@ -540,4 +540,14 @@ export class Experiment {
     const snap = this.snapshot();
     this.emit((l) => l.onStatus?.(snap));
   }
+}
+
+/**
+ * Where a non-finite gradient is, from the segment norms (one per layer, bottom first, then the
+ * head, as modelLayout's segments): the names the GPU's anomaly flag uses.
+ */
+export function gradientPlace(segmentNorms: readonly number[]): string {
+  const s = segmentNorms.findIndex((n) => !Number.isFinite(n));
+  if (s < 0) return 'gradient';
+  return s === segmentNorms.length - 1 ? 'gradient of head' : `gradient of layer ${s}`;
 }
