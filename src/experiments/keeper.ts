@@ -50,6 +50,8 @@ export class Keeper {
   /** The saved experiment this page writes to (undefined until the first save of a new one). */
   private id?: string;
   private dirty = false;
+  /** The state saved last (or opened from), for recovery after a lost device (recovery.ts). */
+  private checkpoint?: ExperimentState;
   private saving?: Promise<void>;
   private timer?: ReturnType<typeof setInterval>;
   private unsubscribe?: () => void;
@@ -89,9 +91,10 @@ export class Keeper {
   }
 
   /** Keeps `experiment` from now on: hash, autosave, saves on page hide. */
-  attach(experiment: Experiment, userData?: TaskData): void {
+  attach(experiment: Experiment, userData?: TaskData, openedFrom?: ExperimentState): void {
     this.detach();
     this.experiment = experiment;
+    this.checkpoint = openedFrom;
     this.userData = userData;
     this.opts.replaceHash(experimentToHash(experiment.doc));
     this.unsubscribe = experiment.subscribe({
@@ -134,9 +137,15 @@ export class Keeper {
     this.saving = (async () => {
       const state = await experiment.saveState();
       this.id = await this.opts.store.save(state, this.id, this.userData);
+      if (this.experiment === experiment) this.checkpoint = state;
       await this.opts.store.setCurrent(this.id);
     })().finally(() => (this.saving = undefined));
     await this.saving;
+  }
+
+  /** The last state saved of the attached experiment, or the one it was opened from. */
+  get lastCheckpoint(): ExperimentState | undefined {
+    return this.checkpoint;
   }
 
   /** The id this page saves to (after its first save). */

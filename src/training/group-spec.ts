@@ -1,10 +1,10 @@
 /**
- * What a run group is, as data, and its validation against the schema and the device's
- * limits before anything is allocated (DESIGN decision 8). Every message names the field
- * and what is allowed.
+ * What a run group is, as data, and its validation against the schema (DESIGN decision 8; the
+ * device's limits are checked by a dry build in group-limits.ts, before anything is allocated).
+ * Every message names the field and what is allowed.
  */
 import type { Task } from '../data/task';
-import { CELL_KINDS, CELLS, GATES, type CellKind } from '../model/cells';
+import { CELL_KINDS, CELLS, type CellKind } from '../model/cells';
 import { NORM_KINDS, residualProblem, type NormKind } from '../model/plan';
 import { validateInit, type InitConfig } from '../model/init-schemes';
 import { validateBptt, type BpttConfig } from './bptt';
@@ -123,24 +123,8 @@ function intIn(errors: string[], field: string, v: number, [lo, hi]: readonly [n
   if (!Number.isInteger(v) || v < lo || v > hi) errors.push(`${field} must be an integer from ${lo} to ${hi}, got ${v}`);
 }
 
-/** Largest buffer the group allocates, in bytes (activations or saved gates dominate). */
-export function largestBufferBytes(spec: GroupSpec): number {
-  const { hiddenSize: H, numLayers, batch: B, seqLen: T } = spec;
-  const per = spec.bidirectional ? 2 : 1;
-  const L = numLayers * per;
-  const R = spec.runs.length;
-  const G = GATES[spec.cell];
-  const cell = CELLS[spec.cell];
-  const recurrent = spec.runs.some((r) => (r.recurrentDropout ?? 0) > 0);
-  const formed = spec.residual || spec.runs.some((r) => (r.dropout ?? 0) > 0);
-  const acts = R * L * (T + 1) * B * H * (cell.states.length + (recurrent ? 1 : 0)) + R * L * T * B * cell.savedPerUnit * H +
-    (formed ? R * numLayers * T * B * per * H : 0);
-  const gates = R * T * B * G * H * (cell.ownRecurrentGradient ? 2 : 1);
-  const carried = (spec.diagnosticsEvery ?? 0) > 0 ? R * L * T * B * H : 0;
-  return 4 * Math.max(acts, gates, carried);
-}
-
-export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits): string[] {
+/** Problems with `spec` against the schema; the device's limits are checked by group-limits.ts. */
+export function validateGroupSpec(spec: GroupSpec): string[] {
   const errors: string[] = [];
   if (!CELL_KINDS.includes(spec.cell)) errors.push(`cell must be one of ${CELL_KINDS.join(', ')}, got ${String(spec.cell)}`);
   intIn(errors, 'hiddenSize', spec.hiddenSize, LIMITS.hiddenSize);
@@ -182,14 +166,6 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
     errors.push(...validateDropout(run, `runs[${i}]`));
     errors.push(...runTrickErrors(spec, run, i));
   });
-  if (errors.length === 0 && limits) {
-    const bytes = largestBufferBytes(spec);
-    const max = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-    if (bytes > max) {
-      errors.push(`the activations need a ${(bytes / 2 ** 20).toFixed(0)} MiB buffer but this device allows ` +
-        `${(max / 2 ** 20).toFixed(0)} MiB: reduce batch, seqLen, hiddenSize, numLayers or the number of runs`);
-    }
-  }
   return errors;
 }
 

@@ -40,7 +40,13 @@ export async function downloadWeights(experiment: Experiment, runId: string): Pr
 export async function weightsFromFile(experiment: Experiment, runId: string, file: File): Promise<Float32Array> {
   const run = experiment.doc.runs.find((r) => r.id === runId);
   if (!run) throw new Error(`no run with id "${runId}"`);
-  return paramsFromFile(new Uint8Array(await file.arrayBuffer()), runLayout(run, experiment.currentTask));
+  const layout = runLayout(run, experiment.currentTask);
+  // The run's float32 tensors and a generous header: anything larger is refused before it is read.
+  const most = 4 * layout.paramCount + 2 ** 20;
+  if (file.size > most) {
+    throw new Error(`the file has ${(file.size / 2 ** 20).toFixed(1)} MiB; weights for run "${run.id}" take at most ${(most / 2 ** 20).toFixed(1)} MiB`);
+  }
+  return paramsFromFile(new Uint8Array(await file.arrayBuffer()), layout);
 }
 
 /** An experiment file a person opened; never throws. */

@@ -10,6 +10,7 @@ import type { ExperimentDoc } from '../config/experiment';
 import type { TaskData, TaskSources } from '../data/tasks';
 import { Experiment, type ExperimentState } from '../experiments/experiment';
 import type { Keeper, Opening } from '../experiments/keeper';
+import { recoverExperiment } from '../experiments/recovery';
 import type { SavedSummary } from '../experiments/persistence';
 import type { BackendKind, TrainerBackend } from '../training/trainer';
 
@@ -54,6 +55,7 @@ export class Workspace {
   saved: SavedSummary[] = [];
   choice: BackendChoice;
   private backend: TrainerBackend;
+  private recovering = false;
   private readonly listeners = new Set<WorkspaceListener>();
 
   constructor(
@@ -158,9 +160,41 @@ export class Workspace {
     this.opts.keeper.setUserData(this.experiment?.userData);
   }
 
-  /** Stops the open experiment with an error (a lost GPU device). */
+  /** Stops the open experiment with an error (an uncaught GPU error). */
   fail(error: unknown): void {
     this.experiment?.fail(error);
+  }
+
+  /**
+   * The device went away: the open experiment stops at once (its error state), then comes back
+   * from its last checkpoint on a new backend and plays on, with a notice of the steps redone
+   * (recovery.ts). Throws if nothing could be rebuilt; the experiment then stays in its error state.
+   */
+  async recover(error: unknown): Promise<void> {
+    const lost = this.experiment;
+    if (!lost || this.recovering) return;
+    this.recovering = true;
+    try {
+      lost.fail(error);
+      // Nothing of the lost experiment can be read any more: no autosave may try.
+      const checkpoint = this.opts.keeper.lastCheckpoint;
+      const userData = lost.userData;
+      this.opts.keeper.detach();
+      const r = await recoverExperiment({
+        doc: lost.doc, lostAtStep: lost.snapshot().step, checkpoint,
+        sources: { ...this.opts.sources, user: userData }, makeBackend: this.opts.makeBackend,
+      });
+      lost.destroy();
+      this.backend.destroy();
+      this.backend = r.backend;
+      this.choice = r.kind === 'cpu' ? { kind: 'cpu', reason: 'failed', detail: messageOf(error) } : { kind: 'webgpu', reason: 'webgpu', adapter: r.adapter };
+      this.experiment = r.experiment;
+      this.opts.keeper.attach(r.experiment, userData, checkpoint);
+      r.experiment.play();
+      this.notify(r.notice);
+    } finally {
+      this.recovering = false;
+    }
   }
 
   notify(message: string): void {
@@ -208,7 +242,7 @@ export class Workspace {
       old.destroy();
     }
     this.experiment = next;
-    this.opts.keeper.attach(next, userData);
+    this.opts.keeper.attach(next, userData, state);
     // Before any autosave can run: a new experiment must not overwrite the saved one it replaces.
     if (asNew) this.opts.keeper.startNew();
     next.play();
