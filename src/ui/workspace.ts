@@ -195,6 +195,11 @@ export class Workspace {
     this.opts.keeper.setUserData(this.experiment?.userData);
   }
 
+  /** Where the open experiment's task data comes from (for the PyTorch export). */
+  taskSources(): TaskSources {
+    return { ...this.opts.sources, user: this.experiment?.userData };
+  }
+
   /** Stops the open experiment with an error (a lost GPU device). */
   fail(error: unknown): void {
     this.experiment?.fail(error);
