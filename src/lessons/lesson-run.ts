@@ -1,7 +1,7 @@
 /**
  * Trains a lesson's experiment headless, for its test and for measuring its figures: the
- * Experiment runtime on the in-process CPU backend (float64, the same code the page's CPU
- * fallback runs), played to its budget; gives each run's last training loss, last validation
+ * Experiment runtime on the in-process CPU backend (float32, the code the page's CPU fallback
+ * runs in its worker), played to its budget; gives each run's last training loss, last validation
  * loss and metric, its divergence and its final sparsity. Node or browser; no DOM.
  */
 import type { ExperimentDoc } from '../config/experiment';
