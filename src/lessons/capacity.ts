@@ -68,7 +68,7 @@ export const HIDDEN_SIZE_DEPTH: Lesson = {
   title: 'Choosing hidden size and depth',
   text:
     'Character models of the nested-brackets language with 4, 16 and 64 LSTM units, and two stacked layers of 16. ' +
-    'More units buy a lower loss at every point of training, at a cost in time per step that grows with the square of ' +
+    'More units buy a lower loss, at a cost in time per step that grows with the square of ' +
     'the width. Compare the two layers of 16 with one layer of 16: depth adds capacity too, but a stack starts slower ' +
     'and needs longer to pay. Watch the training loss, and the validation loss to check the wider model is not ' +
     'memorising.',

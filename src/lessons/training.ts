@@ -47,9 +47,8 @@ export const OPTIMIZERS: Lesson = {
   title: 'Optimizers: SGD, momentum, RMSprop, Adam',
   text:
     'Four identical LSTMs learn the adding problem over 20 steps, each with another optimizer at a learning rate usual ' +
-    'for it. The adding problem\'s gradients are tiny for most weights and large for a few; RMSprop and Adam divide ' +
-    'each weight\'s step by a running size of its own gradient, so every weight moves, and both solve the task within ' +
-    'the budget. Plain SGD and SGD with momentum follow the raw gradient and stay near the baseline (MSE 1/6) in the ' +
+    'for it. RMSprop and Adam divide each weight\'s step by a running size of its own gradient, so weights whose ' +
+    'gradients are tiny still move, and both solve the task within the budget. Plain SGD and SGD with momentum follow the raw gradient and stay near the baseline (MSE 1/6) in the ' +
     'same number of steps. Watch the validation loss, and the gradient norm to see how small the raw gradients are.',
   chart: 'val-loss',
   chartName: 'Validation loss',
