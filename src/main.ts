@@ -7,6 +7,7 @@
  */
 import { createCpuBackend } from './cpu/backend';
 import { browserSourceCorpus } from './data/corpus/source-corpus-browser';
+import { browserPresetFile } from './data/presets/preset-files-browser';
 import { createEngine, type Engine } from './engine/engine';
 import { GpuError, NoAdapterError } from './engine/errors';
 import { browserShaderSource } from './engine/shader-source-browser';
@@ -111,7 +112,7 @@ async function start(): Promise<void> {
     events: window,
     hidden: () => document.visibilityState === 'hidden',
   });
-  workspace = new Workspace({ keeper, makeBackend, sources: { source: browserSourceCorpus } }, backend, choice);
+  workspace = new Workspace({ keeper, makeBackend, sources: { source: browserSourceCorpus }, presetFile: browserPresetFile }, backend, choice);
   window.__rnnWorkspace = workspace;
   window.__rnnPlayground = { backend: choice.kind, adapter: choice.adapter, loseDevice: () => currentEngine?.device.destroy(),
     gpuBuffers: () => currentEngine?.liveBuffers,

@@ -9,6 +9,8 @@ import { defaultExperiment } from '../config/default-experiment';
 import type { ExperimentDoc } from '../config/experiment';
 import { experimentFromHash, experimentToHash } from '../config/url';
 import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
+import { LESSONS, lessonExperiment } from '../lessons';
+import { lessonIdFromHash } from '../lessons/link';
 import type { Experiment, ExperimentState } from './experiment';
 import type { ExperimentStore, SavedSummary } from './persistence';
 
@@ -34,6 +36,8 @@ export interface Opening {
   needsData?: boolean;
   /** Something the person should be told (a link that could not be read, data to open again). */
   notice?: string;
+  /** The lesson a `#lesson=ID` link opened (the page shows its note). */
+  lesson?: string;
 }
 
 /** Whether the experiment's task trains on the user's own data (a CSV or a text). */
@@ -70,6 +74,12 @@ export class Keeper {
     const { store } = this.opts;
     const currentId = await store.current();
     const saved = currentId ? await store.load(currentId) : undefined;
+    const lessonId = lessonIdFromHash(this.opts.location.hash);
+    if (lessonId !== undefined) {
+      const lesson = LESSONS.find((l) => l.id === lessonId);
+      if (lesson) return { doc: lessonExperiment(lesson), lesson: lesson.id };
+      return { doc: defaultExperiment(), notice: `the link names no lesson "${lessonId}" (the lessons are ${LESSONS.map((l) => l.id).join(', ')}); the default experiment opened instead` };
+    }
     const link = experimentFromHash(this.opts.location.hash);
     const restore = (): Opening => {
       this.id = currentId;
