@@ -26,6 +26,7 @@ import { messageOf, type Workspace } from './workspace';
 import './backend-notice';
 import './chart-settings';
 import './configure-panel';
+import './diagnostics-panel';
 import './experiment-charts';
 import './experiment-menu';
 import './run-controls';
@@ -152,6 +153,7 @@ export class RnnPlayground extends LitElement {
           <chart-settings class="view" .settings=${this._view}
             @settings-change=${(e: CustomEvent<ChartViewSettings>) => (this._view = e.detail)}></chart-settings>
           <experiment-charts .workspace=${this.workspace} .view=${this._view} @run-toggle=${this.onRunToggle}></experiment-charts>
+          <diagnostics-panel .workspace=${this.workspace}></diagnostics-panel>
         </div>
       </div>
     `;
