@@ -49,7 +49,7 @@ export class GradientFlowView extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    .legend { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 0.75rem; align-items: center; font-size: 0.85rem; }
+    .legend { display: grid; grid-template-columns: auto minmax(0, 32rem); justify-content: start; gap: 0.75rem; align-items: center; font-size: 0.85rem; }
     .legend canvas { height: 34px; width: 100%; }
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 300px), 1fr)); gap: 0.75rem; margin-top: 0.6rem; }
     figure { margin: 0; min-width: 0; }
@@ -90,13 +90,13 @@ export class GradientFlowView extends LitElement {
 
   override render() {
     const runs = this.shownRuns();
-    const { scale } = sharedScale(runs.map((r) => r.flow));
+    const { scale, nonFinite } = sharedScale(runs.map((r) => r.flow));
     const layers = this.layerLabels(runs);
     return html`
       <div class="legend">
-        <span>||dLoss/dh<sub>t</sub>||, log colour scale</span>
+        <span>‖dLoss/dh<sub>t</sub>‖, log colour scale</span>
         <canvas class="color-legend" role="img"
-          aria-label=${scale ? `Colour legend: dark purple ${formatRound(scale.min)} to yellow ${formatRound(scale.max)}, log scale; magenta not finite` : 'Colour legend: no values yet'}></canvas>
+          aria-label=${scale ? `Colour legend: dark purple ${formatRound(scale.min)} to yellow ${formatRound(scale.max)}, log scale${nonFinite ? '; magenta: not finite' : ''}` : 'Colour legend: no values yet'}></canvas>
       </div>
       ${runs.length === 0 ? html`<p class="note">No run shown yet (runs hidden from the charts are left out here too).</p>` : nothing}
       <div class="grid">
@@ -199,7 +199,7 @@ export class GradientFlowView extends LitElement {
         const values = d === undefined ? undefined : run.flow.latest?.norms[d];
         if (values) lines.push({ color: run.color, values });
       }
-      drawLogLines(canvas, lines, '||dLoss/dh_t||', theme);
+      drawLogLines(canvas, lines, '‖dLoss/dh_t‖', theme);
     }
   }
 }

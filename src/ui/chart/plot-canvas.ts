@@ -16,7 +16,7 @@ export interface PlotTheme {
 }
 
 const FONT = '11px system-ui, sans-serif';
-const PAD = { left: 42, right: 8, top: 6, bottom: 30 };
+const PAD = { left: 50, right: 8, top: 6, bottom: 30 };
 
 /** Sizes the canvas's backing store to its CSS box at the device's pixel ratio; the context, in CSS px. */
 function context(canvas: HTMLCanvasElement, theme: PlotTheme): { ctx: CanvasRenderingContext2D; width: number; height: number } | undefined {
@@ -63,7 +63,7 @@ function axisTitles(ctx: CanvasRenderingContext2D, width: number, height: number
   ctx.textBaseline = 'bottom';
   ctx.fillText(xTitle, PAD.left + (width - PAD.left - PAD.right) / 2, height);
   ctx.save();
-  ctx.translate(10, PAD.top + (height - PAD.top - PAD.bottom) / 2);
+  ctx.translate(8, PAD.top + (height - PAD.top - PAD.bottom) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = 'middle';
   ctx.fillText(yTitle, 0, 0);
@@ -112,7 +112,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, plot: HeatmapPlot, theme:
   const steps = plot.steps;
   if (n > 0) {
     // Column c covers [c, c + 1) of n: a step sits at the middle of its column.
-    const xAxis = linearAxis(steps[0], steps[n - 1], Math.max(2, Math.floor(w / 70)), { integer: true });
+    const xAxis = linearAxis(steps[0], steps[n - 1], Math.max(2, Math.floor(w / 50)), { integer: true });
     xTicks(ctx, { ...xAxis, ticks: n > 1 ? xAxis.ticks : [steps[0]] }, (s) => PAD.left + ((columnAt(steps, s) + 0.5) / n) * w, PAD.top + h, theme);
   }
   const T = Math.max(1, plot.rows);

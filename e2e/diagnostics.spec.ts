@@ -1,0 +1,78 @@
+// Diagnostics: the gradient-flow view opens from the Diagnostics section, shows heatmaps and the
+// latest-step lines with data that change as training goes on, and closes; while it is closed no
+// diagnostic step happens (no run records gradThroughTime). Also writes docs/gradient-flow.png.
+import { expect, test, type Page } from '@playwright/test';
+import { openPlayground, stepCount } from './playground';
+
+/** Diagnostic steps each run's history holds. */
+function diagnosedSteps(page: Page): Promise<number[][]> {
+  return page.evaluate(() => {
+    const e = window.__rnnWorkspace!.experiment!;
+    return e.doc.runs.map((r) => (e.history(r.id)?.gradThroughTime() ?? []).map((g) => g.step));
+  });
+}
+
+/** What the open view holds per run (its test hook), or null when it is not on the page. */
+function viewSummary(page: Page): Promise<{ runId: string; steps: number[]; latest?: number[][] }[] | null> {
+  return page.evaluate(() => {
+    const panel = document.querySelector('rnn-playground')?.shadowRoot?.querySelector('diagnostics-panel');
+    const view = panel?.shadowRoot?.querySelector('gradient-flow-view') as unknown as { summary(): { runId: string; steps: number[]; latest?: number[][] }[] } | null;
+    return view ? view.summary() : null;
+  });
+}
+
+test('the gradient-flow view shows changing data while open and costs no diagnostic step while closed', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
+
+  // Closed from the start: training, and no run has a diagnostic step.
+  expect((await diagnosedSteps(page)).flat()).toEqual([]);
+  expect(await viewSummary(page)).toBeNull();
+
+  await page.getByLabel('Diagnostics interval (training steps)').fill('2');
+  await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  const summary = page.getByText('Gradient flow through time', { exact: true });
+  await summary.scrollIntoViewIfNeeded();
+  await summary.click();
+  await expect(page.getByRole('img', { name: /^Colour legend/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Gradient flow, Adam[^,]*, layer 0:/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Gradient flow, SGD[^,]*, layer 0:/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /latest diagnostic step, layer 0/ })).toBeVisible();
+
+  // Data arrive every 2 steps and change between diagnostic steps.
+  await expect.poll(async () => Math.min(...((await viewSummary(page)) ?? []).map((r) => r.steps.length)), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
+  const first = (await viewSummary(page))!;
+  await expect.poll(async () => Math.min(...((await viewSummary(page)) ?? []).map((r) => r.steps.length)), { timeout: 90_000 }).toBeGreaterThanOrEqual(first[0].steps.length + 3);
+  const later = (await viewSummary(page))!;
+  for (const [r, run] of later.entries()) {
+    expect(run.steps.every((s, i) => i === 0 || s - run.steps[i - 1] === 2), `${run.runId}: diagnostic steps every 2 (${run.steps})`).toBe(true);
+    const norms = run.latest![0];
+    expect(norms.length).toBeGreaterThan(1);
+    expect(norms.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect(norms, `${run.runId}: the latest norms changed`).not.toEqual(first[r].latest![0]);
+  }
+  await expect(page.getByRole('img', { name: /^Gradient flow, Adam[^,]*, layer 0: .*training steps \d+ to \d+/ })).toBeVisible();
+
+  // The screenshot for the README: the Diagnostics section with the view open, some history in it.
+  await expect.poll(async () => Math.min(...((await viewSummary(page)) ?? []).map((r) => r.steps.length)), { timeout: 90_000 }).toBeGreaterThanOrEqual(40);
+  await page.getByRole('heading', { name: 'Diagnostics' }).click();
+  await page.locator('diagnostics-panel').scrollIntoViewIfNeeded();
+  await page.waitForTimeout(500);
+  await page.locator('diagnostics-panel').screenshot({ path: 'docs/gradient-flow.png' });
+
+  // Close: the view goes, and while training continues no diagnostic step is recorded.
+  await summary.click();
+  await expect.poll(() => viewSummary(page)).toBeNull();
+  // Records of a step already in flight may still come: let them land, then watch 10 more steps.
+  const stepAtClose = await stepCount(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(stepAtClose + 4);
+  const atClose = await diagnosedSteps(page);
+  const watchedFrom = await stepCount(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(watchedFrom + 10);
+  expect(await diagnosedSteps(page), 'no diagnostic step while the view is closed').toEqual(atClose);
+  expect(errors).toEqual([]);
+});
