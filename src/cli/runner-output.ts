@@ -104,6 +104,8 @@ export class RunnerPrinter {
           id: run.id, label: run.label, loss: m.loss, gradNorm: m.gradNorm, learningRate: m.learningRate, clipped: m.clipped,
           valLoss: m.valLoss, metric: m.metric, sparsity: m.sparsity,
           gradThroughTime: m.gradThroughTime?.map((row) => row.map(jsonNumber)),
+          gateSaturation: m.gateSaturation,
+          spectralNorm: m.spectralNorm?.map(jsonNumber),
         })];
       });
       this.write(JSON.stringify({ step, runs }));

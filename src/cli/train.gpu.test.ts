@@ -58,6 +58,21 @@ describe('npm run train', () => {
     expect(norms.flat().some((v) => v > 0)).toBe(true);
   });
 
+  it('--diagnostics N adds gateSaturation (per gate, per direction) to the same lines for a GRU', () => {
+    const r = train('--cell', 'gru', '--hidden', '6', '--seq', '5', '--batch', '3', '--layers', '2', '--steps', '4', '--every', '1',
+      '--diagnostics', '2', '--run', 'adam lr=0.05', '--json');
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(objects.filter((o) => o.runs?.[0].gateSaturation).map((o) => o.step)).toEqual([2, 4]);
+    const sat: Record<string, { below: number[]; above: number[] }> = objects[1].runs[0].gateSaturation;
+    expect(Object.keys(sat)).toEqual(['r', 'z']);
+    for (const { below, above } of Object.values(sat)) {
+      expect(below).toHaveLength(2);
+      expect(above).toHaveLength(2);
+      for (const f of [...below, ...above]) expect(f >= 0 && f <= 1).toBe(true);
+    }
+  });
+
   it('prints sparsity and the plateau\'s rate in the JSON lines of a run that prunes on a plateau, on both backends', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runner-'));
     const file = join(dir, 'tricks.json');

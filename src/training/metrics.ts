@@ -45,6 +45,14 @@ export interface RunStepMetrics {
    * clipping: [direction][t].
    */
   gradThroughTime?: number[][];
+  /**
+   * At steps with diagnostics, LSTM and GRU only (DiagnosticsStage): per sigmoid gate (LSTM i, f,
+   * o; GRU r, z), per direction, the fraction of its activations over the training window's
+   * timesteps, batch rows and units below 0.05 and above 0.95.
+   */
+  gateSaturation?: Record<string, { below: number[]; above: number[] }>;
+  /** At steps with diagnostics: per direction, the spectral norm (largest singular value) of weight_hh, the whole [G*H, H] matrix. */
+  spectralNorm?: number[];
   /** Set from the first step at which a loss, gradient or weight was not finite (anomaly detection). */
   anomaly?: { step: number; where: string };
 }

@@ -19,6 +19,7 @@ import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { RnnGpu } from '../model/rnn-gpu';
 import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
+import { DiagnosticsStage } from './diagnostics-stage';
 import { DropoutStage } from './dropout-stage';
 import { evaluates, isEvalStep } from './eval-batches';
 import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
@@ -139,6 +140,7 @@ export class RunGroup implements TrainerGroup {
       const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
       this.stages.push(await PlateauStage.create(engine, { label, spec, table: this.table, head: head.results, state: this.update.plateauState }));
     }
+    if (net.shape.diagnostics) this.stages.push(await DiagnosticsStage.create(engine, net, label));
     for (const s of this.stages) s.configure?.(spec.runs);
     const columns = this.stages.flatMap((s) => s.metricColumns?.() ?? []);
     this.metrics = new MetricsHistory(engine, label, spec.runs.length, columns, onRecords, spec.metricsEvery ?? 4);
