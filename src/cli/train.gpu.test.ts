@@ -58,7 +58,7 @@ describe('npm run train', () => {
     expect(norms.flat().some((v) => v > 0)).toBe(true);
   });
 
-  it('--diagnostics N adds gateSaturation (per gate, per direction) to the same lines for a GRU', () => {
+  it('--diagnostics N adds gateSaturation (per gate, per direction) and spectralNorm (per direction) to the same lines for a GRU', () => {
     const r = train('--cell', 'gru', '--hidden', '6', '--seq', '5', '--batch', '3', '--layers', '2', '--steps', '4', '--every', '1',
       '--diagnostics', '2', '--run', 'adam lr=0.05', '--json');
     expect(r.code, r.err).toBe(0);
@@ -71,6 +71,10 @@ describe('npm run train', () => {
       expect(above).toHaveLength(2);
       for (const f of [...below, ...above]) expect(f >= 0 && f <= 1).toBe(true);
     }
+    expect(objects.filter((o) => o.runs?.[0].spectralNorm).map((o) => o.step)).toEqual([2, 4]);
+    const norms: number[] = objects[3].runs[0].spectralNorm;
+    expect(norms).toHaveLength(2);
+    for (const n of norms) expect(n).toBeGreaterThan(0);
   });
 
   it('prints sparsity and the plateau\'s rate in the JSON lines of a run that prunes on a plateau, on both backends', () => {

@@ -2,27 +2,39 @@
  * The diagnostics beyond the per-timestep gradient norms, as a stage present only in groups built
  * with diagnostics (GroupSpec.diagnosticsEvery > 0), so a group without them records the plain
  * step. At diagnostic steps it encodes, in 'after-update' of the training pass (after the forward
- * saved its gates, before an evaluation pass overwrites them): gate saturation (LSTM, GRU). Its
- * metric columns are copied at those steps only (MetricColumn.diagnosticOnly).
+ * saved its gates, before an evaluation pass overwrites them): gate saturation (LSTM, GRU) and the
+ * spectral norm of each weight_hh (as updated, and masked when pruning). Its metric columns are
+ * copied at those steps only (MetricColumn.diagnosticOnly).
  */
 import type { Engine } from '../engine/engine';
 import { GateSaturationGpu } from '../model/gate-saturation-gpu';
 import type { RnnGpu } from '../model/rnn-gpu';
+import { SpectralNormGpu } from '../model/spectral-norm-gpu';
 import type { MetricColumn } from './metrics';
 import type { Pass, Phase, Stage, StepInfo } from './stage';
 
 export class DiagnosticsStage implements Stage {
   readonly name = 'diagnostics';
 
-  private constructor(private readonly saturation: GateSaturationGpu | undefined) {}
+  private constructor(
+    private readonly saturation: GateSaturationGpu | undefined,
+    private readonly spectral: SpectralNormGpu,
+  ) {}
 
   static async create(engine: Engine, net: RnnGpu, label: string): Promise<DiagnosticsStage> {
-    return new DiagnosticsStage(await GateSaturationGpu.create(engine, net, label));
+    const saturation = await GateSaturationGpu.create(engine, net, label);
+    try {
+      return new DiagnosticsStage(saturation, await SpectralNormGpu.create(engine, net, label));
+    } catch (e) {
+      saturation?.destroy();
+      throw e;
+    }
   }
 
   encode(encoder: GPUCommandEncoder, phase: Phase, pass: Pass, step: StepInfo): void {
     if (phase !== 'after-update' || pass.mode !== 'train' || !step.diagnostics) return;
     this.saturation?.encode(encoder);
+    this.spectral.encode(encoder);
   }
 
   metricColumns(): readonly MetricColumn[] {
@@ -36,10 +48,26 @@ export class DiagnosticsStage implements Stage {
         },
       });
     }
+    columns.push({
+      name: 'spectral norm', source: this.spectral.view(), width: this.spectral.perRun, diagnosticOnly: true,
+      decode: (v, m) => {
+        m.spectralNorm = Array.from(v);
+      },
+    });
     return columns;
+  }
+
+  /** A run that starts again starts its power iteration again too (its old vector fits old weights). */
+  reset(): void {
+    this.spectral.restartRuns(Array.from({ length: this.spectral.net.shape.runs }, (_, r) => r));
+  }
+
+  restartRuns(runs: readonly number[]): void {
+    this.spectral.restartRuns(runs);
   }
 
   destroy(): void {
     this.saturation?.destroy();
+    this.spectral.destroy();
   }
 }
