@@ -27,6 +27,7 @@ import type { RecordSink, RunCheckpoint, TrainerGroup } from '../training/traine
 import {
   checkCheckpoints, checkRunIndex, EXTRA, liveRunErrors, OPTIMIZER_SLOTS,
 } from './checks';
+import { CpuDiagnostics } from './diagnostics';
 import { CpuHead } from './head';
 import { CpuNetwork } from './network';
 import { gradNorms, updateRun } from './optimizer';
@@ -63,6 +64,7 @@ export class CpuGroup implements TrainerGroup {
   private readonly stateSize: number;
   private readonly net: CpuNetwork;
   private readonly head: CpuHead;
+  private readonly diagnostics: CpuDiagnostics;
   private destroyed = false;
 
   /** Validates `spec` (ConfigError listing every problem), then allocates everything once. */
@@ -95,6 +97,7 @@ export class CpuGroup implements TrainerGroup {
     this.matrices = prunedMatrices(this.layout.rnn);
     this.maskSize = this.matrices.reduce((a, m) => a + m.length, 0);
     this.masks = new Float32Array(R * this.maskSize).fill(1);
+    this.diagnostics = new CpuDiagnostics(this.net, R);
     this.configureRuns(spec.runs);
     this.reset();
   }
@@ -155,7 +158,10 @@ export class CpuGroup implements TrainerGroup {
         runStep,
         clipped: outcome.normClipped || outcome.valueClipped,
       };
-      if (norms) m.gradThroughTime = norms;
+      if (norms) {
+        m.gradThroughTime = norms;
+        this.diagnostics.measure(r, this.params, p0, m);
+      }
       if (spec.tricks!.prune) m.sparsity = zeroFraction(this.params, p0, this.matrices);
       if (evaluate) Object.assign(m, this.evaluate(p0));
       if (run.plateau && decide) plateauStep(run.plateau, this.plateaus[r], monitorValidation ? m.valLoss! : loss, rate);
@@ -300,6 +306,7 @@ export class CpuGroup implements TrainerGroup {
     this.masks.fill(1, r * this.maskSize, (r + 1) * this.maskSize);
     this.steps[r] = 0;
     this.zeroCarry(r);
+    this.diagnostics.restart(r);
   }
 
   /** x[x0 + matrix] *= run r's mask, for every pruned matrix (gradients, or weights after the update). */

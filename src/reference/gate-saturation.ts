@@ -20,11 +20,12 @@ export type GateSaturation = Record<string, GateFractions>;
 
 /**
  * `saved` holds one [T][B][S*H] array per direction (the reference's LayerCache.saved, which is
- * also the GPU's layout). Compares in float32, as the kernel does, so both count the same cells.
+ * also the GPU's layout; S the registry's savedPerUnit unless given: the CPU backend passes its
+ * [T][B][G*H] activated gates with S = G, whose blocks put the sigmoid gates at the same slots).
+ * Compares in float32, as the kernel does, so both count the same cells.
  */
-export function gateSaturation(cell: CellKind, hidden: number, saved: readonly Float64Array[]): GateSaturation {
+export function gateSaturation(cell: CellKind, hidden: number, saved: readonly ArrayLike<number>[], S = CELLS[cell].savedPerUnit): GateSaturation {
   const def = CELLS[cell];
-  const S = def.savedPerUnit;
   const out: GateSaturation = {};
   for (const { gate, slot } of def.saturating ?? []) {
     const fractions: GateFractions = { below: [], above: [] };
