@@ -12,14 +12,19 @@ function diagnosedSteps(page: Page): Promise<number[][]> {
   });
 }
 
-/** What the open view holds per run (its test hook), or null when it is not on the page. */
-function viewSummary(page: Page): Promise<{ runId: string; steps: number[]; latest?: number[][] }[] | null> {
-  return page.evaluate(() => {
+type Summary<T> = { runId: string; steps: number[]; latest?: T }[];
+
+/** What an open view holds per run (its test hook), or null when it is not on the page. */
+function summaryOf<T>(page: Page, tag: string): Promise<Summary<T> | null> {
+  return page.evaluate((tag) => {
     const panel = document.querySelector('rnn-playground')?.shadowRoot?.querySelector('diagnostics-panel');
-    const view = panel?.shadowRoot?.querySelector('gradient-flow-view') as unknown as { summary(): { runId: string; steps: number[]; latest?: number[][] }[] } | null;
+    const view = panel?.shadowRoot?.querySelector(tag) as unknown as { summary(): Summary<T> } | null;
     return view ? view.summary() : null;
-  });
+  }, tag);
 }
+
+const viewSummary = (page: Page) => summaryOf<number[][]>(page, 'gradient-flow-view');
+const fewestSteps = async <T>(page: Page, tag: string) => Math.min(...((await summaryOf<T>(page, tag)) ?? []).map((r) => r.steps.length));
 
 test('the gradient-flow view shows changing data while open and costs no diagnostic step while closed', async ({ page }) => {
   test.setTimeout(240_000);
@@ -44,9 +49,9 @@ test('the gradient-flow view shows changing data while open and costs no diagnos
   await expect(page.getByRole('img', { name: /latest diagnostic step, layer 0/ })).toBeVisible();
 
   // Data arrive every 2 steps and change between diagnostic steps.
-  await expect.poll(async () => Math.min(...((await viewSummary(page)) ?? []).map((r) => r.steps.length)), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
+  await expect.poll(() => fewestSteps(page, 'gradient-flow-view'), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
   const first = (await viewSummary(page))!;
-  await expect.poll(async () => Math.min(...((await viewSummary(page)) ?? []).map((r) => r.steps.length)), { timeout: 90_000 }).toBeGreaterThanOrEqual(first[0].steps.length + 3);
+  await expect.poll(() => fewestSteps(page, 'gradient-flow-view'), { timeout: 90_000 }).toBeGreaterThanOrEqual(first[0].steps.length + 3);
   const later = (await viewSummary(page))!;
   for (const [r, run] of later.entries()) {
     expect(run.steps.every((s, i) => i === 0 || s - run.steps[i - 1] === 2), `${run.runId}: diagnostic steps every 2 (${run.steps})`).toBe(true);
@@ -58,7 +63,7 @@ test('the gradient-flow view shows changing data while open and costs no diagnos
   await expect(page.getByRole('img', { name: /^Gradient flow, Adam[^,]*, layer 0: .*training steps \d+ to \d+/ })).toBeVisible();
 
   // The screenshot for the README: the Diagnostics section with the view open, some history in it.
-  await expect.poll(async () => Math.min(...((await viewSummary(page)) ?? []).map((r) => r.steps.length)), { timeout: 90_000 }).toBeGreaterThanOrEqual(40);
+  await expect.poll(() => fewestSteps(page, 'gradient-flow-view'), { timeout: 90_000 }).toBeGreaterThanOrEqual(40);
   await page.getByRole('heading', { name: 'Diagnostics' }).click();
   await page.locator('diagnostics-panel').scrollIntoViewIfNeeded();
   await page.waitForTimeout(500);
@@ -74,5 +79,48 @@ test('the gradient-flow view shows changing data while open and costs no diagnos
   const watchedFrom = await stepCount(page);
   await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(watchedFrom + 10);
   expect(await diagnosedSteps(page), 'no diagnostic step while the view is closed').toEqual(atClose);
+  expect(errors).toEqual([]);
+});
+
+test('gate saturation and spectral norms: shown while their views are open, none computed once both close', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
+  await page.getByLabel('Diagnostics interval (training steps)').fill('3');
+  await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  const gates = page.getByText('Gate saturation (LSTM, GRU)', { exact: true });
+  const spectral = page.getByText('Spectral norm of the recurrent weights', { exact: true });
+  await gates.scrollIntoViewIfNeeded();
+  await gates.click();
+  await spectral.click();
+  // The default experiment's runs are LSTMs: input, forget and output gates.
+  for (const gate of ['i', 'f', 'o']) await expect(page.getByRole('img', { name: new RegExp(`^Gate saturation, LSTM gate ${gate}, layer 0:`) })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Spectral norm of weight_hh, layer 0/ })).toBeVisible();
+  await expect.poll(() => fewestSteps(page, 'gate-saturation-view'), { timeout: 90_000 }).toBeGreaterThanOrEqual(3);
+  await expect.poll(() => fewestSteps(page, 'spectral-norm-view'), { timeout: 90_000 }).toBeGreaterThanOrEqual(3);
+  const sat = (await summaryOf<Record<string, { below: number[]; above: number[] }>>(page, 'gate-saturation-view'))!;
+  for (const run of sat) {
+    expect(run.steps.every((s, i) => i === 0 || s - run.steps[i - 1] === 3), `${run.runId}: every 3 steps (${run.steps})`).toBe(true);
+    expect(Object.keys(run.latest!)).toEqual(['i', 'f', 'o']);
+    for (const f of Object.values(run.latest!).flatMap((g) => [...g.below, ...g.above])) expect(f >= 0 && f <= 1).toBe(true);
+  }
+  const norms = (await summaryOf<number[]>(page, 'spectral-norm-view'))!;
+  for (const run of norms) for (const n of run.latest!) expect(n).toBeGreaterThan(0);
+
+  // Closing one view keeps the diagnostics for the other.
+  await gates.click();
+  const before = await fewestSteps(page, 'spectral-norm-view');
+  await expect.poll(() => fewestSteps(page, 'spectral-norm-view'), { timeout: 90_000 }).toBeGreaterThan(before);
+  // Closing the last one stops them.
+  await spectral.click();
+  await expect.poll(() => summaryOf(page, 'spectral-norm-view')).toBeNull();
+  const stepAtClose = await stepCount(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(stepAtClose + 4);
+  const atClose = await diagnosedSteps(page);
+  const watchedFrom = await stepCount(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(watchedFrom + 10);
+  expect(await diagnosedSteps(page), 'no diagnostic step while every view is closed').toEqual(atClose);
   expect(errors).toEqual([]);
 });

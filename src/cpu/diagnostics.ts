@@ -2,11 +2,12 @@
  * The CPU backend's diagnostics beyond gradThroughTime, the twin of DiagnosticsStage: at a
  * diagnostic step, gate saturation from the gates the step's forward activated (before an
  * evaluation pass runs the forward again), and each weight_hh's spectral norm by the same
- * warm-started power iteration as the GPU (SPECTRAL_ITERS per step, in float64 here).
+ * warm-started power iteration as the GPU (SPECTRAL_ITERS per step, SPECTRAL_FIRST_ITERS from the
+ * start vector; in float64 here).
  */
 import { CELLS } from '../model/cells';
 import { paramSpec } from '../model/plan';
-import { SPECTRAL_ITERS } from '../model/spectral-norm-gpu';
+import { SPECTRAL_FIRST_ITERS, SPECTRAL_ITERS } from '../model/spectral-norm-gpu';
 import { gateSaturation } from '../reference/gate-saturation';
 import { powerIteration } from '../reference/spectral-norm';
 import type { RunStepMetrics } from '../training/metrics';
@@ -36,7 +37,8 @@ export class CpuDiagnostics {
     m.spectralNorm = net.plan.directions.map((dir, d) => {
       const at = p0 + net.layout.byName.get(paramSpec(dir, 'weight_hh').name)!.offset;
       const w = params.subarray(at, at + net.GH * net.H);
-      const out = powerIteration(w, net.GH, net.H, this.vectors[r][d], SPECTRAL_ITERS);
+      const v = this.vectors[r][d];
+      const out = powerIteration(w, net.GH, net.H, v, v.every((x) => x === 0) ? SPECTRAL_FIRST_ITERS : SPECTRAL_ITERS);
       this.vectors[r][d] = out.v;
       return out.sigma;
     });

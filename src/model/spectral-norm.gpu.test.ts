@@ -12,7 +12,7 @@ import { paramByName, paramLayout, type RnnShape } from './layout';
 import { orthonormalColumns } from './qr';
 import { RnnGpu } from './rnn-gpu';
 import { uploadRuns } from './rnn-io';
-import { SPECTRAL_ITERS, SpectralNormGpu } from './spectral-norm-gpu';
+import { SPECTRAL_FIRST_ITERS, SPECTRAL_ITERS, SpectralNormGpu } from './spectral-norm-gpu';
 
 const gpu = useEngine();
 const close = (got: number, want: number) => Math.abs(got - want) <= 1e-4 + 1e-3 * Math.abs(want);
@@ -35,7 +35,9 @@ describe('spectral norm of weight_hh on the GPU', () => {
     const rows = 4 * H;
     const rng = new Rng(11);
     const net = await RnnGpu.create(gpu.engine, { ...shape, seqLen: 2, batch: 1, runs: 2 });
-    const spectral = await SpectralNormGpu.create(gpu.engine, net, 'test');
+    // Every call SPECTRAL_ITERS, the first too, so that call-by-call values are far from converged.
+    const spectral = await SpectralNormGpu.create(gpu.engine, net, 'test', SPECTRAL_ITERS, SPECTRAL_ITERS);
+    const defaults = await SpectralNormGpu.create(gpu.engine, net, 'defaults');
     try {
       // [run][direction] weight_hh as the GPU holds it (float32).
       const matrices: Float64Array[][] = [
@@ -48,13 +50,13 @@ describe('spectral norm of weight_hh on the GPU', () => {
         return { params, x: new Float64Array(2 * 3), h0: new Float64Array(2 * H), c0: new Float64Array(2 * H), gradOutput: new Float64Array(2 * H) };
       });
       uploadRuns(net, runs);
-      const call = async (times: number) => {
+      const call = async (times: number, s = spectral) => {
         await gpu.engine.validate('spectral norm test', () => {
           gpu.engine.submit('spectral norm test', (encoder) => {
-            for (let k = 0; k < times; k++) spectral.encode(encoder);
+            for (let k = 0; k < times; k++) s.encode(encoder);
           });
         });
-        return spectral.read();
+        return s.read();
       };
       const fixed = (w: Float64Array, iters: number) => powerIteration(w, rows, H, new Float64Array(H), iters).sigma;
 
@@ -80,8 +82,17 @@ describe('spectral norm of weight_hh on the GPU', () => {
       const restarted = await call(1);
       expect(close(restarted[0][0], fixed(matrices[0][0], SPECTRAL_ITERS))).toBe(true);
       expect(close(restarted[1][0], spectralNorm(matrices[1][0], rows, H))).toBe(true);
+
+      // By default the first call from the start vector does SPECTRAL_FIRST_ITERS, the next ones SPECTRAL_ITERS.
+      const first = await call(1, defaults);
+      const next = await call(1, defaults);
+      matrices.forEach((ws, r) => ws.forEach((w, d) => {
+        expect(close(first[r][d], fixed(w, SPECTRAL_FIRST_ITERS)), `run ${r} direction ${d} first call`).toBe(true);
+        expect(close(next[r][d], fixed(w, SPECTRAL_FIRST_ITERS + SPECTRAL_ITERS)), `run ${r} direction ${d} second call`).toBe(true);
+      }));
     } finally {
       spectral.destroy();
+      defaults.destroy();
       net.destroy();
     }
   });

@@ -1,6 +1,6 @@
 /**
- * <diagnostics-panel>: the page's "Diagnostics" section. Each view opens and closes as a
- * <details>; while any is open the experiment computes its diagnostics every N steps
+ * <diagnostics-panel>: the page's "Diagnostics" section: gradient flow, gate saturation and
+ * spectral norms. Each view opens and closes as a <details>; while any is open the experiment computes its diagnostics every N steps
  * (Experiment.setDiagnosticsEvery), and when all are closed it is set back to 0, so hidden views
  * cost no dispatch. An experiment opened later gets the same setting.
  */
@@ -10,7 +10,16 @@ import type { Experiment } from '../experiments/experiment';
 import { controlStyles } from './control-styles';
 import { ExperimentController } from './experiment-controller';
 import { messageOf, type Workspace } from './workspace';
+import './gate-saturation-view';
 import './gradient-flow-view';
+import './spectral-norm-view';
+
+/** The views, in page order: the key, the summary's text, and the view's element. */
+const VIEWS = [
+  { key: 'gradient-flow', title: 'Gradient flow through time', view: (ws?: Workspace) => html`<gradient-flow-view .workspace=${ws}></gradient-flow-view>` },
+  { key: 'gate-saturation', title: 'Gate saturation (LSTM, GRU)', view: (ws?: Workspace) => html`<gate-saturation-view .workspace=${ws}></gate-saturation-view>` },
+  { key: 'spectral-norm', title: 'Spectral norm of the recurrent weights', view: (ws?: Workspace) => html`<spectral-norm-view .workspace=${ws}></spectral-norm-view>` },
+] as const;
 
 /** Steps between diagnostics while a view is open, unless the user picks another interval. */
 export const DEFAULT_DIAGNOSTICS_EVERY = 10;
@@ -20,7 +29,8 @@ const MAX_EVERY = 1_000_000;
 export class DiagnosticsPanel extends LitElement {
   @property({ attribute: false }) workspace?: Workspace;
 
-  @state() private _flowOpen = false;
+  /** Keys of the open views. */
+  @state() private _open: ReadonlySet<string> = new Set();
   @state() private _every = DEFAULT_DIAGNOSTICS_EVERY;
   @state() private _issue = '';
 
@@ -44,7 +54,7 @@ export class DiagnosticsPanel extends LitElement {
 
   /** The interval now asked of the experiment: 0 while every view is closed. */
   get diagnosticsEvery(): number {
-    return this._flowOpen ? this._every : 0;
+    return this._open.size > 0 ? this._every : 0;
   }
 
   protected override willUpdate(): void {
@@ -60,18 +70,23 @@ export class DiagnosticsPanel extends LitElement {
         <span>Closed views cost nothing.</span>
       </div>
       ${this._issue ? html`<p class="alert" role="alert">${this._issue}</p>` : nothing}
-      <details ?open=${this._flowOpen} @toggle=${this.onFlowToggle}>
-        <summary>Gradient flow through time</summary>
-        ${this._flowOpen ? html`<gradient-flow-view .workspace=${this.workspace}></gradient-flow-view>` : nothing}
-      </details>
+      ${VIEWS.map((v) => html`<details data-view=${v.key} ?open=${this._open.has(v.key)} @toggle=${this.onToggle}>
+        <summary>${v.title}</summary>
+        ${this._open.has(v.key) ? v.view(this.workspace) : nothing}
+      </details>`)}
     </section>`;
   }
 
-  private onFlowToggle(event: Event): void {
-    const open = (event.target as HTMLDetailsElement).open;
-    if (open === this._flowOpen) return;
-    this._flowOpen = open;
-    void this.apply(this.controller.experiment);
+  private onToggle(event: Event): void {
+    const details = event.target as HTMLDetailsElement;
+    const key = details.dataset.view!;
+    if (details.open === this._open.has(key)) return;
+    const open = new Set(this._open);
+    if (details.open) open.add(key);
+    else open.delete(key);
+    const before = this.diagnosticsEvery;
+    this._open = open;
+    if (this.diagnosticsEvery !== before) void this.apply(this.controller.experiment);
   }
 
   private onEvery(event: Event): void {

@@ -1,6 +1,7 @@
 /**
  * Small canvas drawers for the diagnostics views: a heatmap with labelled axes, a horizontal
- * colour legend for a log scale, and a line plot on a log y axis. Hand-drawn rather than a
+ * colour legend for a log scale, a line plot over timesteps on a log y axis, and lines over
+ * training steps (solid or dashed). Hand-drawn rather than a
  * Chart.js plugin: Chart.js has no heatmap, node_modules here is shared with other checkouts
  * (so no new package), and a heatmap is one scaled ImageData, cheaper than thousands of boxes
  * on a software canvas. Ticks come from axis-ticks.ts like the other charts'.
@@ -194,4 +195,79 @@ export function drawLogLines(canvas: HTMLCanvasElement, lines: readonly PlotLine
     });
     ctx.stroke();
   }
+}
+
+export interface StepSeries {
+  color: string;
+  dashed?: boolean;
+  /** [training step, value] in step order; non-finite values are gaps. */
+  points: readonly (readonly [number, number])[];
+}
+
+export interface StepPlotOptions {
+  yTitle: string;
+  /** Fixed y range (fractions: 0 to 1); otherwise the data's, widened to round values. */
+  yRange?: readonly [number, number];
+  /** Dotted horizontal reference lines (e.g. a spectral norm of 1). */
+  marks?: readonly number[];
+}
+
+/** Lines over training steps on a linear y axis. */
+export function drawStepLines(canvas: HTMLCanvasElement, series: readonly StepSeries[], options: StepPlotOptions, theme: PlotTheme): void {
+  const c = context(canvas, theme);
+  if (!c) return;
+  const { ctx, width, height } = c;
+  const w = width - PAD.left - PAD.right;
+  const h = height - PAD.top - PAD.bottom;
+  const finite = series.flatMap((s) => s.points.filter((p) => Number.isFinite(p[1])));
+  const steps = finite.map((p) => p[0]);
+  const values = [...finite.map((p) => p[1]), ...(options.marks ?? [])];
+  const xAxis = linearAxis(Math.min(...steps), Math.max(...steps), Math.max(2, Math.floor(w / 60)), { integer: true });
+  const yAxis = options.yRange
+    ? linearAxis(options.yRange[0], options.yRange[1], Math.max(2, Math.floor(h / 30)), { extend: true })
+    : linearAxis(Math.min(...values), Math.max(...values), Math.max(2, Math.floor(h / 30)), { extend: true });
+  const x = (v: number) => PAD.left + ((v - xAxis.min) / (xAxis.max - xAxis.min || 1)) * w;
+  const y = (v: number) => PAD.top + h - ((v - yAxis.min) / (yAxis.max - yAxis.min || 1)) * h;
+  ctx.strokeStyle = theme.grid;
+  ctx.lineWidth = 1;
+  for (const v of yAxis.ticks) {
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, y(v));
+    ctx.lineTo(PAD.left + w, y(v));
+    ctx.stroke();
+  }
+  ctx.strokeRect(PAD.left, PAD.top, w, h);
+  ctx.strokeStyle = theme.muted;
+  ctx.setLineDash([2, 3]);
+  for (const v of options.marks ?? []) {
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, y(v));
+    ctx.lineTo(PAD.left + w, y(v));
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  yTicks(ctx, yAxis, y, PAD.left, theme);
+  if (steps.length > 0) xTicks(ctx, xAxis, x, PAD.top + h, theme);
+  axisTitles(ctx, width, height, 'training step', options.yTitle, theme);
+  ctx.lineWidth = 2;
+  for (const s of series) {
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.color;
+    ctx.setLineDash(s.dashed ? [6, 4] : []);
+    ctx.beginPath();
+    let drawing = false;
+    for (const [step, v] of s.points) {
+      if (!Number.isFinite(v)) {
+        drawing = false;
+        continue;
+      }
+      if (drawing) ctx.lineTo(x(step), y(v));
+      else ctx.moveTo(x(step), y(v));
+      drawing = true;
+    }
+    ctx.stroke();
+    // A lone point would draw nothing: mark each point when there are few.
+    if (s.points.length <= 2) for (const [step, v] of s.points) if (Number.isFinite(v)) ctx.fillRect(x(step) - 2, y(v) - 2, 4, 4);
+  }
+  ctx.setLineDash([]);
 }
