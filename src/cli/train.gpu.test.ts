@@ -58,7 +58,7 @@ describe('npm run train', () => {
     expect(norms.flat().some((v) => v > 0)).toBe(true);
   });
 
-  it('--diagnostics N adds gateSaturation (per gate, per direction) and spectralNorm (per direction) for a GRU, alike on both backends', () => {
+  it('--diagnostics N adds gateSaturation, spectralNorm and histograms for a GRU, alike on both backends', () => {
     const lines = (backend: string) => {
       const r = train('--cell', 'gru', '--hidden', '6', '--seq', '5', '--batch', '3', '--layers', '2', '--steps', '4', '--every', '1',
         '--diagnostics', '2', '--run', 'adam lr=0.05', '--json', '--backend', backend);
@@ -87,6 +87,20 @@ describe('npm run train', () => {
       g.spectralNorm.forEach((n: number, d: number) => {
         expect(n).toBeGreaterThan(0);
         expect(Math.abs(n - c.spectralNorm[d])).toBeLessThanOrEqual(1e-4 + 1e-3 * c.spectralNorm[d]);
+      });
+      type H = { name: string; weight: { max: number; counts: number[] }; grad: { max: number; counts: number[] } };
+      const names = ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1', 'head.weight', 'head.bias'];
+      expect(g.histograms.map((t: H) => t.name)).toEqual(names);
+      g.histograms.forEach((t: H, k: number) => {
+        const other: H = c.histograms[k];
+        for (const kind of ['weight', 'grad'] as const) {
+          expect(t[kind].counts).toHaveLength(32);
+          expect(Math.abs(t[kind].max - other[kind].max), `${t.name} ${kind} max`).toBeLessThanOrEqual(1e-4 + 1e-3 * other[kind].max);
+          expect(t[kind].counts.reduce((a, b) => a + b, 0)).toBe(other[kind].counts.reduce((a, b) => a + b, 0));
+          // The backends' numbers differ in the last bits: a value may sit on the other side of a bin edge.
+          const diff = t[kind].counts.reduce((a, n, b) => a + Math.abs(n - other[kind].counts[b]), 0);
+          expect(diff, `${t.name} ${kind}: ${t[kind].counts} vs ${other[kind].counts}`).toBeLessThanOrEqual(4);
+        }
       });
     }
   });

@@ -97,7 +97,7 @@ export class CpuGroup implements TrainerGroup {
     this.matrices = prunedMatrices(this.layout.rnn);
     this.maskSize = this.matrices.reduce((a, m) => a + m.length, 0);
     this.masks = new Float32Array(R * this.maskSize).fill(1);
-    this.diagnostics = new CpuDiagnostics(this.net, R);
+    this.diagnostics = new CpuDiagnostics(this.net, this.layout, R);
     this.configureRuns(spec.runs);
     this.reset();
   }
@@ -160,7 +160,7 @@ export class CpuGroup implements TrainerGroup {
       };
       if (norms) {
         m.gradThroughTime = norms;
-        this.diagnostics.measure(r, this.params, p0, m);
+        this.diagnostics.measure(r, this.params, p0, this.grads, m);
       }
       if (spec.tricks!.prune) m.sparsity = zeroFraction(this.params, p0, this.matrices);
       if (evaluate) Object.assign(m, this.evaluate(p0));

@@ -2,12 +2,15 @@
  * The diagnostics beyond the per-timestep gradient norms, as a stage present only in groups built
  * with diagnostics (GroupSpec.diagnosticsEvery > 0), so a group without them records the plain
  * step. At diagnostic steps it encodes, in 'after-update' of the training pass (after the forward
- * saved its gates, before an evaluation pass overwrites them): gate saturation (LSTM, GRU) and the
- * spectral norm of each weight_hh (as updated, and masked when pruning). Its metric columns are
- * copied at those steps only (MetricColumn.diagnosticOnly).
+ * saved its gates, before an evaluation pass overwrites them): gate saturation (LSTM, GRU), the
+ * spectral norm of each weight_hh (as updated, and masked when pruning), and histograms of every
+ * parameter tensor's weights and gradients. Its metric columns are copied at those steps only
+ * (MetricColumn.diagnosticOnly).
  */
 import type { Engine } from '../engine/engine';
 import { GateSaturationGpu } from '../model/gate-saturation-gpu';
+import { HistogramGpu, histogramTensors } from '../model/histogram-gpu';
+import type { ModelLayout } from '../model/model-layout';
 import type { RnnGpu } from '../model/rnn-gpu';
 import { SpectralNormGpu } from '../model/spectral-norm-gpu';
 import type { MetricColumn } from './metrics';
@@ -19,14 +22,23 @@ export class DiagnosticsStage implements Stage {
   private constructor(
     private readonly saturation: GateSaturationGpu | undefined,
     private readonly spectral: SpectralNormGpu,
+    private readonly histograms: HistogramGpu,
   ) {}
 
-  static async create(engine: Engine, net: RnnGpu, label: string): Promise<DiagnosticsStage> {
-    const saturation = await GateSaturationGpu.create(engine, net, label);
+  /** `model` is the whole parameter vector of a run (network and head) in `params` and `grads`. */
+  static async create(engine: Engine, net: RnnGpu, label: string, model: { layout: ModelLayout; params: GPUBuffer; grads: GPUBuffer }): Promise<DiagnosticsStage> {
+    const made: { destroy(): void }[] = [];
     try {
-      return new DiagnosticsStage(saturation, await SpectralNormGpu.create(engine, net, label));
+      const saturation = await GateSaturationGpu.create(engine, net, label);
+      if (saturation) made.push(saturation);
+      const spectral = await SpectralNormGpu.create(engine, net, label);
+      made.push(spectral);
+      const histograms = await HistogramGpu.create(engine, {
+        label, tensors: histogramTensors(model.layout), runs: net.shape.runs, runStride: model.layout.paramCount, params: model.params, grads: model.grads,
+      });
+      return new DiagnosticsStage(saturation, spectral, histograms);
     } catch (e) {
-      saturation?.destroy();
+      for (const m of made) m.destroy();
       throw e;
     }
   }
@@ -35,6 +47,7 @@ export class DiagnosticsStage implements Stage {
     if (phase !== 'after-update' || pass.mode !== 'train' || !step.diagnostics) return;
     this.saturation?.encode(encoder);
     this.spectral.encode(encoder);
+    this.histograms.encode(encoder);
   }
 
   metricColumns(): readonly MetricColumn[] {
@@ -54,6 +67,13 @@ export class DiagnosticsStage implements Stage {
         m.spectralNorm = Array.from(v);
       },
     });
+    const hist = this.histograms;
+    columns.push({
+      name: 'histograms', source: hist.view(), width: hist.perRun, diagnosticOnly: true,
+      decode: (v, m) => {
+        m.histograms = hist.decode(v);
+      },
+    });
     return columns;
   }
 
@@ -69,5 +89,6 @@ export class DiagnosticsStage implements Stage {
   destroy(): void {
     this.saturation?.destroy();
     this.spectral.destroy();
+    this.histograms.destroy();
   }
 }

@@ -53,6 +53,12 @@ export interface RunStepMetrics {
   gateSaturation?: Record<string, { below: number[]; above: number[] }>;
   /** At steps with diagnostics: per direction, the spectral norm (largest singular value) of weight_hh, the whole [G*H, H] matrix. */
   spectralNorm?: number[];
+  /**
+   * At steps with diagnostics: per parameter tensor (network in PyTorch's order, then head.weight
+   * and head.bias), the histograms of its weights (after the update) and of its gradients (before
+   * clipping): the largest |value| and 32 counts over [-max, max].
+   */
+  histograms?: { name: string; weight: { max: number; counts: number[] }; grad: { max: number; counts: number[] } }[];
   /** Set from the first step at which a loss, gradient or weight was not finite (anomaly detection). */
   anomaly?: { step: number; where: string };
 }

@@ -140,7 +140,9 @@ export class RunGroup implements TrainerGroup {
       const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
       this.stages.push(await PlateauStage.create(engine, { label, spec, table: this.table, head: head.results, state: this.update.plateauState }));
     }
-    if (net.shape.diagnostics) this.stages.push(await DiagnosticsStage.create(engine, net, label));
+    if (net.shape.diagnostics) {
+      this.stages.push(await DiagnosticsStage.create(engine, net, label, { layout: this.layout, params: this.params.buffer, grads: this.grads.buffer }));
+    }
     for (const s of this.stages) s.configure?.(spec.runs);
     const columns = this.stages.flatMap((s) => s.metricColumns?.() ?? []);
     this.metrics = new MetricsHistory(engine, label, spec.runs.length, columns, onRecords, spec.metricsEvery ?? 4);

@@ -1,5 +1,5 @@
 /**
- * What the gate-saturation and spectral-norm views read: per run, the steps that carry those
+ * What the gate-saturation, spectral-norm and histogram views read: per run, the steps that carry those
  * diagnostics, kept from the run's history and its new records through an ExperimentController
  * (a step at or before the last one means a reset: the run's list starts again). No drawing here.
  */
@@ -40,7 +40,9 @@ export class DiagnosticsFeed {
 
   private takeRecords(id: string, records: readonly RunRecord[]): void {
     for (const r of records) {
-      if (r.gateSaturation || r.spectralNorm) this.add(id, { step: r.step, gateSaturation: r.gateSaturation, spectralNorm: r.spectralNorm });
+      if (r.gateSaturation || r.spectralNorm || r.histograms) {
+        this.add(id, { step: r.step, gateSaturation: r.gateSaturation, spectralNorm: r.spectralNorm, histograms: r.histograms });
+      }
     }
   }
 
