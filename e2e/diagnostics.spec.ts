@@ -124,3 +124,33 @@ test('gate saturation and spectral norms: shown while their views are open, none
   expect(await diagnosedSteps(page), 'no diagnostic step while every view is closed').toEqual(atClose);
   expect(errors).toEqual([]);
 });
+
+test('histograms: a tensor is chosen, a step scrubbed to, both weights and gradients drawn per run', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await openPlayground(page);
+  await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
+  await page.getByLabel('Diagnostics interval (training steps)').fill('2');
+  await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  const summary = page.getByText('Weight and gradient histograms', { exact: true });
+  await summary.scrollIntoViewIfNeeded();
+  await summary.click();
+  await expect.poll(() => fewestSteps(page, 'weight-histogram-view'), { timeout: 90_000 }).toBeGreaterThanOrEqual(4);
+  const names = (await summaryOf<string[]>(page, 'weight-histogram-view'))![0].latest!;
+  expect(names).toEqual(['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'head.weight', 'head.bias']);
+  await page.getByLabel('Tensor', { exact: true }).selectOption('weight_hh_l0');
+  await expect(page.getByRole('img', { name: /^Histogram of weight_hh_l0 weights at training step \d+, one outline per run/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Histogram of weight_hh_l0 gradients at training step \d+/ })).toBeVisible();
+  // Scrub to the first diagnostic step: the charts say which.
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  const first = (await summaryOf<string[]>(page, 'weight-histogram-view'))![0].steps[0];
+  await page.getByRole('slider', { name: 'Training step' }).fill('0');
+  await expect(page.getByRole('img', { name: `Histogram of weight_hh_l0 weights at training step ${first}, one outline per run` })).toBeVisible();
+  await page.getByRole('heading', { name: 'Diagnostics' }).click();
+  await page.locator('diagnostics-panel').screenshot({ path: 'test-results/histograms.png' });
+  await summary.click();
+  await expect.poll(() => summaryOf(page, 'weight-histogram-view')).toBeNull();
+  expect(errors).toEqual([]);
+});

@@ -1,7 +1,7 @@
 /**
  * Small canvas drawers for the diagnostics views: a heatmap with labelled axes, a horizontal
- * colour legend for a log scale, a line plot over timesteps on a log y axis, and lines over
- * training steps (solid or dashed). Hand-drawn rather than a
+ * colour legend for a log scale, a line plot over timesteps on a log y axis, lines over
+ * training steps (solid or dashed), and histograms overlaid as outlines. Hand-drawn rather than a
  * Chart.js plugin: Chart.js has no heatmap, node_modules here is shared with other checkouts
  * (so no new package), and a heatmap is one scaled ImageData, cheaper than thousands of boxes
  * on a software canvas. Ticks come from axis-ticks.ts like the other charts'.
@@ -270,4 +270,56 @@ export function drawStepLines(canvas: HTMLCanvasElement, series: readonly StepSe
     if (s.points.length <= 2) for (const [step, v] of s.points) if (Number.isFinite(v)) ctx.fillRect(x(step) - 2, y(v) - 2, 4, 4);
   }
   ctx.setLineDash([]);
+}
+
+export interface HistogramSeries {
+  color: string;
+  /** The bins span [-max, max]. */
+  max: number;
+  counts: readonly number[];
+}
+
+/** Each series as a stepped outline of its fraction of values per bin, over the widest range. */
+export function drawHistograms(canvas: HTMLCanvasElement, series: readonly HistogramSeries[], xTitle: string, theme: PlotTheme): void {
+  const c = context(canvas, theme);
+  if (!c) return;
+  const { ctx, width, height } = c;
+  const w = width - PAD.left - PAD.right;
+  const h = height - PAD.top - PAD.bottom;
+  const shown = series.filter((s) => Number.isFinite(s.max) && s.counts.some((n) => n > 0));
+  const range = Math.max(0, ...shown.map((s) => s.max)) || 1;
+  const fractions = shown.map((s) => {
+    const total = s.counts.reduce((a, b) => a + b, 0);
+    return s.counts.map((n) => n / total);
+  });
+  const yAxis = linearAxis(0, Math.max(0.01, ...fractions.flat()), Math.max(2, Math.floor(h / 30)), { extend: true });
+  const xAxis = linearAxis(-range, range, Math.max(2, Math.floor(w / 60)));
+  const x = (v: number) => PAD.left + ((v + range) / (2 * range)) * w;
+  const y = (v: number) => PAD.top + h - (v / (yAxis.max || 1)) * h;
+  ctx.strokeStyle = theme.grid;
+  ctx.lineWidth = 1;
+  for (const v of yAxis.ticks) {
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, y(v));
+    ctx.lineTo(PAD.left + w, y(v));
+    ctx.stroke();
+  }
+  ctx.strokeRect(PAD.left, PAD.top, w, h);
+  yTicks(ctx, yAxis, y, PAD.left, theme);
+  xTicks(ctx, xAxis, x, PAD.top + h, theme);
+  axisTitles(ctx, width, height, xTitle, 'fraction of values', theme);
+  ctx.lineWidth = 2;
+  shown.forEach((s, k) => {
+    const bins = s.counts.length;
+    const edge = (b: number) => x(-s.max + (2 * s.max * b) / bins);
+    ctx.strokeStyle = s.color;
+    ctx.beginPath();
+    ctx.moveTo(edge(0), y(0));
+    fractions[k].forEach((f, b) => {
+      ctx.lineTo(edge(b), y(f));
+      ctx.lineTo(edge(b + 1), y(f));
+    });
+    ctx.lineTo(edge(bins), y(0));
+    ctx.stroke();
+  });
 }
