@@ -67,7 +67,7 @@ test('the gradient-flow view shows changing data while open and costs no diagnos
   await page.getByRole('heading', { name: 'Diagnostics' }).click();
   await page.locator('diagnostics-panel').scrollIntoViewIfNeeded();
   await page.waitForTimeout(500);
-  await page.locator('diagnostics-panel').screenshot({ path: 'docs/gradient-flow.png' });
+  await page.locator('diagnostics-panel details[data-view="gradient-flow"]').screenshot({ path: 'docs/gradient-flow.png' });
 
   // Close: the view goes, and while training continues no diagnostic step is recorded.
   await summary.click();
