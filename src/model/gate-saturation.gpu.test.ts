@@ -59,6 +59,9 @@ describe.each(['lstm', 'gru'] as const)('%s gate saturation vs float64 reference
         });
       });
       const got = await sat!.read();
+      // Deterministic: the same forward again gives the same fractions, bit for bit.
+      await gpu.engine.validate('gate saturation again', () => gpu.engine.submit('gate saturation again', (encoder) => sat!.encode(encoder)));
+      expect(await sat!.read()).toEqual(got);
       const S = CELLS[cell].savedPerUnit;
       let saturatedCells = 0;
       for (let r = 0; r < R; r++) {

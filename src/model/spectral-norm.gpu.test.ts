@@ -83,6 +83,14 @@ describe('spectral norm of weight_hh on the GPU', () => {
       expect(close(restarted[0][0], fixed(matrices[0][0], SPECTRAL_ITERS))).toBe(true);
       expect(close(restarted[1][0], spectralNorm(matrices[1][0], rows, H))).toBe(true);
 
+      // Deterministic: a second fresh instance gives the same bits as the first.
+      const again = await SpectralNormGpu.create(gpu.engine, net, 'again', SPECTRAL_ITERS, SPECTRAL_ITERS);
+      try {
+        expect(await call(1, again)).toEqual(once);
+      } finally {
+        again.destroy();
+      }
+
       // By default the first call from the start vector does SPECTRAL_FIRST_ITERS, the next ones SPECTRAL_ITERS.
       const first = await call(1, defaults);
       const next = await call(1, defaults);
