@@ -106,6 +106,7 @@ export class RunnerPrinter {
           gradThroughTime: m.gradThroughTime?.map((row) => row.map(jsonNumber)),
           gateSaturation: m.gateSaturation,
           spectralNorm: m.spectralNorm?.map(jsonNumber),
+          validationExample: m.validationExample,
           histograms: m.histograms?.map((t) => ({
             name: t.name, weight: { max: jsonNumber(t.weight.max), counts: t.weight.counts }, grad: { max: jsonNumber(t.grad.max), counts: t.grad.counts },
           })),

@@ -6,7 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readExperiment } from '../config/parse';
 import { readSafetensors } from '../experiments/safetensors';
+import { createTask } from '../experiments/structure';
+import { paramLayout } from '../model/layout';
+import { rnnForward } from '../reference/rnn';
+import { evalBatches } from '../training/eval-batches';
 
 function train(...args: string[]) {
   const r = spawnSync('npx', ['tsx', 'src/cli/train.ts', ...args], { encoding: 'utf8' });
@@ -103,6 +108,48 @@ describe('npm run train', () => {
         }
       });
     }
+  });
+
+  it('--diagnostics N adds validation example 0 at steps that evaluate: hidden states and outputs equal the float64 reference on the saved weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const file = join(dir, 'example.json');
+    const json = {
+      version: 1, evalEvery: 3, task: { kind: 'sine' },
+      runs: [{ id: 'a', cell: 'gru', hiddenSize: 5, numLayers: 2, seqLen: 6, batch: 3, optimizer: { kind: 'adam', lr: 0.05 } }],
+    };
+    writeFileSync(file, JSON.stringify(json));
+    const r = train(file, '--steps', '3', '--diagnostics', '3', '--json', '--save-weights', join(dir, 'w'));
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(objects.filter((o) => o.runs?.[0].validationExample).map((o) => o.step)).toEqual([3]);
+    const example: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] } = objects[2].runs[0].validationExample;
+    // The reference: the saved weights (those after step 3, which its evaluation used) on validation batch 0.
+    const doc = readExperiment(json);
+    const task = await createTask(doc);
+    const T = 6;
+    const B = 3;
+    const batch = evalBatches(task, T, B, 'every')[0];
+    const shape = { cell: 'gru' as const, inputSize: task.inputSize, hiddenSize: 5, numLayers: 2 };
+    const tensors = new Map(readSafetensors(readFileSync(join(dir, 'w', 'a.safetensors'))).tensors.map((t) => [t.name, t.data]));
+    const layout = paramLayout(shape);
+    const params = new Float64Array(layout.total);
+    for (const e of layout.entries) params.set(tensors.get(e.name)!, e.offset);
+    const fwd = rnnForward({ shape, seqLen: T, batch: B, params, x: Float64Array.from(batch.x), h0: new Float64Array(2 * B * 5) });
+    const w = tensors.get('head.weight')!;
+    const b = tensors.get('head.bias')!;
+    let worst = 0;
+    const check = (got: number, want: number) => {
+      worst = Math.max(worst, Math.abs(got - want) / (1e-4 + 1e-3 * Math.abs(want)));
+    };
+    for (let t = 0; t < T; t++) {
+      expect(example.hidden[t]).toHaveLength(5);
+      for (let j = 0; j < 5; j++) check(example.hidden[t][j], fwd.output[t * B * 5 + j]);
+      const y = b[0] + Array.from({ length: 5 }, (_, j) => w[j] * fwd.output[t * B * 5 + j]).reduce((a, c) => a + c, 0);
+      check(example.output[t][0], y);
+      expect(example.input[t]).toEqual(Array.from(batch.x.subarray(t * B * task.inputSize, t * B * task.inputSize + task.inputSize)));
+      expect(example.target[t]).toEqual([batch.target[t * B]]);
+    }
+    expect(worst, 'largest |gpu - ref| / (1e-4 + 1e-3 |ref|)').toBeLessThanOrEqual(1);
   });
 
   it('prints sparsity and the plateau\'s rate in the JSON lines of a run that prunes on a plateau, on both backends', () => {

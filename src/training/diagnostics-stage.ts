@@ -4,8 +4,9 @@
  * step. At diagnostic steps it encodes, in 'after-update' of the training pass (after the forward
  * saved its gates, before an evaluation pass overwrites them): gate saturation (LSTM, GRU), the
  * spectral norm of each weight_hh (as updated, and masked when pruning), and histograms of every
- * parameter tensor's weights and gradients. Its metric columns are copied at those steps only
- * (MetricColumn.diagnosticOnly).
+ * parameter tensor's weights and gradients; and at diagnostic steps that evaluate, validation
+ * example 0 after the first validation batch's head. Its metric columns are copied at those steps
+ * only (MetricColumn.diagnosticOnly).
  */
 import type { Engine } from '../engine/engine';
 import { GateSaturationGpu } from '../model/gate-saturation-gpu';
@@ -13,6 +14,7 @@ import { HistogramGpu, histogramTensors } from '../model/histogram-gpu';
 import type { ModelLayout } from '../model/model-layout';
 import type { RnnGpu } from '../model/rnn-gpu';
 import { SpectralNormGpu } from '../model/spectral-norm-gpu';
+import type { ExampleCapture } from './example-capture';
 import type { MetricColumn } from './metrics';
 import type { Pass, Phase, Stage, StepInfo } from './stage';
 
@@ -23,11 +25,17 @@ export class DiagnosticsStage implements Stage {
     private readonly saturation: GateSaturationGpu | undefined,
     private readonly spectral: SpectralNormGpu,
     private readonly histograms: HistogramGpu,
+    private readonly example: ExampleCapture | undefined,
   ) {}
 
-  /** `model` is the whole parameter vector of a run (network and head) in `params` and `grads`. */
-  static async create(engine: Engine, net: RnnGpu, label: string, model: { layout: ModelLayout; params: GPUBuffer; grads: GPUBuffer }): Promise<DiagnosticsStage> {
-    const made: { destroy(): void }[] = [];
+  /**
+   * `model` is the whole parameter vector of a run (network and head) in `params` and `grads`;
+   * `example`, in groups that evaluate, captures validation example 0 (the stage owns it).
+   */
+  static async create(
+    engine: Engine, net: RnnGpu, label: string, model: { layout: ModelLayout; params: GPUBuffer; grads: GPUBuffer }, example?: ExampleCapture,
+  ): Promise<DiagnosticsStage> {
+    const made: { destroy(): void }[] = example ? [example] : [];
     try {
       const saturation = await GateSaturationGpu.create(engine, net, label);
       if (saturation) made.push(saturation);
@@ -36,7 +44,7 @@ export class DiagnosticsStage implements Stage {
       const histograms = await HistogramGpu.create(engine, {
         label, tensors: histogramTensors(model.layout), runs: net.shape.runs, runStride: model.layout.paramCount, params: model.params, grads: model.grads,
       });
-      return new DiagnosticsStage(saturation, spectral, histograms);
+      return new DiagnosticsStage(saturation, spectral, histograms, example);
     } catch (e) {
       for (const m of made) m.destroy();
       throw e;
@@ -44,6 +52,8 @@ export class DiagnosticsStage implements Stage {
   }
 
   encode(encoder: GPUCommandEncoder, phase: Phase, pass: Pass, step: StepInfo): void {
+    // The first validation batch's head has just run (this stage comes after the head stage).
+    if (phase === 'head' && pass.mode === 'eval' && pass.batch === 0 && step.diagnostics) this.example?.encode(encoder);
     if (phase !== 'after-update' || pass.mode !== 'train' || !step.diagnostics) return;
     this.saturation?.encode(encoder);
     this.spectral.encode(encoder);
@@ -74,6 +84,13 @@ export class DiagnosticsStage implements Stage {
         m.histograms = hist.decode(v);
       },
     });
+    const example = this.example;
+    if (example) {
+      columns.push({
+        name: 'validation example', source: example.view(), width: example.perRun, diagnosticOnly: true, evalOnly: true,
+        decode: (v, m) => example.decode(v, m),
+      });
+    }
     return columns;
   }
 
@@ -90,5 +107,6 @@ export class DiagnosticsStage implements Stage {
     this.saturation?.destroy();
     this.spectral.destroy();
     this.histograms.destroy();
+    this.example?.destroy();
   }
 }

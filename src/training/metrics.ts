@@ -59,6 +59,13 @@ export interface RunStepMetrics {
    * clipping): the largest |value| and 32 counts over [-max, max].
    */
   histograms?: { name: string; weight: { max: number; counts: number[] }; grad: { max: number; counts: number[] } }[];
+  /**
+   * At steps with both diagnostics and an evaluation pass (WebGPU backend): validation example 0
+   * (row 0 of the first validation batch) through the run: the top layer's output h_t [t][D] (D
+   * = H, or 2H when bidirectional), the head's output [t][O], and the example's input [t][I] and
+   * target ([t][O] values for regression, [t][1] class indices for classification).
+   */
+  validationExample?: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] };
   /** Set from the first step at which a loss, gradient or weight was not finite (anomaly detection). */
   anomaly?: { step: number; where: string };
 }

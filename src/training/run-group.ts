@@ -21,7 +21,8 @@ import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
 import { DiagnosticsStage } from './diagnostics-stage';
 import { DropoutStage } from './dropout-stage';
-import { evaluates, isEvalStep } from './eval-batches';
+import { evalBatches, evaluates, isEvalStep } from './eval-batches';
+import { ExampleCapture } from './example-capture';
 import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
@@ -141,7 +142,11 @@ export class RunGroup implements TrainerGroup {
       this.stages.push(await PlateauStage.create(engine, { label, spec, table: this.table, head: head.results, state: this.update.plateauState }));
     }
     if (net.shape.diagnostics) {
-      this.stages.push(await DiagnosticsStage.create(engine, net, label, { layout: this.layout, params: this.params.buffer, grads: this.grads.buffer }));
+      const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
+      const example = evaluated
+        ? new ExampleCapture(engine, net, head.outputs, spec.task.outputSize, evalBatches(spec.task, spec.seqLen, spec.batch, spec.head)[0], label)
+        : undefined;
+      this.stages.push(await DiagnosticsStage.create(engine, net, label, { layout: this.layout, params: this.params.buffer, grads: this.grads.buffer }, example));
     }
     for (const s of this.stages) s.configure?.(spec.runs);
     const columns = this.stages.flatMap((s) => s.metricColumns?.() ?? []);
