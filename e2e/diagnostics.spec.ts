@@ -2,7 +2,7 @@
 // latest-step lines with data that change as training goes on, and closes; while it is closed no
 // diagnostic step happens (no run records gradThroughTime). Also writes docs/gradient-flow.png.
 import { expect, test, type Page } from '@playwright/test';
-import { openPlayground, stepCount } from './playground';
+import { currentDoc, openPlayground, stepCount } from './playground';
 
 /** Diagnostic steps each run's history holds. */
 function diagnosedSteps(page: Page): Promise<number[][]> {
@@ -152,5 +152,39 @@ test('histograms: a tensor is chosen, a step scrubbed to, both weights and gradi
   await page.locator('diagnostics-panel').screenshot({ path: 'test-results/histograms.png' });
   await summary.click();
   await expect.poll(() => summaryOf(page, 'weight-histogram-view')).toBeNull();
+  expect(errors).toEqual([]);
+});
+
+test('validation example: the hidden state and the prediction against the target at a step that evaluates', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await openPlayground(page);
+  await page.getByLabel('Diagnostics interval (training steps)').fill('5');
+  await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  const summary = page.getByText('Hidden state and prediction on a validation example', { exact: true });
+  await summary.scrollIntoViewIfNeeded();
+  await summary.click();
+  const doc = await currentDoc(page);
+  await expect.poll(() => fewestSteps(page, 'validation-example-view'), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+  const example = (await summaryOf<number[][]>(page, 'validation-example-view'))!;
+  for (const [r, run] of example.entries()) {
+    // Steps that both evaluate and compute diagnostics.
+    expect(run.steps.every((s) => s % doc.evalEvery === 0 && s % 5 === 0), `${run.runId}: ${run.steps}`).toBe(true);
+    expect(run.latest).toHaveLength(doc.runs[r].seqLen);
+    for (const h of run.latest!) {
+      expect(h).toHaveLength(doc.runs[r].hiddenSize);
+      for (const v of h) expect(Math.abs(v)).toBeLessThan(1); // an LSTM's h = o tanh(c)
+    }
+  }
+  for (const label of doc.runs.map((r) => r.label)) {
+    await expect(page.getByRole('img', { name: new RegExp(`^Hidden state of ${label}'s top layer over validation example 0 at training step \\d+`) })).toBeVisible();
+    await expect(page.getByRole('img', { name: new RegExp(`^Predicted against actual values of ${label} over validation example 0`) })).toBeVisible();
+  }
+  await page.getByRole('heading', { name: 'Diagnostics' }).click();
+  await page.locator('diagnostics-panel details[data-view="example"]').screenshot({ path: 'test-results/example.png' });
+  await summary.click();
+  await expect.poll(() => summaryOf(page, 'validation-example-view')).toBeNull();
   expect(errors).toEqual([]);
 });

@@ -1,6 +1,6 @@
 /**
  * <diagnostics-panel>: the page's "Diagnostics" section: gradient flow, gate saturation, spectral
- * norms and weight and gradient histograms. Each view opens and closes as a <details>; while any is open the experiment computes its diagnostics every N steps
+ * norms, weight and gradient histograms, and a validation example's hidden state and prediction. Each view opens and closes as a <details>; while any is open the experiment computes its diagnostics every N steps
  * (Experiment.setDiagnosticsEvery), and when all are closed it is set back to 0, so hidden views
  * cost no dispatch. An experiment opened later gets the same setting.
  */
@@ -13,6 +13,7 @@ import { messageOf, type Workspace } from './workspace';
 import './gate-saturation-view';
 import './gradient-flow-view';
 import './spectral-norm-view';
+import './validation-example-view';
 import './weight-histogram-view';
 
 /** The views, in page order: the key, the summary's text, and the view's element. */
@@ -21,6 +22,7 @@ const VIEWS = [
   { key: 'gate-saturation', title: 'Gate saturation (LSTM, GRU)', view: (ws?: Workspace) => html`<gate-saturation-view .workspace=${ws}></gate-saturation-view>` },
   { key: 'spectral-norm', title: 'Spectral norm of the recurrent weights', view: (ws?: Workspace) => html`<spectral-norm-view .workspace=${ws}></spectral-norm-view>` },
   { key: 'histograms', title: 'Weight and gradient histograms', view: (ws?: Workspace) => html`<weight-histogram-view .workspace=${ws}></weight-histogram-view>` },
+  { key: 'example', title: 'Hidden state and prediction on a validation example', view: (ws?: Workspace) => html`<validation-example-view .workspace=${ws}></validation-example-view>` },
 ] as const;
 
 /** Steps between diagnostics while a view is open, unless the user picks another interval. */

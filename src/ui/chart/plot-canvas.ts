@@ -1,7 +1,7 @@
 /**
  * Small canvas drawers for the diagnostics views: a heatmap with labelled axes, a horizontal
  * colour legend for a log scale, a line plot over timesteps on a log y axis, lines over
- * training steps (solid or dashed), and histograms overlaid as outlines. Hand-drawn rather than a
+ * training steps (solid or dashed), histograms overlaid as outlines, and a hidden-state map. Hand-drawn rather than a
  * Chart.js plugin: Chart.js has no heatmap, node_modules here is shared with other checkouts
  * (so no new package), and a heatmap is one scaled ImageData, cheaper than thousands of boxes
  * on a software canvas. Ticks come from axis-ticks.ts like the other charts'.
@@ -206,13 +206,15 @@ export interface StepSeries {
 
 export interface StepPlotOptions {
   yTitle: string;
+  /** The x axis's title; 'training step' unless given (the points' x is then whatever it names). */
+  xTitle?: string;
   /** Fixed y range (fractions: 0 to 1); otherwise the data's, widened to round values. */
   yRange?: readonly [number, number];
   /** Dotted horizontal reference lines (e.g. a spectral norm of 1). */
   marks?: readonly number[];
 }
 
-/** Lines over training steps on a linear y axis. */
+/** Lines over training steps (or another integer x, see xTitle) on a linear y axis. */
 export function drawStepLines(canvas: HTMLCanvasElement, series: readonly StepSeries[], options: StepPlotOptions, theme: PlotTheme): void {
   const c = context(canvas, theme);
   if (!c) return;
@@ -248,7 +250,7 @@ export function drawStepLines(canvas: HTMLCanvasElement, series: readonly StepSe
   ctx.setLineDash([]);
   yTicks(ctx, yAxis, y, PAD.left, theme);
   if (steps.length > 0) xTicks(ctx, xAxis, x, PAD.top + h, theme);
-  axisTitles(ctx, width, height, 'training step', options.yTitle, theme);
+  axisTitles(ctx, width, height, options.xTitle ?? 'training step', options.yTitle, theme);
   ctx.lineWidth = 2;
   for (const s of series) {
     ctx.strokeStyle = s.color;
@@ -322,4 +324,49 @@ export function drawHistograms(canvas: HTMLCanvasElement, series: readonly Histo
     ctx.lineTo(edge(bins), y(0));
     ctx.stroke();
   });
+}
+
+/** Blue for -1, the surface colour's neutral grey at 0, red for +1 (values clamped). */
+export function divergingColor(v: number): string {
+  const f = Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0));
+  const [r, g, b] = f < 0 ? [33, 102, 172] : [178, 24, 43];
+  const a = Math.abs(f);
+  const mix = (c: number) => Math.round(247 + (c - 247) * a);
+  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
+}
+
+/**
+ * A hidden-state map: timestep along, unit up, each cell's value / `scale` in the diverging
+ * colours; `labels` (one per timestep, e.g. the input characters) go under the columns when given.
+ */
+export function drawStateMap(canvas: HTMLCanvasElement, states: readonly (readonly number[])[], scale: number, labels: readonly string[] | undefined, theme: PlotTheme): void {
+  const c = context(canvas, theme);
+  if (!c) return;
+  const { ctx, width, height } = c;
+  const bottom = labels ? PAD.bottom + 14 : PAD.bottom;
+  const w = width - PAD.left - PAD.right;
+  const h = height - PAD.top - bottom;
+  const T = states.length;
+  const U = Math.max(0, ...states.map((s) => s.length));
+  if (T === 0 || U === 0) return;
+  const cw = w / T;
+  const ch = h / U;
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < U; j++) {
+      ctx.fillStyle = divergingColor(states[t][j] / (scale || 1));
+      ctx.fillRect(PAD.left + t * cw, PAD.top + h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
+    }
+  }
+  const xAxis = linearAxis(1, T, Math.max(2, Math.floor(w / 50)), { integer: true });
+  xTicks(ctx, xAxis, (t) => PAD.left + (t - 0.5) * cw, PAD.top + h + (labels ? 14 : 0), theme);
+  yTicks(ctx, linearAxis(0, U - 1, Math.max(2, Math.floor(h / 24)), { integer: true }), (j) => PAD.top + h - (j + 0.5) * ch, PAD.left, theme);
+  if (labels) {
+    ctx.fillStyle = theme.text;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.font = '12px ui-monospace, monospace';
+    if (cw >= 7) labels.forEach((l, t) => ctx.fillText(l === ' ' ? '␣' : l === '\n' ? '↵' : l, PAD.left + (t + 0.5) * cw, PAD.top + h + 1));
+    ctx.font = FONT;
+  }
+  axisTitles(ctx, width, height, 'timestep t', 'unit', theme);
 }
