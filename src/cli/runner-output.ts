@@ -107,6 +107,7 @@ export class RunnerPrinter {
           gateSaturation: m.gateSaturation,
           spectralNorm: m.spectralNorm?.map(jsonNumber),
           validationExample: m.validationExample,
+          confusion: m.confusion,
           histograms: m.histograms?.map((t) => ({
             name: t.name, weight: { max: jsonNumber(t.weight.max), counts: t.weight.counts }, grad: { max: jsonNumber(t.grad.max), counts: t.grad.counts },
           })),

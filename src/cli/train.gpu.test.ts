@@ -152,6 +152,25 @@ describe('npm run train', () => {
     expect(worst, 'largest |gpu - ref| / (1e-4 + 1e-3 |ref|)').toBeLessThanOrEqual(1);
   });
 
+  it('--diagnostics N adds the validation set\'s confusion counts for a classification task, agreeing with its accuracy', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const file = join(dir, 'parity.json');
+    writeFileSync(file, JSON.stringify({ version: 1, evalEvery: 2, task: { kind: 'parity' }, runs: [{ id: 'a', hiddenSize: 6, batch: 4 }] }));
+    const r = train(file, '--steps', '4', '--diagnostics', '2', '--json');
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const withCounts = objects.filter((o) => o.runs?.[0].confusion);
+    expect(withCounts.map((o) => o.step)).toEqual([2, 4]);
+    for (const o of withCounts) {
+      const counts: number[][] = o.runs[0].confusion;
+      expect(counts).toHaveLength(2);
+      const total = counts.flat().reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThan(0);
+      // Parity's metric weights are 0 or 1: accuracy is the diagonal over the total.
+      expect((counts[0][0] + counts[1][1]) / total).toBeCloseTo(o.runs[0].metric, 6);
+    }
+  });
+
   it('prints sparsity and the plateau\'s rate in the JSON lines of a run that prunes on a plateau, on both backends', () => {
     const dir = mkdtempSync(join(tmpdir(), 'runner-'));
     const file = join(dir, 'tricks.json');

@@ -16,7 +16,7 @@ export interface RunRecord extends RunStepMetrics {
 }
 
 /** Diagnostics a record may carry besides gradThroughTime. */
-export type Diagnosed = Pick<RunStepMetrics, 'gateSaturation' | 'spectralNorm' | 'histograms' | 'validationExample'>;
+export type Diagnosed = Pick<RunStepMetrics, 'gateSaturation' | 'spectralNorm' | 'histograms' | 'validationExample' | 'confusion'>;
 
 /** Scalar columns, in the order files list them. */
 export const METRIC_COLUMNS = ['loss', 'gradNorm', 'learningRate', 'clipped', 'valLoss', 'metric', 'sparsity'] as const;
@@ -85,9 +85,9 @@ export class RunHistory {
       this.layers[k].set(i, v);
     });
     if (record.gradThroughTime) this.throughTime.set(record.step, record.gradThroughTime);
-    if (record.gateSaturation || record.spectralNorm || record.histograms || record.validationExample) {
-      const { gateSaturation, spectralNorm, histograms, validationExample } = record;
-      this.diagnosed.set(record.step, { gateSaturation, spectralNorm, histograms, validationExample });
+    if (record.gateSaturation || record.spectralNorm || record.histograms || record.validationExample || record.confusion) {
+      const { gateSaturation, spectralNorm, histograms, validationExample, confusion } = record;
+      this.diagnosed.set(record.step, { gateSaturation, spectralNorm, histograms, validationExample, confusion });
     }
   }
 

@@ -5,7 +5,7 @@
  * saved its gates, before an evaluation pass overwrites them): gate saturation (LSTM, GRU), the
  * spectral norm of each weight_hh (as updated, and masked when pruning), and histograms of every
  * parameter tensor's weights and gradients; and at diagnostic steps that evaluate, validation
- * example 0 after the first validation batch's head. Its metric columns are copied at those steps
+ * example 0 after the first validation batch's head and (classification) the confusion counts. Its metric columns are copied at those steps
  * only (MetricColumn.diagnosticOnly).
  */
 import type { Engine } from '../engine/engine';
@@ -14,6 +14,7 @@ import { HistogramGpu, histogramTensors } from '../model/histogram-gpu';
 import type { ModelLayout } from '../model/model-layout';
 import type { RnnGpu } from '../model/rnn-gpu';
 import { SpectralNormGpu } from '../model/spectral-norm-gpu';
+import type { ConfusionGpu } from './confusion-gpu';
 import type { ExampleCapture } from './example-capture';
 import type { MetricColumn } from './metrics';
 import type { Pass, Phase, Stage, StepInfo } from './stage';
@@ -26,16 +27,19 @@ export class DiagnosticsStage implements Stage {
     private readonly spectral: SpectralNormGpu,
     private readonly histograms: HistogramGpu,
     private readonly example: ExampleCapture | undefined,
+    private readonly confusion: ConfusionGpu | undefined,
   ) {}
 
   /**
    * `model` is the whole parameter vector of a run (network and head) in `params` and `grads`;
-   * `example`, in groups that evaluate, captures validation example 0 (the stage owns it).
+   * `example`, in groups that evaluate, captures validation example 0, and `confusion` counts the
+   * validation set's predictions of a classification task (the stage owns both).
    */
   static async create(
-    engine: Engine, net: RnnGpu, label: string, model: { layout: ModelLayout; params: GPUBuffer; grads: GPUBuffer }, example?: ExampleCapture,
+    engine: Engine, net: RnnGpu, label: string, model: { layout: ModelLayout; params: GPUBuffer; grads: GPUBuffer },
+    example?: ExampleCapture, confusion?: ConfusionGpu,
   ): Promise<DiagnosticsStage> {
-    const made: { destroy(): void }[] = example ? [example] : [];
+    const made: { destroy(): void }[] = [example, confusion].filter((m) => m !== undefined);
     try {
       const saturation = await GateSaturationGpu.create(engine, net, label);
       if (saturation) made.push(saturation);
@@ -44,7 +48,7 @@ export class DiagnosticsStage implements Stage {
       const histograms = await HistogramGpu.create(engine, {
         label, tensors: histogramTensors(model.layout), runs: net.shape.runs, runStride: model.layout.paramCount, params: model.params, grads: model.grads,
       });
-      return new DiagnosticsStage(saturation, spectral, histograms, example);
+      return new DiagnosticsStage(saturation, spectral, histograms, example, confusion);
     } catch (e) {
       for (const m of made) m.destroy();
       throw e;
@@ -53,7 +57,10 @@ export class DiagnosticsStage implements Stage {
 
   encode(encoder: GPUCommandEncoder, phase: Phase, pass: Pass, step: StepInfo): void {
     // The first validation batch's head has just run (this stage comes after the head stage).
-    if (phase === 'head' && pass.mode === 'eval' && pass.batch === 0 && step.diagnostics) this.example?.encode(encoder);
+    if (phase === 'head' && pass.mode === 'eval' && step.diagnostics) {
+      if (pass.batch === 0) this.example?.encode(encoder);
+      this.confusion?.encode(encoder, pass.batch);
+    }
     if (phase !== 'after-update' || pass.mode !== 'train' || !step.diagnostics) return;
     this.saturation?.encode(encoder);
     this.spectral.encode(encoder);
@@ -91,6 +98,15 @@ export class DiagnosticsStage implements Stage {
         decode: (v, m) => example.decode(v, m),
       });
     }
+    const confusion = this.confusion;
+    if (confusion) {
+      columns.push({
+        name: 'confusion', source: confusion.view(), width: confusion.perRun, diagnosticOnly: true, evalOnly: true,
+        decode: (v, m) => {
+          m.confusion = confusion.decode(v);
+        },
+      });
+    }
     return columns;
   }
 
@@ -108,5 +124,6 @@ export class DiagnosticsStage implements Stage {
     this.spectral.destroy();
     this.histograms.destroy();
     this.example?.destroy();
+    this.confusion?.destroy();
   }
 }

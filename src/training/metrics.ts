@@ -66,6 +66,11 @@ export interface RunStepMetrics {
    * target ([t][O] values for regression, [t][1] class indices for classification).
    */
   validationExample?: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] };
+  /**
+   * At steps with both diagnostics and an evaluation pass (WebGPU backend), for tasks scored by
+   * accuracy with at most 16 classes: counts over the validation set's weighted rows, [actual][predicted].
+   */
+  confusion?: number[][];
   /** Set from the first step at which a loss, gradient or weight was not finite (anomaly detection). */
   anomaly?: { step: number; where: string };
 }

@@ -9,6 +9,7 @@ import { GATE_SATURATION_RECORD } from '../model/gate-saturation-gpu';
 import { HISTOGRAM_RECORD } from '../model/histogram-gpu';
 import { GRAD_TIME_RECORD, LAYER_OUT_RECORD } from '../model/rnn-program';
 import { SPECTRAL_RECORD } from '../model/spectral-norm-gpu';
+import { CONFUSION_RECORD } from './confusion-gpu';
 import { RECURRENT_MASK_RECORD } from './dropout-stage';
 import { recordMismatches } from '../testing/wgsl-struct';
 import { LOSS_RECORD } from './head-stage';
@@ -32,6 +33,7 @@ const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['gate saturation', GATE_SATURATION_RECORD, 'gate_saturation.wgsl', 'GateSaturation'],
   ['spectral norm', SPECTRAL_RECORD, 'spectral_norm.wgsl', 'Spectral'],
   ['histogram', HISTOGRAM_RECORD, 'histogram.wgsl', 'Histogram'],
+  ['confusion', CONFUSION_RECORD, 'confusion.wgsl', 'Confusion'],
   ['reduce on plateau', PLATEAU_RECORD, 'plateau.wgsl', 'Plateau'],
   ['pruning', PRUNE_RECORD, 'prune.wgsl', 'Prune'],
 ];

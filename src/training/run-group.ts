@@ -19,6 +19,7 @@ import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { RnnGpu } from '../model/rnn-gpu';
 import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
+import { ConfusionGpu, MAX_CONFUSION_CLASSES } from './confusion-gpu';
 import { DiagnosticsStage } from './diagnostics-stage';
 import { DropoutStage } from './dropout-stage';
 import { evalBatches, evaluates, isEvalStep } from './eval-batches';
@@ -143,10 +144,17 @@ export class RunGroup implements TrainerGroup {
     }
     if (net.shape.diagnostics) {
       const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
+      const classes = spec.task.outputSize;
+      const confusion = evaluated && spec.task.metric === 'accuracy' && classes <= MAX_CONFUSION_CLASSES
+        ? await ConfusionGpu.create(engine, {
+          label, runs: spec.runs.length, rows: spec.seqLen * spec.batch, classes, y: head.outputs,
+          batch: { buffer: batch.arena.buffer, target: batch.arena.view('target').offset, metricWeight: batch.arena.view('metricWeight').offset },
+        })
+        : undefined;
       const example = evaluated
         ? new ExampleCapture(engine, net, head.outputs, spec.task.outputSize, evalBatches(spec.task, spec.seqLen, spec.batch, spec.head)[0], label)
         : undefined;
-      this.stages.push(await DiagnosticsStage.create(engine, net, label, { layout: this.layout, params: this.params.buffer, grads: this.grads.buffer }, example));
+      this.stages.push(await DiagnosticsStage.create(engine, net, label, { layout: this.layout, params: this.params.buffer, grads: this.grads.buffer }, example, confusion));
     }
     for (const s of this.stages) s.configure?.(spec.runs);
     const columns = this.stages.flatMap((s) => s.metricColumns?.() ?? []);

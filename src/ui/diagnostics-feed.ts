@@ -40,9 +40,9 @@ export class DiagnosticsFeed {
 
   private takeRecords(id: string, records: readonly RunRecord[]): void {
     for (const r of records) {
-      if (r.gateSaturation || r.spectralNorm || r.histograms || r.validationExample) {
-        const { gateSaturation, spectralNorm, histograms, validationExample } = r;
-        this.add(id, { step: r.step, gateSaturation, spectralNorm, histograms, validationExample });
+      if (r.gateSaturation || r.spectralNorm || r.histograms || r.validationExample || r.confusion) {
+        const { gateSaturation, spectralNorm, histograms, validationExample, confusion } = r;
+        this.add(id, { step: r.step, gateSaturation, spectralNorm, histograms, validationExample, confusion });
       }
     }
   }
