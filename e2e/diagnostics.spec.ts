@@ -188,3 +188,28 @@ test('validation example: the hidden state and the prediction against the target
   await expect.poll(() => summaryOf(page, 'validation-example-view')).toBeNull();
   expect(errors).toEqual([]);
 });
+
+test('validation example on a classification task: the confusion matrix over the validation set', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await openPlayground(page);
+  await page.getByRole('combobox', { name: 'task', exact: true }).selectOption('parity');
+  await expect.poll(async () => (await currentDoc(page)).task.kind).toBe('parity');
+  await page.evaluate(() => window.__rnnWorkspace!.experiment!.setField('evalEvery', 4));
+  await page.getByLabel('Diagnostics interval (training steps)').fill('4');
+  await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  const summary = page.getByText('Hidden state and prediction on a validation example', { exact: true });
+  await summary.scrollIntoViewIfNeeded();
+  await summary.click();
+  await expect.poll(() => fewestSteps(page, 'validation-example-view'), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+  for (const label of (await currentDoc(page)).runs.map((r) => r.label)) {
+    await expect(page.getByRole('img', { name: new RegExp(`^Confusion matrix of ${label} over the validation set at training step \\d+: accuracy \\d+\\.\\d%`) })).toBeVisible();
+    // No predicted-against-actual chart for a classification task.
+    await expect(page.getByRole('img', { name: new RegExp(`^Predicted against actual values of ${label}`) })).toHaveCount(0);
+  }
+  await page.getByRole('heading', { name: 'Diagnostics' }).click();
+  await page.locator('diagnostics-panel details[data-view="example"]').screenshot({ path: 'test-results/confusion.png' });
+  expect(errors).toEqual([]);
+});

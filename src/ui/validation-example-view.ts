@@ -1,20 +1,26 @@
 /**
  * <validation-example-view>: validation example 0 through each run at the latest diagnostic step
  * that evaluated: the top layer's hidden state as a map (units up, timesteps along; blue negative,
- * red positive; the input characters under it for text tasks), and for regression tasks the
- * prediction against the target over the example. WebGPU runs only: a run on the CPU backend says
- * so. It reads the records' validationExample; <diagnostics-panel> turns the diagnostics on.
+ * red positive; the input characters under it for text tasks), for regression tasks the
+ * prediction against the target over the example, and for classification (up to 16 classes) the
+ * confusion matrix over the validation set. WebGPU runs only: a run on the CPU backend says so. It reads the records' validationExample; <diagnostics-panel> turns the diagnostics on.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
-import { drawStateMap, drawStepLines } from './chart/plot-canvas';
+import { drawConfusion, drawStateMap, drawStepLines } from './chart/plot-canvas';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
 import { DiagnosticsFeed, type DiagnosedStep } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';
 import type { Workspace } from './workspace';
 
 type Example = NonNullable<DiagnosedStep['validationExample']>;
+
+/** "87.5%" of the rows on the diagonal, or "no rows". */
+function accuracyOf(counts: readonly (readonly number[])[]): string {
+  const total = counts.flat().reduce((a, b) => a + b, 0);
+  return total > 0 ? `${((100 * counts.reduce((a, row, k) => a + row[k], 0)) / total).toFixed(1)}%` : 'no rows';
+}
 
 @customElement('validation-example-view')
 export class ValidationExampleView extends LitElement {
@@ -83,6 +89,11 @@ export class ValidationExampleView extends LitElement {
             <figcaption>${run.label} · predicted (solid) and actual (dashed)</figcaption>
             <canvas class="plot predicted" data-run=${run.id} role="img"
               aria-label=${`Predicted against actual values of ${run.label} over validation example 0 at training step ${latest.step}`}></canvas>
+          </figure>` : nothing}
+          ${latest?.confusion ? html`<figure>
+            <figcaption>${run.label} · confusion over the validation set</figcaption>
+            <canvas class="plot confusion" data-run=${run.id} role="img"
+              aria-label=${`Confusion matrix of ${run.label} over the validation set at training step ${latest.step}: accuracy ${accuracyOf(latest.confusion)}`}></canvas>
           </figure>` : nothing}</div>`;
         })}
       </div>
@@ -94,7 +105,7 @@ export class ValidationExampleView extends LitElement {
   }
 
   private stepsOf(runId: string): DiagnosedStep[] {
-    return this.feed.steps(runId).filter((s) => s.validationExample);
+    return this.feed.steps(runId).filter((s) => s.validationExample || s.confusion);
   }
 
   /** The input character at each timestep, for text tasks whose input is a one-hot of the vocabulary. */
@@ -112,7 +123,10 @@ export class ValidationExampleView extends LitElement {
       const run = runs.get(canvas.dataset.run ?? '');
       const example = run && this.stepsOf(run.id).at(-1)?.validationExample;
       if (!run || !example) continue;
-      if (canvas.classList.contains('state')) {
+      const confusion = this.stepsOf(run.id).at(-1)?.confusion;
+      if (canvas.classList.contains('confusion')) {
+        if (confusion) drawConfusion(canvas, confusion, confusion.map((_, k) => this.feed.controller.experiment?.taskFacts.vocabulary?.[k] ?? String(k)), theme);
+      } else if (canvas.classList.contains('state')) {
         const scale = Math.max(1e-6, ...example.hidden.flat().map(Math.abs).filter(Number.isFinite));
         drawStateMap(canvas, example.hidden, Math.max(1, scale), this.characters(example), theme);
       } else {

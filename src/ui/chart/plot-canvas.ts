@@ -1,7 +1,8 @@
 /**
  * Small canvas drawers for the diagnostics views: a heatmap with labelled axes, a horizontal
  * colour legend for a log scale, a line plot over timesteps on a log y axis, lines over
- * training steps (solid or dashed), histograms overlaid as outlines, and a hidden-state map. Hand-drawn rather than a
+ * training steps (solid or dashed), histograms overlaid as outlines, a hidden-state map and a
+ * confusion matrix. Hand-drawn rather than a
  * Chart.js plugin: Chart.js has no heatmap, node_modules here is shared with other checkouts
  * (so no new package), and a heatmap is one scaled ImageData, cheaper than thousands of boxes
  * on a software canvas. Ticks come from axis-ticks.ts like the other charts'.
@@ -369,4 +370,52 @@ export function drawStateMap(canvas: HTMLCanvasElement, states: readonly (readon
     ctx.font = FONT;
   }
   axisTitles(ctx, width, height, 'timestep t', 'unit', theme);
+}
+
+/**
+ * A confusion matrix: actual class down, predicted across, each cell shaded by its share of the
+ * actual class's rows (viridis) and labelled with its count.
+ */
+export function drawConfusion(canvas: HTMLCanvasElement, counts: readonly (readonly number[])[], labels: readonly string[], theme: PlotTheme): void {
+  const c = context(canvas, theme);
+  if (!c) return;
+  const { ctx, width, height } = c;
+  const C = counts.length;
+  if (C === 0) return;
+  const size = Math.min(width - PAD.left - PAD.right, height - PAD.top - PAD.bottom);
+  const cell = size / C;
+  for (let a = 0; a < C; a++) {
+    const total = counts[a].reduce((x, y) => x + y, 0);
+    for (let p = 0; p < C; p++) {
+      const share = total > 0 ? counts[a][p] / total : 0;
+      const [r, g, b] = viridis(share);
+      ctx.fillStyle = `rgb(${r}, ${g}, ${b})`;
+      ctx.fillRect(PAD.left + p * cell, PAD.top + a * cell, Math.ceil(cell), Math.ceil(cell));
+      if (cell >= 18) {
+        ctx.fillStyle = share > 0.6 ? '#111' : '#fff';
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'middle';
+        ctx.fillText(String(counts[a][p]), PAD.left + (p + 0.5) * cell, PAD.top + (a + 0.5) * cell);
+      }
+    }
+  }
+  ctx.fillStyle = theme.muted;
+  for (let k = 0; k < C; k++) {
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillText(labels[k] ?? String(k), PAD.left + (k + 0.5) * cell, PAD.top + size + 3);
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(labels[k] ?? String(k), PAD.left - 4, PAD.top + (k + 0.5) * cell);
+  }
+  ctx.fillStyle = theme.text;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  ctx.fillText('predicted', PAD.left + size / 2, Math.min(height, PAD.top + size + PAD.bottom));
+  ctx.save();
+  ctx.translate(8, PAD.top + size / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textBaseline = 'middle';
+  ctx.fillText('actual', 0, 0);
+  ctx.restore();
 }
