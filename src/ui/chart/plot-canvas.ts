@@ -114,7 +114,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, plot: HeatmapPlot, theme:
   const steps = plot.steps;
   if (n > 0) {
     // Column c covers [c, c + 1) of n: a step sits at the middle of its column.
-    const xAxis = linearAxis(steps[0], steps[n - 1], Math.max(2, Math.floor(w / 50)), { integer: true });
+    const xAxis = linearAxis(steps[0], steps[n - 1], Math.max(2, Math.floor(w / 40)), { integer: true });
     xTicks(ctx, { ...xAxis, ticks: n > 1 ? xAxis.ticks : [steps[0]] }, (s) => PAD.left + ((columnAt(steps, s) + 0.5) / n) * w, PAD.top + h, theme);
   }
   const T = Math.max(1, plot.rows);
@@ -358,7 +358,7 @@ export function drawStateMap(canvas: HTMLCanvasElement, states: readonly (readon
       ctx.fillRect(PAD.left + t * cw, PAD.top + h - (j + 1) * ch, Math.ceil(cw), Math.ceil(ch));
     }
   }
-  const xAxis = linearAxis(1, T, Math.max(2, Math.floor(w / 50)), { integer: true });
+  const xAxis = linearAxis(1, T, Math.max(2, Math.floor(w / 40)), { integer: true });
   xTicks(ctx, xAxis, (t) => PAD.left + (t - 0.5) * cw, PAD.top + h + (labels ? 14 : 0), theme);
   yTicks(ctx, linearAxis(0, U - 1, Math.max(2, Math.floor(h / 24)), { integer: true }), (j) => PAD.top + h - (j + 0.5) * ch, PAD.left, theme);
   if (labels) {
