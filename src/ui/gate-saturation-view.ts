@@ -9,7 +9,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { CELLS, type CellKind } from '../model/cells';
 import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
 import { directionLabel } from './chart/grad-flow';
-import { drawStepLines, type StepSeries } from './chart/plot-canvas';
+import { drawStepLines, type StepSeries } from './chart/plot-lines';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
 import { DiagnosticsFeed } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';

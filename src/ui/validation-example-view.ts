@@ -8,7 +8,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
-import { drawConfusion, drawStateMap, drawStepLines } from './chart/plot-canvas';
+import { drawStepLines } from './chart/plot-lines';
+import { drawConfusion, drawStateMap } from './chart/plot-maps';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
 import { DiagnosticsFeed, type DiagnosedStep } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';

@@ -8,7 +8,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
-import { drawHistograms, type HistogramSeries } from './chart/plot-canvas';
+import { drawHistograms, type HistogramSeries } from './chart/plot-lines';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
 import { DiagnosticsFeed, type DiagnosedStep } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';
