@@ -132,8 +132,13 @@ test('histograms: a tensor is chosen, a step scrubbed to, both weights and gradi
   await page.setViewportSize({ width: 1400, height: 1000 });
   await openPlayground(page);
   await expect.poll(() => stepCount(page), { timeout: 60_000 }).toBeGreaterThan(3);
+  // A bad interval is refused by name, with what is allowed; a good one clears the message.
+  await page.getByLabel('Diagnostics interval (training steps)').fill('0');
+  await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  await expect(page.getByRole('alert')).toHaveText('Diagnostics interval: a whole number of steps from 1 to 1000000, got "0"');
   await page.getByLabel('Diagnostics interval (training steps)').fill('2');
   await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  await expect(page.getByRole('alert')).toHaveCount(0);
   const summary = page.getByText('Weight and gradient histograms', { exact: true });
   await summary.scrollIntoViewIfNeeded();
   await summary.click();

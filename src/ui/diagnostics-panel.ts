@@ -101,6 +101,7 @@ export class DiagnosticsPanel extends LitElement {
       return;
     }
     this._every = value;
+    this._issue = '';
     void this.apply(this.controller.experiment);
   }
 
