@@ -110,7 +110,7 @@ describe('npm run train', () => {
     }
   });
 
-  it('--diagnostics N adds validation example 0 at steps that evaluate: hidden states and outputs equal the float64 reference on the saved weights', async () => {
+  it.each(['webgpu', 'cpu'])('--diagnostics N adds validation example 0 at steps that evaluate: hidden states and outputs equal the float64 reference on the saved weights (%s)', async (backend) => {
     const dir = mkdtempSync(join(tmpdir(), 'runner-'));
     const file = join(dir, 'example.json');
     const json = {
@@ -118,7 +118,7 @@ describe('npm run train', () => {
       runs: [{ id: 'a', cell: 'gru', hiddenSize: 5, numLayers: 2, seqLen: 6, batch: 3, optimizer: { kind: 'adam', lr: 0.05 } }],
     };
     writeFileSync(file, JSON.stringify(json));
-    const r = train(file, '--steps', '3', '--diagnostics', '3', '--json', '--save-weights', join(dir, 'w'));
+    const r = train(file, '--steps', '3', '--diagnostics', '3', '--json', '--save-weights', join(dir, 'w'), '--backend', backend);
     expect(r.code, r.err).toBe(0);
     const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(objects.filter((o) => o.runs?.[0].validationExample).map((o) => o.step)).toEqual([3]);
@@ -152,11 +152,11 @@ describe('npm run train', () => {
     expect(worst, 'largest |gpu - ref| / (1e-4 + 1e-3 |ref|)').toBeLessThanOrEqual(1);
   });
 
-  it('--diagnostics N adds the validation set\'s confusion counts for a classification task, agreeing with its accuracy', () => {
+  it.each(['webgpu', 'cpu'])('--diagnostics N adds the validation set\'s confusion counts for a classification task, agreeing with its accuracy (%s)', (backend) => {
     const dir = mkdtempSync(join(tmpdir(), 'runner-'));
     const file = join(dir, 'parity.json');
     writeFileSync(file, JSON.stringify({ version: 1, evalEvery: 2, task: { kind: 'parity' }, runs: [{ id: 'a', hiddenSize: 6, batch: 4 }] }));
-    const r = train(file, '--steps', '4', '--diagnostics', '2', '--json');
+    const r = train(file, '--steps', '4', '--diagnostics', '2', '--json', '--backend', backend);
     expect(r.code, r.err).toBe(0);
     const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     const withCounts = objects.filter((o) => o.runs?.[0].confusion);

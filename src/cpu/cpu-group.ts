@@ -97,7 +97,7 @@ export class CpuGroup implements TrainerGroup {
     this.matrices = prunedMatrices(this.layout.rnn);
     this.maskSize = this.matrices.reduce((a, m) => a + m.length, 0);
     this.masks = new Float32Array(R * this.maskSize).fill(1);
-    this.diagnostics = new CpuDiagnostics(this.net, this.layout, R);
+    this.diagnostics = new CpuDiagnostics(this.net, this.layout, R, task);
     this.configureRuns(spec.runs);
     this.reset();
   }
@@ -163,7 +163,7 @@ export class CpuGroup implements TrainerGroup {
         this.diagnostics.measure(r, this.params, p0, this.grads, m);
       }
       if (spec.tricks!.prune) m.sparsity = zeroFraction(this.params, p0, this.matrices);
-      if (evaluate) Object.assign(m, this.evaluate(p0));
+      if (evaluate) Object.assign(m, this.evaluate(p0, !!norms));
       if (run.plateau && decide) plateauStep(run.plateau, this.plateaus[r], monitorValidation ? m.valLoss! : loss, rate);
       metrics.push(m);
     }
@@ -175,17 +175,19 @@ export class CpuGroup implements TrainerGroup {
    * Forward only over the validation batches with the run's current weights from a zero state:
    * valLoss is the mean of the batches' losses; the metric pools every batch's weighted sums.
    */
-  private evaluate(p0: number): { valLoss: number; metric: number } {
+  private evaluate(p0: number, diagnosed = false): Pick<RunStepMetrics, 'valLoss' | 'metric' | 'validationExample' | 'confusion'> {
     const { net, head } = this;
     const kind = this.currentSpec.task.metric;
     let lossSum = 0;
     let metricSum = 0;
     let metricWeight = 0;
     net.setDropout();
-    for (const data of this.valData) {
+    if (diagnosed) this.diagnostics.startEvaluation();
+    for (const [i, data] of this.valData.entries()) {
       net.zeroInitialState();
       net.forward(this.params, p0, data.x);
       head.forward(this.params, p0, net.top, net.topOffset);
+      if (diagnosed) this.diagnostics.evaluationBatch(i, data, head.y);
       lossSum += head.lossOf(data.target, data.weight, false);
       const [sum, weight] = head.metricSums(kind, data.target, data.metricWeight);
       metricSum += sum;
@@ -193,7 +195,7 @@ export class CpuGroup implements TrainerGroup {
     }
     const valLoss = lossSum / this.valData.length;
     const metric = kind === 'bpc' ? valLoss / Math.LN2 : metricWeight > 0 ? metricSum / metricWeight : 0;
-    return { valLoss, metric };
+    return { valLoss, metric, ...(diagnosed ? this.diagnostics.evaluationResults() : {}) };
   }
 
   canStep(): boolean {

@@ -4,7 +4,8 @@
  * evaluation pass runs the forward again), and each weight_hh's spectral norm by the same
  * warm-started power iteration as the GPU (SPECTRAL_ITERS per step, SPECTRAL_FIRST_ITERS from the
  * start vector; in float64 here), and the histograms of every parameter tensor's weights (after
- * the update) and gradients (before clipping), counted as the GPU counts them.
+ * the update) and gradients (before clipping), counted as the GPU counts them; in evaluation
+ * passes, validation example 0 and (classification) the confusion counts, as the GPU takes them.
  */
 import { CELLS } from '../model/cells';
 import { paramSpec } from '../model/plan';
@@ -14,6 +15,8 @@ import type { ModelLayout } from '../model/model-layout';
 import { gateSaturation } from '../reference/gate-saturation';
 import { histogramOf } from '../reference/histogram';
 import { powerIteration } from '../reference/spectral-norm';
+import type { Task, TaskBatch } from '../data/task';
+import { MAX_CONFUSION_CLASSES } from '../training/confusion-gpu';
 import type { RunStepMetrics } from '../training/metrics';
 import type { CpuNetwork } from './network';
 
@@ -21,11 +24,15 @@ export class CpuDiagnostics {
   /** [R][direction] the vector each run's power iteration goes on from. */
   private readonly vectors: Float64Array[][];
   private readonly tensors: TensorSpan[];
+  /** The evaluation pass under way: validation example 0 and the confusion counts. */
+  private example?: NonNullable<RunStepMetrics['validationExample']>;
+  private confusion?: number[][];
 
   constructor(
     private readonly net: CpuNetwork,
     layout: ModelLayout,
     runs: number,
+    private readonly task: Pick<Task, 'metric' | 'outputSize'>,
   ) {
     this.tensors = histogramTensors(layout);
     this.vectors = Array.from({ length: runs }, () => net.plan.directions.map(() => new Float64Array(net.H)));
@@ -54,5 +61,45 @@ export class CpuDiagnostics {
       weight: histogramOf(params.subarray(p0 + t.offset, p0 + t.offset + t.size)),
       grad: histogramOf(grads.subarray(t.offset, t.offset + t.size)),
     }));
+  }
+
+  startEvaluation(): void {
+    const C = this.task.outputSize;
+    this.example = undefined;
+    this.confusion = this.task.metric === 'accuracy' && C <= MAX_CONFUSION_CLASSES ? Array.from({ length: C }, () => new Array<number>(C).fill(0)) : undefined;
+  }
+
+  /** After validation batch `index`'s forward and head (`y` [T*B][O]). */
+  evaluationBatch(index: number, data: TaskBatch & { metricWeight?: Float32Array }, y: Float32Array): void {
+    const { net } = this;
+    const T = net.seqLen;
+    const B = net.batch;
+    const O = this.task.outputSize;
+    if (index === 0) {
+      const D = net.plan.outputSize;
+      const I = data.x.length / (T * B);
+      const per = data.target.length / (T * B);
+      // Row 0 of timestep t: `width` numbers from `at + t * B * width`.
+      const rows = (t: number, from: ArrayLike<number>, width: number, at = 0) => Array.from({ length: width }, (_, k) => from[at + t * B * width + k]);
+      this.example = {
+        hidden: Array.from({ length: T }, (_, t) => rows(t, net.top, D, net.topOffset)),
+        output: Array.from({ length: T }, (_, t) => rows(t, y, O)),
+        input: Array.from({ length: T }, (_, t) => rows(t, data.x, I)),
+        target: Array.from({ length: T }, (_, t) => rows(t, data.target, per)),
+      };
+    }
+    const counts = this.confusion;
+    if (!counts) return;
+    const weights = data.metricWeight ?? data.weight;
+    for (let row = 0; row < T * B; row++) {
+      if (!(weights[row] > 0)) continue;
+      let best = 0;
+      for (let o = 1; o < O; o++) if (y[row * O + o] > y[row * O + best]) best = o;
+      counts[Math.min(O - 1, data.target[row])][best]++;
+    }
+  }
+
+  evaluationResults(): Pick<RunStepMetrics, 'validationExample' | 'confusion'> {
+    return { validationExample: this.example, confusion: this.confusion };
   }
 }

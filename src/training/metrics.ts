@@ -60,14 +60,14 @@ export interface RunStepMetrics {
    */
   histograms?: { name: string; weight: { max: number; counts: number[] }; grad: { max: number; counts: number[] } }[];
   /**
-   * At steps with both diagnostics and an evaluation pass (WebGPU backend): validation example 0
+   * At steps with both diagnostics and an evaluation pass: validation example 0
    * (row 0 of the first validation batch) through the run: the top layer's output h_t [t][D] (D
    * = H, or 2H when bidirectional), the head's output [t][O], and the example's input [t][I] and
    * target ([t][O] values for regression, [t][1] class indices for classification).
    */
   validationExample?: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] };
   /**
-   * At steps with both diagnostics and an evaluation pass (WebGPU backend), for tasks scored by
+   * At steps with both diagnostics and an evaluation pass, for tasks scored by
    * accuracy with at most 16 classes: counts over the validation set's weighted rows, [actual][predicted].
    */
   confusion?: number[][];

@@ -3,7 +3,7 @@
  * that evaluated: the top layer's hidden state as a map (units up, timesteps along; blue negative,
  * red positive; the input characters under it for text tasks), for regression tasks the
  * prediction against the target over the example, and for classification (up to 16 classes) the
- * confusion matrix over the validation set. WebGPU runs only: a run on the CPU backend says so. It reads the records' validationExample; <diagnostics-panel> turns the diagnostics on.
+ * confusion matrix over the validation set. Both backends compute it. It reads the records' validationExample; <diagnostics-panel> turns the diagnostics on.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
@@ -72,7 +72,6 @@ export class ValidationExampleView extends LitElement {
 
   override render() {
     const experiment = this.feed.controller.experiment;
-    const cpu = new Set(this.feed.controller.runs.filter((r) => r.backend === 'cpu').map((r) => r.config.id));
     const regression = experiment?.taskFacts.loss === 'mse';
     return html`
       ${experiment && experiment.doc.evalEvery === 0 ? html`<p class="note">This experiment never evaluates (evalEvery is 0): there is no validation example to show.</p>` : nothing}
@@ -80,7 +79,6 @@ export class ValidationExampleView extends LitElement {
       <div>
         ${this.runs().map((run) => {
           const latest = this.stepsOf(run.id).at(-1);
-          if (cpu.has(run.id)) return html`<div class="run"><figure><figcaption>${run.label}</figcaption><p class="note">Not on the CPU backend.</p></figure></div>`;
           return html`<div class="run"><figure>
             <figcaption><span class="dot" style=${`background:${run.color};display:inline-block`}></span> ${run.label} · hidden state${latest ? ` at step ${latest.step}` : ''}</figcaption>
             ${latest ? html`<canvas class="plot state" data-run=${run.id} role="img"
