@@ -218,3 +218,24 @@ test('validation example on a classification task: the confusion matrix over the
   await page.locator('diagnostics-panel details[data-view="example"]').screenshot({ path: 'test-results/confusion.png' });
   expect(errors).toEqual([]);
 });
+
+test('on the CPU backend (in its worker) the diagnostics arrive too', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await openPlayground(page, '/?backend=cpu');
+  await expect(page.getByTestId('run-backend')).toHaveText(['CPU', 'CPU']);
+  await page.evaluate(() => window.__rnnWorkspace!.experiment!.setField('evalEvery', 6));
+  await page.getByLabel('Diagnostics interval (training steps)').fill('3');
+  await page.getByLabel('Diagnostics interval (training steps)').press('Tab');
+  for (const title of ['Gradient flow through time', 'Gate saturation (LSTM, GRU)', 'Spectral norm of the recurrent weights',
+    'Weight and gradient histograms', 'Hidden state and prediction on a validation example']) {
+    await page.getByText(title, { exact: true }).click();
+  }
+  for (const tag of ['gradient-flow-view', 'gate-saturation-view', 'spectral-norm-view', 'weight-histogram-view', 'validation-example-view']) {
+    await expect.poll(() => fewestSteps(page, tag), { timeout: 120_000, message: tag }).toBeGreaterThanOrEqual(1);
+  }
+  const labels = (await currentDoc(page)).runs.map((r) => r.label);
+  await expect(page.getByRole('img', { name: new RegExp(`^Hidden state of ${labels[0]}'s top layer`) })).toBeVisible();
+  expect(errors).toEqual([]);
+});
