@@ -28,6 +28,9 @@ export const CONFIGS: Record<string, BenchConfig> = {
   },
   'GRU-S': { name: 'GRU-S', cell: 'gru', ...S_SIZES },
   'RNN-S': { name: 'RNN-S', cell: 'rnn_tanh', ...S_SIZES },
+  // S with four times the sequence: today's per-timestep kernels issue 2LT + 7L + 8 dispatches, so
+  // this row shows what a step costs as T grows (the time-looping kernels of issue 12 would flatten it).
+  'S-T128': { name: 'S-T128', cell: 'lstm', ...S_SIZES, seqLen: 128, defaultSteps: 5, cpuRow: false },
 };
 
 export const CONFIG_NAMES = Object.keys(CONFIGS);

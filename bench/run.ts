@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: serves bench/index.html with Vite, opens it in headless Chromium with
  * WebGPU (SwiftShader unless --gpu), waits for the page's result, prints the table and writes
- * bench/results/<date>-<configs>.json. Options: --config S|M|GRU-S|RNN-S (repeatable or comma
+ * bench/results/<date>-<configs>.json. Options: --config S|M|GRU-S|RNN-S|S-T128 (repeatable or comma
  * list), --steps N, --json, --gpu, --no-tfjs, --cpu (adds the CPU backend and TensorFlow.js's cpu
  * backend on the S-sized configs), --timeout-min N.
  */
@@ -35,7 +35,7 @@ interface Options {
 }
 
 function usage(message: string): never {
-  throw new Error(`${message}\nusage: npm run bench -- [--config S,M,GRU-S,RNN-S] [--steps N] [--json] [--gpu] ` +
+  throw new Error(`${message}\nusage: npm run bench -- [--config S,M,GRU-S,RNN-S,S-T128] [--steps N] [--json] [--gpu] ` +
     '[--no-tfjs] [--cpu] [--timeout-min N]');
 }
 

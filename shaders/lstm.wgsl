@@ -1,5 +1,8 @@
 // LSTM cell, forward and backward side by side. Gate order i, f, g, o (PyTorch).
 // Saved per unit for backward: the gate activations i, f, g, o.
+// With NORM_C (layer norm, Ba et al. 2016): h_t = o * tanh(LN(c_t)). LN needs the whole row of c_t,
+// so norm_c_forward (one workgroup per batch row, after the step) writes h and what follows from
+// it, and norm_c_backward runs between a backward step's two phases (lib/recurrent.wgsl).
 
 const G: u32 = 4u;
 const S: u32 = 4u;
@@ -28,11 +31,19 @@ fn cell_backward(r: u32, b: u32, j: u32, dh: f32, dc_next: f32) -> f32 {
   let f = acts_in[saved_at(1u, r, b, j)];
   let gg = acts_in[saved_at(2u, r, b, j)];
   let o = acts_in[saved_at(3u, r, b, j)];
-  let tc = tanh_stable(acts_in[c_at(u.s_out, r, b, j)]);
   let c_prev = acts_in[c_at(u.s_in, r, b, j)];
-  // h_t = o * tanh(c_t)
+  // h_t = o * tanh(c_t), or o * tanh(LN(c_t)) whose gradient to c_t norm_c_backward left in dch
+  var tc: f32;
+  var dc_h: f32;
+  if (NORM_C) {
+    tc = tanh_stable(normed_c(r, b, j));
+    dc_h = carry[u.dch_off + r * u.carry_run + b * u.H + j];
+  } else {
+    tc = tanh_stable(acts_in[c_at(u.s_out, r, b, j)]);
+    dc_h = dh * o * (1.0 - tc * tc);
+  }
   let d_o = dh * tc;
-  let dc = dc_next + dh * o * (1.0 - tc * tc);
+  let dc = dc_next + dc_h;
   // c_t = f * c_{t-1} + i * g
   let d_i = dc * gg;
   let d_f = dc * c_prev;
@@ -53,4 +64,102 @@ fn cell_initial(r: u32, unit: u32, dh_rec: f32, dc: f32) {
 // The carry is dL/dc: dh already holds every path into h_t.
 fn cell_dh_total(dh: f32, dc_next: f32) -> f32 {
   return dh;
+}
+
+// LN(c_t)[b, j] from the statistics norm_c_forward kept (backward: acts_in).
+fn normed_c(r: u32, b: u32, j: u32) -> f32 {
+  let st = stat_at(r, b);
+  let w = r * u.p_run + u.nc_w;
+  let chat = (acts_in[c_at(u.s_out, r, b, j)] - acts_in[st + 4u]) * acts_in[st + 5u];
+  return chat * params[w + j] + params[w + u.H + j];
+}
+
+var<workgroup> red: array<f32, 64>;
+
+// The sum of v over the workgroup's 64 threads (called in uniform control flow).
+fn row_sum(v: f32, lid: u32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var k = 32u; k > 0u; k >>= 1u) {
+    if (lid < k) {
+      red[lid] += red[lid + k];
+    }
+    workgroupBarrier();
+  }
+  let s = red[0];
+  workgroupBarrier();
+  return s;
+}
+
+// After the forward step at t: h_t = o * tanh(LN(c_t)) for batch row wg.x of run wg.z, then what the
+// step kernel did with h (recurrent dropout's masked copy, the kept state). Dispatch (B, 1, R).
+@compute @workgroup_size(64, 1, 1)
+fn norm_c_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let b = wg.x;
+  let r = wg.z;
+  let H = u.H;
+  var s = 0.0;
+  for (var j = lid.x; j < H; j += 64u) {
+    s += acts[c_at(u.s_out, r, b, j)];
+  }
+  let mean = row_sum(s, lid.x) / f32(H);
+  var v = 0.0;
+  for (var j = lid.x; j < H; j += 64u) {
+    let d = acts[c_at(u.s_out, r, b, j)] - mean;
+    v += d * d;
+  }
+  let rstd = inverseSqrt(row_sum(v, lid.x) / f32(H) + NORM_EPS);
+  let w = r * u.p_run + u.nc_w;
+  for (var j = lid.x; j < H; j += 64u) {
+    let cn = (acts[c_at(u.s_out, r, b, j)] - mean) * rstd * params[w + j] + params[w + H + j];
+    let out = h_at(u.s_out, r, b, j);
+    acts[out] = acts[saved_at(3u, r, b, j)] * tanh_stable(cn);
+    if (VARIATIONAL) {
+      acts[out - u.h_off + u.hr_off] = acts[out] * acts[vmask_at(r, b, j)];
+    }
+    if (u.keep != 0u) {
+      keep_state(r, b, j);
+    }
+  }
+  if (lid.x == 0u) {
+    let st = stat_at(r, b);
+    acts[st + 4u] = mean;
+    acts[st + 5u] = rstd;
+  }
+}
+
+// Between the two phases of the backward step at t, for batch row wg.x of run wg.z: from dh (dhs),
+// dL/dLN(c) = dh * o * (1 - tanh^2), back through the norm into dch; per element [dcn * chat, dcn]
+// into dnc for the gain's and bias's gradients. Dispatch (B, 1, R).
+@compute @workgroup_size(64, 1, 1)
+fn norm_c_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let b = wg.x;
+  let r = wg.z;
+  let H = u.H;
+  let st = stat_at(r, b);
+  let mean = acts_in[st + 4u];
+  let rstd = acts_in[st + 5u];
+  let w = r * u.p_run + u.nc_w;
+  let row = u.carry_run * r + b * H;
+  var sd = 0.0;
+  var sdx = 0.0;
+  for (var j = lid.x; j < H; j += 64u) {
+    let chat = (acts_in[c_at(u.s_out, r, b, j)] - mean) * rstd;
+    let tc = tanh_stable(chat * params[w + j] + params[w + H + j]);
+    let dcn = carry[u.dhs_off + row + j] * acts_in[saved_at(3u, r, b, j)] * (1.0 - tc * tc);
+    let d = dcn * params[w + j];
+    sd += d;
+    sdx += d * chat;
+  }
+  let mean_d = row_sum(sd, lid.x) / f32(H);
+  let mean_dx = row_sum(sdx, lid.x) / f32(H);
+  let dn = u.dnc_off + r * u.dnc_run + (u.t * u.B + b) * 2u * H;
+  for (var j = lid.x; j < H; j += 64u) {
+    let chat = (acts_in[c_at(u.s_out, r, b, j)] - mean) * rstd;
+    let tc = tanh_stable(chat * params[w + j] + params[w + H + j]);
+    let dcn = carry[u.dhs_off + row + j] * acts_in[saved_at(3u, r, b, j)] * (1.0 - tc * tc);
+    carry[u.dch_off + row + j] = rstd * (dcn * params[w + j] - mean_d - chat * mean_dx);
+    dgates[dn + j] = dcn * chat;
+    dgates[dn + H + j] = dcn;
+  }
 }

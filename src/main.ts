@@ -2,10 +2,12 @@
  * Entry point of the playground page: chooses the backend (WebGPU when an adapter comes up, the
  * CPU in a worker otherwise or when `?backend=cpu` asks), opens the saved experiments and the
  * keeper, and hands the workspace to <rnn-playground>, which opens what the keeper says and plays
- * it. A lost GPU device or an uncaught GPU error stops the experiment and shows in the banner.
+ * it. An uncaught GPU error stops the experiment and shows in the banner; a lost GPU device stops
+ * it at once, then it comes back from its last checkpoint on a new device (experiments/recovery.ts).
  */
 import { createCpuBackend } from './cpu/backend';
 import { browserSourceCorpus } from './data/corpus/source-corpus-browser';
+import { browserPresetFile } from './data/presets/preset-files-browser';
 import { createEngine, type Engine } from './engine/engine';
 import { GpuError, NoAdapterError } from './engine/errors';
 import { browserShaderSource } from './engine/shader-source-browser';
@@ -24,6 +26,10 @@ export interface PlaygroundState {
   backend?: BackendKind;
   adapter?: string;
   error?: string;
+  /** Destroys the GPU device under the page, as a driver reset would (end-to-end fault tests). */
+  loseDevice?: () => void;
+  /** GPU buffers alive on the engine training now (the soak watches it). */
+  gpuBuffers?: () => number | undefined;
 }
 
 declare global {
@@ -54,6 +60,18 @@ function gpuFailed(error: unknown): void {
   workspace?.fail(error);
 }
 
+/** A lost device stops training at once, then the experiment comes back from its last checkpoint. */
+function deviceLost(error: unknown): void {
+  if (!workspace) return reportError(error);
+  workspace.recover(error).catch((e: unknown) => {
+    reportError(error);
+    reportError(`could not recover from the lost device: ${messageOf(e)}`);
+  });
+}
+
+/** The engine training now, for the end-to-end tests' fault injection (loseDevice). */
+let currentEngine: Engine | undefined;
+
 /** GPU errors that escaped their caller still reach the user. */
 window.addEventListener('unhandledrejection', (event) => {
   if (event.reason instanceof GpuError) gpuFailed(event.reason);
@@ -66,7 +84,8 @@ function describeAdapter(info: Engine['adapterInfo']): string {
 
 async function makeBackend(kind: BackendKind): Promise<{ backend: TrainerBackend; adapter?: string }> {
   if (kind === 'cpu') return { backend: createCpuBackend({ worker: true }) };
-  const engine = await createEngine(navigator.gpu, { shaders: browserShaderSource, onLost: gpuFailed, onError: gpuFailed });
+  const engine = await createEngine(navigator.gpu, { shaders: browserShaderSource, onLost: deviceLost, onError: gpuFailed });
+  currentEngine = engine;
   return { backend: new WebGpuBackend(engine), adapter: describeAdapter(engine.adapterInfo) };
 }
 
@@ -93,9 +112,11 @@ async function start(): Promise<void> {
     events: window,
     hidden: () => document.visibilityState === 'hidden',
   });
-  workspace = new Workspace({ keeper, makeBackend, sources: { source: browserSourceCorpus } }, backend, choice);
+  workspace = new Workspace({ keeper, makeBackend, sources: { source: browserSourceCorpus }, presetFile: browserPresetFile }, backend, choice);
   window.__rnnWorkspace = workspace;
-  window.__rnnPlayground = { backend: choice.kind, adapter: choice.adapter };
+  window.__rnnPlayground = { backend: choice.kind, adapter: choice.adapter, loseDevice: () => currentEngine?.device.destroy(),
+    gpuBuffers: () => currentEngine?.liveBuffers,
+  };
 
   const playground = document.createElement('rnn-playground');
   playground.workspace = workspace;

@@ -17,6 +17,12 @@
 //                at hr_off, which forward writes for the next step), and backward multiplies the
 //                gradient that came through W_hh by the same mask;
 //   DIAGNOSTICS  backward also writes dL/dh_t of every row and unit (gt_off) for the per-timestep norms.
+//   NORM         layer norm inside the cell (shaders/norm.wgsl): forward takes the recurrent
+//                pre-activations from gh (normalized W_hh h_{t-1}, without b_hh) instead of its own
+//                mat-vec, and backward's recurrent term reads the gradient before that norm (rec_off).
+//   NORM_C       the cell state is normalized too (LSTM): a backward step runs in two phases around
+//                the norm's backward (lstm.wgsl norm_c_backward): PHASE_SPLIT leaves dh in dhs,
+//                PHASE_RESUME takes dh back from there and the cell reads dL/dc through the norm from dch.
 
 struct Step {
   t: u32,        // timestep of this dispatch: the row of gx, saved, dy and the gate gradients
@@ -41,10 +47,26 @@ struct Step {
   keep: u32,                          // forward: KEEP_H | KEEP_C to copy h_{t+1} (and c_{t+1}) into kept
   kh_off: u32, kc_off: u32, k_run: u32, // kept h and c of this layer: [R][B][H] at run stride k_run
   gt_off: u32, gt_run: u32,           // diagnostics: dL/dh_t of this direction [R][T][B][H] at run stride gt_run
+  rec_off: u32,                       // backward: the gradient W_hh's term reads, at run stride dg_run (dgh_off, or before the norm)
+  gh_off: u32,                        // NORM forward: normalized W_hh h_{t-1} [R][T][B][G*H] in the gx binding, run stride gx_run
+  phase: u32,                         // NORM_C backward: PHASE_WHOLE, PHASE_SPLIT or PHASE_RESUME
+  nc_w: u32,                          // NORM_C: params offset of the cell-state norm's gain (its bias follows, H later)
+  st_off: u32, st_run: u32,           // NORM: per-row statistics of this direction [R][T][B][6] (mean, rstd of ih, hh, c)
+  dhs_off: u32, dch_off: u32,         // NORM_C backward: dh and dL/dc through the norm, [R][B][H] at run stride carry_run
+  dnc_off: u32, dnc_run: u32,         // NORM_C backward: per element [dcn * chat, dcn] of the gain and bias [R][T][B][2H]
 }
 
 override VARIATIONAL: bool = false;
 override DIAGNOSTICS: bool = false;
+override NORM: bool = false;
+override NORM_C: bool = false;
+
+const PHASE_WHOLE: u32 = 0u;
+const PHASE_SPLIT: u32 = 1u;
+const PHASE_RESUME: u32 = 2u;
+
+// torch.nn.LayerNorm's default eps.
+const NORM_EPS: f32 = 1e-5;
 
 const MODE_INNER: u32 = 0u;
 const MODE_LAST: u32 = 1u;
@@ -144,7 +166,7 @@ fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
   let H = u.H;
   let GH = G * H;
   let w = r * u.p_run + u.w_hh + j;
-  let base = u.dgh_off + r * u.dg_run + u.rec_row * u.B * GH;
+  let base = u.rec_off + r * u.dg_run + u.rec_row * u.B * GH;
   let d0 = row_start(base, b0, 0u, GH);
   let d1 = row_start(base, b0, 1u, GH);
   let d2 = row_start(base, b0, 2u, GH);
@@ -154,6 +176,34 @@ fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
     s += params[w + k * H] * vec4<f32>(dgates[d0 + k], dgates[d1 + k], dgates[d2 + k], dgates[d3 + k]);
   }
   return s;
+}
+
+// NORM: the normalized recurrent pre-activations of rows b0..b0+3, gate g in component g.
+fn normed_recurrent(r: u32, b0: u32, j: u32) -> Rows4 {
+  var hh: Rows4;
+  hh.r0 = gh_row(r, b0, j);
+  hh.r1 = gh_row(r, min(b0 + 1u, u.B - 1u), j);
+  hh.r2 = gh_row(r, min(b0 + 2u, u.B - 1u), j);
+  hh.r3 = gh_row(r, min(b0 + 3u, u.B - 1u), j);
+  return hh;
+}
+
+fn gh_row(r: u32, b: u32, j: u32) -> vec4<f32> {
+  let base = u.gh_off + r * u.gx_run + (u.t * u.B + b) * G * u.H + j;
+  var v = vec4<f32>(gx[base], 0.0, 0.0, 0.0);
+  if (G > 1u) {
+    v.y = gx[base + u.H];
+    v.z = gx[base + 2u * u.H];
+  }
+  if (G > 3u) {
+    v.w = gx[base + 3u * u.H];
+  }
+  return v;
+}
+
+// Index of row b's statistics (mean, rstd of ih, hh, c) at this step.
+fn stat_at(r: u32, b: u32) -> u32 {
+  return u.st_off + r * u.st_run + (u.t * u.B + b) * 6u;
 }
 
 // The state after this step, for the next window (acts was written by this same thread).
@@ -188,7 +238,12 @@ fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
   }
   let r = wg.z;
   let b0 = wg.y * ROWS;
-  let hh = recurrent_forward(r, b0, j);
+  var hh: Rows4;
+  if (NORM) {
+    hh = normed_recurrent(r, b0, j);
+  } else {
+    hh = recurrent_forward(r, b0, j);
+  }
   forward_row(r, b0, j, hh.r0);
   if (b0 + 1u < u.B) {
     forward_row(r, b0 + 1u, j, hh.r1);
@@ -216,7 +271,17 @@ fn backward_row(r: u32, b: u32, j: u32, through_w: f32) {
     cell_initial(r, b * u.H + j, dh_rec, carry_in);
     return;
   }
-  let dh = dy[u.dy_off + r * u.dy_run + (u.t * u.B + b) * u.H + j] + dh_rec;
+  let si = u.dhs_off + r * u.carry_run + b * u.H + j;
+  var dh: f32;
+  if (NORM_C && u.phase == PHASE_RESUME) {
+    dh = carry[si];
+  } else {
+    dh = dy[u.dy_off + r * u.dy_run + (u.t * u.B + b) * u.H + j] + dh_rec;
+  }
+  if (NORM_C && u.phase == PHASE_SPLIT) {
+    carry[si] = dh;
+    return;
+  }
   if (DIAGNOSTICS) {
     carry[u.gt_off + r * u.gt_run + (u.t * u.B + b) * u.H + j] = cell_dh_total(dh, carry_in);
   }
@@ -232,7 +297,7 @@ fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation
   let r = wg.z;
   let b0 = wg.y * ROWS;
   var dh_rec = vec4<f32>();
-  if (u.mode != MODE_LAST) {
+  if (u.mode != MODE_LAST && !(NORM_C && u.phase == PHASE_RESUME)) {
     dh_rec = recurrent_backward(r, b0, j);
   }
   backward_row(r, b0, j, dh_rec.x);

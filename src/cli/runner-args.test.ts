@@ -31,6 +31,12 @@ function errors(...argv: string[]): string[] {
 }
 
 describe('parseRunnerArgs', () => {
+  it('refuses values float32 cannot hold or that round to 0 where 0 means off (issue 10 row 6)', () => {
+    expect(errors('--run', 'sgd lr=0.1 clip=1e-46')).toEqual(['--run "sgd lr=0.1 clip=1e-46": clip must be at least 1.2e-38 in size (smaller values round to 0 in float32), got 1e-46']);
+    expect(errors('--run', 'sgd lr=1e39')[0]).toMatch(/^--run "sgd lr=1e39": lr must be a number > 0 and <= 100, got 1e\+39$/);
+    expect(errors('--run', 'sgd lr=0.1 wd=1e39')[0]).toMatch(/^--run "sgd lr=0.1 wd=1e39": wd must be a number from 0 to 10, got 1e\+39$/);
+  });
+
   it('defaults: the playground\'s experiment, 200 steps, a table row every 20', () => {
     const a = parse();
     expect(a.doc).toEqual(defaultExperiment());

@@ -196,6 +196,20 @@ describe('npm run train', () => {
     }
   });
 
+  it.each([
+    // issue 10 row 3: each failed after allocating hundreds of MB, exit 1, before the dry run
+    [['--hidden', '2048', '--batch', '1', '--seq', '1'], /^lstm H2048 B1 T1: hiddenSize 2048: dispatch "update optimizer update" needs 65641 workgroups in one dimension; the device allows 65535; reduce hiddenSize$/m],
+    [['--hidden', '1024', '--layers', '3', '--batch', '1', '--seq', '1'], /: hiddenSize 1024, numLayers 3: dispatch "update optimizer update" needs 82037 workgroups .*; reduce hiddenSize or numLayers$/m],
+    [['--cell', 'rnn_tanh', '--hidden', '1025', '--batch', '4096', '--seq', '1'], /: hiddenSize 1025, batch 4096: dispatch "state reset" needs 65600 workgroups .*; reduce hiddenSize or batch$/m],
+  ])('refuses %j up front, naming the settings, exit 2', (args, message) => {
+    const started = performance.now();
+    const r = train(...args, '--steps', '2');
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+    expect(performance.now() - started).toBeLessThan(60_000); // nothing trained or allocated
+  });
+
   it('exits 2 with the message and no stack trace on a bad option', () => {
     const r = train('--hidden', '0', '--run', 'adam lr=x');
     expect(r.code).toBe(2);
@@ -207,7 +221,7 @@ describe('npm run train', () => {
   it('exits 2 when the device cannot hold the config', () => {
     const r = train('--hidden', '4096', '--batch', '4096', '--seq', '4096');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/the activations need a \d+ MiB buffer but this device allows \d+ MiB/);
+    expect(r.err).toMatch(/^lstm H4096 B4096 T4096: hiddenSize 4096, batch 4096, seqLen 4096: .*; reduce hiddenSize, batch or seqLen$/m);
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
@@ -236,8 +250,20 @@ describe('npm run train', () => {
   it('names a diverged run on stderr, stops, and exits 3', () => {
     const r = train('--hidden', '4', '--seq', '4', '--batch', '2', '--steps', '300', '--every', '100', '--run', 'sgd lr=100', '--run', 'adam lr=0.01');
     expect(r.code, r.err).toBe(3);
-    expect(r.err).toMatch(/^run "sgd lr=100" diverged at step \d+: the (loss|gradient) is not finite; stopping/m);
+    expect(r.err).toMatch(/^run "sgd lr=100" diverged at step \d+: the (loss|gradient of layer 0|gradient of head) is not finite; stopping/m);
     expect(r.out).not.toMatch(/^300 /m);
+  });
+
+  it('reports the first non-finite step of a forced divergence, and where, with --json rows for every step', () => {
+    const r = train('--hidden', '4', '--seq', '4', '--batch', '2', '--steps', '100', '--every', '1', '--json', '--run', 'sgd lr=100');
+    expect(r.code, r.err).toBe(3);
+    const rows = r.out.trimEnd().split('\n').map((l) => JSON.parse(l)).filter((o) => 'runs' in o && !o.done);
+    const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+    const first = rows.find((o) => !finite(o.runs[0].loss) || !finite(o.runs[0].gradNorm));
+    expect(first, 'the run never diverged').toBeDefined();
+    expect(rows.filter((o) => o.step < first.step).every((o) => finite(o.runs[0].loss) && finite(o.runs[0].gradNorm))).toBe(true);
+    const where = !finite(first.runs[0].loss) ? 'loss' : 'gradient of (layer 0|head)';
+    expect(r.err).toMatch(new RegExp(`^run "sgd lr=100" diverged at step ${first.step}: the ${where} is not finite; stopping`, 'm'));
   });
 
   it('trains on the cpu with --backend cpu, and falls back to it when no adapter comes up', () => {

@@ -107,7 +107,7 @@ async function train(args: RunnerArgs): Promise<number> {
         for (const run of runs) {
           if (run.divergedAt === undefined || diverged.has(run.config.id)) continue;
           diverged.set(run.config.id, { step: run.divergedAt, where: run.divergedIn ?? 'loss' });
-          console.error(`run "${printable(run.config.label)}" diverged at step ${run.divergedAt}: the ${run.divergedIn ?? 'loss'} is not finite` +
+          console.error(`run "${printable(run.config.label)}" diverged at step ${run.divergedAt}: ${divergenceText(run.divergedIn ?? 'loss')}` +
             (args.keepGoing ? '; the other runs train on' : '; stopping (--keep-going trains the other runs on)'));
           printer.stop(run.config.id);
           if (!args.keepGoing) running.pause();
@@ -172,3 +172,8 @@ Promise.resolve()
       process.exit(e instanceof ArgsError || (e instanceof Error && CONFIG_ERRORS.has(e.name)) ? 2 : 1);
     },
   );
+
+/** Why a run stopped, from its divergedIn ('loss', 'gradient of layer 0', 'update', ...). */
+function divergenceText(where: string): string {
+  return where === 'update' ? 'the update made a weight non-finite' : `the ${where} is not finite`;
+}

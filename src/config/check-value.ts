@@ -71,7 +71,9 @@ export function checkValue(def: FieldDef, v: unknown): string | null {
       if (def.exclusiveMax ? v >= hi : v > hi) return refuse();
       if (Math.abs(v) > F32_MAX) return `must fit in float32 (at most ${F32_MAX.toExponential(2)}), got ${showValue(v)}`;
       if (v !== 0 && Math.abs(v) < F32_MIN_NORMAL) {
-        return `must be 0 or at least ${F32_MIN_NORMAL.toExponential(1)} in size (smaller values round to 0 in float32), got ${showValue(v)}`;
+        // Say "0 or" only where 0 is allowed: for a threshold that is off when absent, 0 is not.
+        const zeroAllowed = def.allowZero || ((lo < 0 || (lo === 0 && !def.exclusiveMin)) && (hi > 0 || (hi === 0 && !def.exclusiveMax)));
+        return `must be ${zeroAllowed ? '0 or ' : ''}at least ${F32_MIN_NORMAL.toExponential(1)} in size (smaller values round to 0 in float32), got ${showValue(v)}`;
       }
       return null;
     }

@@ -5,7 +5,7 @@
  * a test keeps the two in step. Field names are a contract: saved files and shared links use them.
  */
 import type { InitConfig } from '../model/init-schemes';
-import type { CellKind } from '../model/layout';
+import type { CellKind, NormKind } from '../model/layout';
 import type { BpttConfig } from '../training/bptt';
 import type { ClipConfig, OptimizerConfig } from '../training/optimizers';
 import type { PlateauConfig } from '../training/plateau';
@@ -73,6 +73,8 @@ export interface RunConfig {
   residual: boolean;
   /** A reverse direction per layer, outputs concatenated. */
   bidirectional: boolean;
+  /** Normalization inside the cell (layer or recurrent batch norm); 'none': off. */
+  norm: NormKind;
   /** Initialisation schemes of the recurrent layers. */
   init: InitConfig;
   /** Reduce-on-plateau; absent when off. */

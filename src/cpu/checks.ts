@@ -8,6 +8,7 @@ import { validateDropout } from '../training/dropout';
 import { runTrickErrors, type GroupSpec, type RunSpec } from '../training/group-spec';
 import { PLATEAU_STATE_KEY } from '../training/plateau';
 import { PRUNE_MASK_KEY } from '../training/prune';
+import { NORM_RUNNING_KEY } from './norm-network';
 import { validateClip, validateOptimizer } from '../training/optimizers';
 import { validateSchedule } from '../training/schedules';
 import type { RunCheckpoint } from '../training/trainer';
@@ -19,10 +20,11 @@ export const OPTIMIZER_SLOTS = 3;
  * RunCheckpoint.extra keys, as the GPU group's stages name them: the optimizer's own step count
  * (Adam's t; it restarts when a live change gives the state another meaning), truncated BPTT's
  * kept state [L][B][H] (L counting directions; c for lstm only), the plateau state [4] and the
- * pruning masks [Pw].
+ * pruning masks [Pw], and batch norm's running statistics (norm-network.ts).
  */
 export const EXTRA = {
   optimizerStep: 'update.optimizerStep', stateH: 'state.h', stateC: 'state.c', plateau: PLATEAU_STATE_KEY, masks: PRUNE_MASK_KEY,
+  normRunning: NORM_RUNNING_KEY,
 } as const;
 
 /**
@@ -47,11 +49,12 @@ export function checkRunIndex(r: number, count: number): void {
 }
 
 /**
- * Problems with checkpoints for runs of P parameters, kept states of `stateSize` floats and masks
- * of `maskSize` (writeCheckpoints), thrown before anything is written.
+ * Problems with checkpoints for runs of P parameters, kept states of `stateSize` floats, masks
+ * of `maskSize` and batch norm statistics of `runningSize` (writeCheckpoints), thrown before anything is written.
  */
 export function checkCheckpoints(
   indices: readonly number[], checkpoints: readonly RunCheckpoint[], P: number, count: number, stateSize: number, maskSize: number,
+  runningSize = 0,
 ): void {
   if (indices.length !== checkpoints.length) {
     throw new Error(`writeCheckpoints got ${indices.length} indices but ${checkpoints.length} checkpoints`);
@@ -73,6 +76,10 @@ export function checkCheckpoints(
     }
     const plateau = cp.extra[EXTRA.plateau];
     if (plateau && plateau.length !== 4) throw new Error(`checkpoint ${i}: extra["${EXTRA.plateau}"] must hold 4 numbers (best, bad, cooldown, scale), got ${plateau.length}`);
+    const running = cp.extra[EXTRA.normRunning];
+    if (running && running.length !== runningSize) {
+      throw new Error(`checkpoint ${i}: extra["${EXTRA.normRunning}"] must hold ${runningSize} numbers, got ${running.length}`);
+    }
     const masks = cp.extra[EXTRA.masks];
     if (masks && (masks.length !== maskSize || masks.some((x) => x !== 0 && x !== 1))) {
       throw new Error(`checkpoint ${i}: extra["${EXTRA.masks}"] must hold ${maskSize} numbers, each 0 or 1`);

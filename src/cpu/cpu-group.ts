@@ -4,7 +4,7 @@
  * bidirectional and residual layers, dropout masks from the same counter RNG, head, loss, norms,
  * clipping, optimizer, schedule on the run's own step, reduce-on-plateau, pruning masks,
  * per-timestep gradient norms every `diagnosticsEvery` steps, validation every `evalEvery` steps
- * without dropout).
+ * without dropout), and norm (layer / recurrent batch norm) through the float64 reference (norm-network.ts).
  * A step runs synchronously and delivers its record at once; in the browser the group lives in a
  * worker (worker.ts) behind a proxy (worker-backend.ts). Runs train one after another on shared scratch.
  */
@@ -30,6 +30,7 @@ import {
 import { CpuDiagnostics } from './diagnostics';
 import { CpuHead } from './head';
 import { CpuNetwork } from './network';
+import { NormNetwork } from './norm-network';
 import { gradNorms, updateRun } from './optimizer';
 import { evalBatches, evaluates, isEvalStep, type EvalBatch } from '../training/eval-batches';
 
@@ -62,7 +63,7 @@ export class CpuGroup implements TrainerGroup {
   private readonly valData: EvalBatch[];
   /** Floats of one run's kept state [L][B][H]. */
   private readonly stateSize: number;
-  private readonly net: CpuNetwork;
+  private readonly net: CpuNetwork | NormNetwork;
   private readonly head: CpuHead;
   private readonly diagnostics: CpuDiagnostics;
   private destroyed = false;
@@ -76,6 +77,7 @@ export class CpuGroup implements TrainerGroup {
     const R = spec.runs.length;
     const shape = {
       cell: spec.cell, inputSize: task.inputSize, hiddenSize: H, numLayers, bidirectional: spec.bidirectional, residual: spec.residual,
+      norm: spec.norm,
     };
     this.currentSpec = spec;
     this.layout = modelLayout(shape, task.outputSize);
@@ -91,13 +93,15 @@ export class CpuGroup implements TrainerGroup {
     this.carryC = new Float32Array(spec.cell === 'lstm' ? R * this.stateSize : 0);
     this.batchData = allocateBatch(task, T, B);
     this.valData = evaluates(spec) ? evalBatches(task, T, B, spec.head) : [];
-    this.net = new CpuNetwork(shape, this.layout.rnn, T, B);
+    this.net = spec.norm === 'layer' || spec.norm === 'batch'
+      ? new NormNetwork(shape, this.layout.rnn, T, B, R)
+      : new CpuNetwork(shape, this.layout.rnn, T, B);
     this.head = new CpuHead(this.layout.head, T * B, task.loss);
     this.plateaus = spec.runs.map(() => freshPlateauState('min'));
     this.matrices = prunedMatrices(this.layout.rnn);
     this.maskSize = this.matrices.reduce((a, m) => a + m.length, 0);
     this.masks = new Float32Array(R * this.maskSize).fill(1);
-    this.diagnostics = new CpuDiagnostics(this.net, this.layout, R, task);
+    this.diagnostics = new CpuDiagnostics(this.net, this.layout, R, task, { seqLen: T, batch: B });
     this.configureRuns(spec.runs);
     this.reset();
   }
@@ -135,6 +139,7 @@ export class CpuGroup implements TrainerGroup {
       const p0 = r * P;
       if (plan.carry) net.loadInitialState(this.carryH, this.carryC, r * stateSize);
       else net.zeroInitialState();
+      if (net instanceof NormNetwork) net.selectRun(r, 'train');
       const key = dropoutKey(run.seed, runStep);
       net.setDropout(dropoutDraw(key, run.dropout ?? 0), dropoutDraw(key, run.recurrentDropout ?? 0));
       net.forward(this.params, p0, data.x);
@@ -163,7 +168,7 @@ export class CpuGroup implements TrainerGroup {
         this.diagnostics.measure(r, this.params, p0, this.grads, m);
       }
       if (spec.tricks!.prune) m.sparsity = zeroFraction(this.params, p0, this.matrices);
-      if (evaluate) Object.assign(m, this.evaluate(p0, !!norms));
+      if (evaluate) Object.assign(m, this.evaluate(r, p0, !!norms));
       if (run.plateau && decide) plateauStep(run.plateau, this.plateaus[r], monitorValidation ? m.valLoss! : loss, rate);
       metrics.push(m);
     }
@@ -175,8 +180,9 @@ export class CpuGroup implements TrainerGroup {
    * Forward only over the validation batches with the run's current weights from a zero state:
    * valLoss is the mean of the batches' losses; the metric pools every batch's weighted sums.
    */
-  private evaluate(p0: number, diagnosed = false): Pick<RunStepMetrics, 'valLoss' | 'metric' | 'validationExample' | 'confusion'> {
+  private evaluate(r: number, p0: number, diagnosed = false): Pick<RunStepMetrics, 'valLoss' | 'metric' | 'validationExample' | 'confusion'> {
     const { net, head } = this;
+    if (net instanceof NormNetwork) net.selectRun(r, 'eval');
     const kind = this.currentSpec.task.metric;
     let lossSum = 0;
     let metricSum = 0;
@@ -253,6 +259,8 @@ export class CpuGroup implements TrainerGroup {
       const run = this.runs[r].spec;
       if (run.plateau) extra[EXTRA.plateau] = plateauStateToArray(this.plateaus[r]);
       if (isPruning(run.prune)) extra[EXTRA.masks] = this.masks.slice(r * this.maskSize, (r + 1) * this.maskSize);
+      const running = this.net instanceof NormNetwork ? this.net.readRunning(r) : undefined;
+      if (running) extra[EXTRA.normRunning] = running;
       return {
         step: this.steps[r],
         params: this.params.slice(r * P, (r + 1) * P),
@@ -264,13 +272,14 @@ export class CpuGroup implements TrainerGroup {
 
   /**
    * Missing optimizer slots are zero; a missing optimizer step is the run's step; missing kept
-   * state is zero; a missing plateau state is a fresh one, missing masks all ones. Other `extra`
+   * state is zero; a missing plateau state is a fresh one, missing masks all ones, missing batch
+   * norm statistics torch's initial ones (mean 0, variance 1). Other `extra`
    * entries belong to stages the CPU does not run yet and are ignored.
    */
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     const P = this.layout.paramCount;
     const n = this.stateSize;
-    checkCheckpoints(indices, checkpoints, P, this.runs.length, n, this.maskSize);
+    checkCheckpoints(indices, checkpoints, P, this.runs.length, n, this.maskSize, this.net instanceof NormNetwork ? this.net.runningSize : 0);
     checkpoints.forEach((cp, i) => {
       const r = indices[i];
       this.params.set(cp.params, r * P);
@@ -290,6 +299,7 @@ export class CpuGroup implements TrainerGroup {
       const masks = cp.extra[EXTRA.masks];
       if (masks) this.masks.set(masks, r * this.maskSize);
       else this.masks.fill(1, r * this.maskSize, (r + 1) * this.maskSize);
+      if (this.net instanceof NormNetwork) this.net.writeRunning(r, cp.extra[EXTRA.normRunning]);
     });
   }
 
@@ -308,6 +318,7 @@ export class CpuGroup implements TrainerGroup {
     this.masks.fill(1, r * this.maskSize, (r + 1) * this.maskSize);
     this.steps[r] = 0;
     this.zeroCarry(r);
+    if (this.net instanceof NormNetwork) this.net.writeRunning(r, undefined);
     this.diagnostics.restart(r);
   }
 

@@ -18,7 +18,20 @@ import { powerIteration } from '../reference/spectral-norm';
 import type { Task, TaskBatch } from '../data/task';
 import { MAX_CONFUSION_CLASSES } from '../training/confusion-gpu';
 import type { RunStepMetrics } from '../training/metrics';
-import type { CpuNetwork } from './network';
+import type { ParamLayout, RnnShape } from '../model/layout';
+import type { NetworkPlan } from '../model/plan';
+
+/** What the diagnostics read of a CPU network (the plain one, or the one with normalisation). */
+export interface DiagnosedNetwork {
+  readonly shape: RnnShape;
+  readonly layout: ParamLayout;
+  readonly plan: NetworkPlan;
+  /** [T][B][D] of the top layer's output, from topOffset. */
+  readonly top: Float32Array;
+  readonly topOffset: number;
+  /** Direction d's [T][B][G*H] activated gates; absent where the network does not keep them (no gate saturation then). */
+  activatedGates?(d: number): Float32Array;
+}
 
 export class CpuDiagnostics {
   /** [R][direction] the vector each run's power iteration goes on from. */
@@ -28,14 +41,22 @@ export class CpuDiagnostics {
   private example?: NonNullable<RunStepMetrics['validationExample']>;
   private confusion?: number[][];
 
+  private readonly T: number;
+  private readonly B: number;
+  private readonly H: number;
+
   constructor(
-    private readonly net: CpuNetwork,
+    private readonly net: DiagnosedNetwork,
     layout: ModelLayout,
     runs: number,
     private readonly task: Pick<Task, 'metric' | 'outputSize'>,
+    sizes: { seqLen: number; batch: number },
   ) {
+    this.T = sizes.seqLen;
+    this.B = sizes.batch;
+    this.H = net.shape.hiddenSize;
     this.tensors = histogramTensors(layout);
-    this.vectors = Array.from({ length: runs }, () => net.plan.directions.map(() => new Float64Array(net.H)));
+    this.vectors = Array.from({ length: runs }, () => net.plan.directions.map(() => new Float64Array(this.H)));
   }
 
   /** Run r starts its power iteration again from the fixed start vector. */
@@ -45,14 +66,16 @@ export class CpuDiagnostics {
 
   /** Run r's diagnostics into `m`; `p0` is where its parameters start in `params`; `grads` holds its gradients from 0. */
   measure(r: number, params: Float32Array, p0: number, grads: Float32Array, m: RunStepMetrics): void {
-    const { net } = this;
+    const { net, H } = this;
+    const GH = net.plan.gates * H;
     const cell = net.shape.cell;
-    if (CELLS[cell].saturating) m.gateSaturation = gateSaturation(cell, net.H, net.plan.directions.map((d) => net.activatedGates(d.index)), CELLS[cell].gates.length);
+    const gates = net.activatedGates?.bind(net);
+    if (CELLS[cell].saturating && gates) m.gateSaturation = gateSaturation(cell, H, net.plan.directions.map((d) => gates(d.index)), CELLS[cell].gates.length);
     m.spectralNorm = net.plan.directions.map((dir, d) => {
       const at = p0 + net.layout.byName.get(paramSpec(dir, 'weight_hh').name)!.offset;
-      const w = params.subarray(at, at + net.GH * net.H);
+      const w = params.subarray(at, at + GH * H);
       const v = this.vectors[r][d];
-      const out = powerIteration(w, net.GH, net.H, v, v.every((x) => x === 0) ? SPECTRAL_FIRST_ITERS : SPECTRAL_ITERS);
+      const out = powerIteration(w, GH, H, v, v.every((x) => x === 0) ? SPECTRAL_FIRST_ITERS : SPECTRAL_ITERS);
       this.vectors[r][d] = out.v;
       return out.sigma;
     });
@@ -71,9 +94,7 @@ export class CpuDiagnostics {
 
   /** After validation batch `index`'s forward and head (`y` [T*B][O]). */
   evaluationBatch(index: number, data: TaskBatch & { metricWeight?: Float32Array }, y: Float32Array): void {
-    const { net } = this;
-    const T = net.seqLen;
-    const B = net.batch;
+    const { net, T, B } = this;
     const O = this.task.outputSize;
     if (index === 0) {
       const D = net.plan.outputSize;

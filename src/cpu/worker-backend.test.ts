@@ -49,6 +49,9 @@ const SPEC = {
 /** SPEC with the tricks: bidirectional residual layers, dropout, per-timestep gradient norms. */
 const TRICKS_SPEC: GroupSpec = { ...SPEC, bidirectional: true, residual: true, runs: DROPOUT_RUNS, diagnosticsEvery: 2 };
 
+/** SPEC with recurrent batch norm: its tensors in the parameter count, its running statistics in checkpoints. */
+const NORM_SPEC: GroupSpec = { ...SPEC, norm: 'batch' };
+
 async function steps(group: TrainerGroup, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     if (!group.canStep()) await group.settle();
@@ -58,7 +61,7 @@ async function steps(group: TrainerGroup, n: number): Promise<void> {
 }
 
 describe('CPU groups in a worker, through the message protocol', () => {
-  it.each([['plain', SPEC], ['with the tricks', TRICKS_SPEC]] as const)('%s: train exactly like a CpuGroup in this thread, through live settings, restarts, checkpoints and reset', async (_, spec) => {
+  it.each([['plain', SPEC], ['with the tricks', TRICKS_SPEC], ['with batch norm', NORM_SPEC]] as const)('%s: train exactly like a CpuGroup in this thread, through live settings, restarts, checkpoints and reset', async (_, spec) => {
     const { backend } = connect(2);
     const remoteRecords: StepRecord[] = [];
     const localRecords: StepRecord[] = [];

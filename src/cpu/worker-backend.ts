@@ -13,6 +13,7 @@ import type { StepRecord } from '../training/metrics';
 import { ConfigError } from '../training/run-group';
 import type { RecordSink, RunCheckpoint, TrainerBackend, TrainerGroup } from '../training/trainer';
 import { checkCheckpoints, checkRunIndex, liveRunErrors } from './checks';
+import { normRunningSize } from './norm-network';
 import {
   batchBuffers, checkpointBuffers, type FromWorker, type MessagePortLike, type ToWorker, type WireBatch, type WireSpec,
 } from './protocol';
@@ -140,6 +141,8 @@ export class WorkerCpuGroup implements TrainerGroup {
   private readonly stateSize: number;
   /** Floats of one run's pruning masks [Pw]. */
   private readonly maskSize: number;
+  /** Floats of a run's batch norm running statistics in a checkpoint (0 without batch norm). */
+  private readonly runningSize: number;
   /** Batches handed back by the worker, ready for the next steps. */
   private readonly pool: TaskBatch[] = [];
   private delivered = 0;
@@ -159,9 +162,10 @@ export class WorkerCpuGroup implements TrainerGroup {
     this.steps = new Array<number>(currentSpec.runs.length).fill(0);
     const shape = {
       cell: currentSpec.cell, inputSize: this.task.inputSize, hiddenSize: currentSpec.hiddenSize, numLayers: currentSpec.numLayers,
-      bidirectional: currentSpec.bidirectional,
+      bidirectional: currentSpec.bidirectional, norm: currentSpec.norm,
     };
     const layout = modelLayout(shape, this.task.outputSize);
+    this.runningSize = normRunningSize(layout.plan, currentSpec.seqLen);
     this.paramCount = layout.paramCount;
     this.maskSize = prunedMatrices(layout.rnn).reduce((a, m) => a + m.length, 0);
     this.stateSize = layout.plan.directions.length * currentSpec.batch * currentSpec.hiddenSize;
@@ -240,7 +244,7 @@ export class WorkerCpuGroup implements TrainerGroup {
 
   writeCheckpoints(indices: readonly number[], checkpoints: readonly RunCheckpoint[]): void {
     this.usable();
-    checkCheckpoints(indices, checkpoints, this.paramCount, this.steps.length, this.stateSize, this.maskSize);
+    checkCheckpoints(indices, checkpoints, this.paramCount, this.steps.length, this.stateSize, this.maskSize, this.runningSize);
     // Copies, so the caller keeps its arrays (transferring would detach them).
     const copies = checkpoints.map((cp) => ({
       step: cp.step, params: cp.params.slice(), optimizer: cp.optimizer.map((s) => s.slice()),

@@ -74,6 +74,22 @@ describe('sampleModel', () => {
     expect(Array.from(fresh.step(inputs[0]))).toEqual(Array.from(whole.subarray(0, VOCAB.length)));
   });
 
+  it('a layer norm LSTM samples through its norms (stepping matches the whole sequence); a batch norm run is refused', () => {
+    const net: SampleNetwork = { cell: 'lstm', hiddenSize: 4, numLayers: 2, norm: 'layer' };
+    const params = randomParams(net, VOCAB.length, 7);
+    const inputs = [...'cab e'].map((c) => VOCAB.indexOf(c));
+    const whole = logitsOfSequence(net, VOCAB.length, params, inputs);
+    const model = new CharModelStepper(net, VOCAB.length, params);
+    inputs.forEach((c, t) => {
+      const logits = model.step(c);
+      logits.forEach((v, o) => expect(Math.abs(v - whole[t * VOCAB.length + o]), `step ${t}, class ${o}`).toBeLessThan(1e-12));
+    });
+    const plain = { ...net, norm: 'none' as const };
+    expect(() => new CharModelStepper(plain, VOCAB.length, params)).toThrow(/the weights hold/);
+    expect(() => new CharModelStepper({ ...net, norm: 'batch' }, VOCAB.length, randomParams({ ...net, norm: 'batch' }, VOCAB.length, 7)))
+      .toThrow(/batch norm run's running statistics/);
+  });
+
   it.each(NETS)('%s x %i layers: at temperature 0 each character is the arg-max of the logits after the text so far', (cell, numLayers) => {
     const net = { cell, hiddenSize: 6, numLayers };
     const params = randomParams(net, VOCAB.length, 3);

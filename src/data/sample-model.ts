@@ -8,7 +8,7 @@
 import type { CellKind } from '../model/cells';
 import { hasState } from '../model/cells';
 import type { HeadLayout } from '../model/init';
-import type { RnnShape } from '../model/layout';
+import type { NormKind, RnnShape } from '../model/layout';
 import { modelLayout } from '../model/model-layout';
 import { rnnForward } from '../reference/rnn';
 import { sampleClasses } from './sample-text';
@@ -18,6 +18,8 @@ export interface SampleNetwork {
   cell: CellKind;
   hiddenSize: number;
   numLayers: number;
+  /** Layer norm runs sample as they trained; batch norm runs are refused (their statistics are not in the weights). */
+  norm?: NormKind;
 }
 
 export interface SampleOptions {
@@ -55,7 +57,10 @@ export class CharModelStepper {
   constructor(net: SampleNetwork, vocabularySize: number, params: ArrayLike<number>) {
     const V = vocabularySize;
     this.vocabularySize = V;
-    this.shape = { cell: net.cell, inputSize: V, hiddenSize: net.hiddenSize, numLayers: net.numLayers };
+    if (net.norm === 'batch') {
+      throw new Error('sampling needs a batch norm run\'s running statistics, which its weights do not hold: sample a run with norm "none" or "layer"');
+    }
+    this.shape = { cell: net.cell, inputSize: V, hiddenSize: net.hiddenSize, numLayers: net.numLayers, norm: net.norm };
     const layout = modelLayout(this.shape, V);
     if (params.length !== layout.paramCount) {
       throw new Error(`the weights hold ${params.length} numbers; a ${net.cell} of ${net.hiddenSize} units x ${net.numLayers} over ${V} characters has ${layout.paramCount}`);

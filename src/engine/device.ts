@@ -29,6 +29,14 @@ const RAISED_LIMITS = [
   'maxComputeWorkgroupsPerDimension',
 ] as const;
 
+const destroyedByUs = new WeakSet<GPUDevice>();
+
+/** Destroys `device` on purpose: its loss is not reported to onLost. */
+export function destroyDevice(device: GPUDevice): void {
+  destroyedByUs.add(device);
+  device.destroy();
+}
+
 export async function requestDevice(gpu: GPU | undefined, opts: DeviceOptions = {}): Promise<DeviceHandle> {
   if (!gpu) {
     throw new NoAdapterError(
@@ -41,8 +49,9 @@ export async function requestDevice(gpu: GPU | undefined, opts: DeviceOptions = 
   for (const name of RAISED_LIMITS) requiredLimits[name] = adapter.limits[name];
   const device = await adapter.requestDevice({ label: 'rnn-playground device', requiredLimits });
   const info = adapter.info;
+  // A device destroyed by anyone but destroyDevice() (a test, the browser) is lost like any other.
   device.lost.then((lost) => {
-    if (lost.reason !== 'destroyed') opts.onLost?.(new DeviceLostError(lost.reason, lost.message));
+    if (!destroyedByUs.has(device)) opts.onLost?.(new DeviceLostError(lost.reason, lost.message));
   });
   device.addEventListener('uncapturederror', (event) => {
     const error = (event as GPUUncapturedErrorEvent).error;

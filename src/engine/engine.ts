@@ -3,7 +3,7 @@
  * a way to encode one unit of work into one command encoder and one submit. It is not a
  * tensor library: it knows nothing of cells, layers or optimizers.
  */
-import { requestDevice, type DeviceHandle, type DeviceOptions } from './device';
+import { destroyDevice, requestDevice, type DeviceHandle, type DeviceOptions } from './device';
 import { GpuValidationError, LimitError, ShaderCompileError } from './errors';
 import { assembleShader, sourceLocation, type AssembledShader, type ShaderSource } from './shader-source';
 
@@ -44,6 +44,7 @@ export class Engine {
   private readonly shaders: ShaderSource;
   private readonly modules = new Map<string, Promise<GPUShaderModule>>();
   private readonly kernels = new Map<string, Promise<Kernel>>();
+  private buffersAlive = 0;
 
   constructor(handle: DeviceHandle, shaders: ShaderSource) {
     this.device = handle.device;
@@ -55,6 +56,11 @@ export class Engine {
     return this.device.limits;
   }
 
+  /** True for a DryRunEngine (dry-run.ts), which checks sizes and creates nothing. */
+  get dryRun(): boolean {
+    return false;
+  }
+
   /** A labelled buffer; refuses sizes over the device's limits with a message naming the label. */
   createBuffer(label: string, bytes: number, usage: GPUBufferUsageFlags): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
@@ -63,7 +69,29 @@ export class Engine {
         `buffer "${label}" needs ${size} bytes but this device allows ${this.limits.maxBufferSize}; use smaller sizes`,
       );
     }
-    return this.device.createBuffer({ label, size, usage });
+    const buffer = this.device.createBuffer({ label, size, usage });
+    // Counted until destroyed, once: the soak (scripts/soak.ts) watches this for leaks.
+    this.buffersAlive++;
+    const destroy = buffer.destroy.bind(buffer);
+    let alive = true;
+    buffer.destroy = () => {
+      if (alive) this.buffersAlive--;
+      alive = false;
+      destroy();
+    };
+    return buffer;
+  }
+
+  /** GPU buffers made through createBuffer and not yet destroyed. */
+  get liveBuffers(): number {
+    return this.buffersAlive;
+  }
+
+  /** Throws a LimitError naming `label` if a dispatch of `groups` workgroups exceeds the device. */
+  checkDispatch(label: string, groups: readonly [number, number, number]): void {
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    const most = Math.max(...groups);
+    if (most > max) throw new LimitError(`dispatch "${label}" needs ${most} workgroups in one dimension; the device allows ${max}`);
   }
 
   /** Compiled pipeline for `desc`, built once per distinct structure. */
@@ -159,7 +187,7 @@ export class Engine {
   }
 
   destroy(): void {
-    this.device.destroy();
+    destroyDevice(this.device);
   }
 }
 

@@ -54,11 +54,7 @@ export class ProgramBuilder {
     resources: Readonly<Record<number, ProgramResource>>,
     groups: readonly [number, number, number],
   ): void {
-    for (const g of groups) {
-      if (g > this.engine.limits.maxComputeWorkgroupsPerDimension) {
-        throw new Error(`dispatch "${label}" needs ${g} workgroups in one dimension; the device allows ${this.engine.limits.maxComputeWorkgroupsPerDimension}`);
-      }
-    }
+    this.engine.checkDispatch(label, groups);
     let entries = this.pending.get(list);
     if (!entries) this.pending.set(list, (entries = []));
     entries.push({ kernel, label, record: this.uniforms.add(record), resources, groups });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentDoc } from '../config/experiment';
 import { readExperiment } from '../config/parse';
-import { Experiment } from './experiment';
+import { Experiment, gradientPlace } from './experiment';
 import { FakeBackend, type FakeGroup } from './fake-backend';
 import type { RunRecord } from './history';
 
@@ -266,6 +266,12 @@ describe('playing', () => {
     const a = records.get('a')!.map((r) => r.step);
     expect(a).toEqual(Array.from({ length: a.length }, (_, i) => i + 1));
     expect(e.snapshot().status).toBe('paused');
+  });
+
+  it('a backend without the GPU anomaly flag names a non-finite gradient by its segment norms', () => {
+    expect(gradientPlace([1, Infinity, 2])).toBe('gradient of layer 1');
+    expect(gradientPlace([1, 2, NaN])).toBe('gradient of head');
+    expect(gradientPlace([1, 2])).toBe('gradient');
   });
 
   it('a run that diverges is marked at its step and stops recording; the others go on', async () => {

@@ -28,7 +28,10 @@ export interface RunState {
   backend: BackendKind;
   /** Steps of this run whose records arrived. */
   step: number;
-  /** Set at the first non-finite loss or gradient norm; the run's later records are dropped. */
+  /**
+   * Set at the first non-finite loss, gradient norm or updated weight (divergedIn: 'loss',
+   * 'gradient of layer 0', 'gradient of head', 'update', ...); the run's later records are dropped.
+   */
   divergedAt?: number;
   divergedIn?: string;
 }
@@ -509,9 +512,15 @@ export class Experiment {
         const step = m.runStep ?? record.step;
         if (step <= entry.history.lastStep) return; // a step from before a restart or restore
         const run: RunRecord = { ...m, step, time: Math.max(0, clock - entry.clockAtStart) };
-        if (!Number.isFinite(m.loss) || !Number.isFinite(m.gradNorm)) {
+        // The GPU's anomaly flag names the step and the place (a layer's gradient, the update);
+        // a backend without one (the CPU) is judged here from the loss and the gradient norm.
+        if (m.anomaly) {
+          entry.divergedAt = m.anomaly.step;
+          entry.divergedIn = m.anomaly.where;
+          this.emitRuns();
+        } else if (!Number.isFinite(m.loss) || !Number.isFinite(m.gradNorm)) {
           entry.divergedAt = step;
-          entry.divergedIn = !Number.isFinite(m.loss) ? 'loss' : 'gradient';
+          entry.divergedIn = !Number.isFinite(m.loss) ? 'loss' : gradientPlace(m.layerGradNorms);
           this.emitRuns();
         }
         entry.history.push(run);
@@ -536,4 +545,14 @@ export class Experiment {
     const snap = this.snapshot();
     this.emit((l) => l.onStatus?.(snap));
   }
+}
+
+/**
+ * Where a non-finite gradient is, from the segment norms (one per layer, bottom first, then the
+ * head, as modelLayout's segments): the names the GPU's anomaly flag uses.
+ */
+export function gradientPlace(segmentNorms: readonly number[]): string {
+  const s = segmentNorms.findIndex((n) => !Number.isFinite(n));
+  if (s < 0) return 'gradient';
+  return s === segmentNorms.length - 1 ? 'gradient of head' : `gradient of layer ${s}`;
 }

@@ -5,6 +5,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../config/parse';
 import { experimentFromHash, experimentToHash } from '../config/url';
+import { LESSONS, lessonExperiment } from '../lessons';
 import { Experiment } from './experiment';
 import { FakeBackend } from './fake-backend';
 import { Keeper } from './keeper';
@@ -95,5 +96,21 @@ describe('Keeper', () => {
     expect((await store.list())[0].savedAt).toBeGreaterThan(saved);
     keeper.detach();
     store.close();
+  });
+
+  it('a lesson link opens the lesson\'s experiment and names it; an unknown lesson opens the default with a notice', async () => {
+    const { keeper, store } = await setup('#lesson=optimizers');
+    const opening = await keeper.initial();
+    expect(opening.lesson).toBe('optimizers');
+    expect(opening.doc).toEqual(lessonExperiment(LESSONS.find((l) => l.id === 'optimizers')!));
+    expect(opening.notice).toBeUndefined();
+    store.close();
+
+    const other = await setup('#lesson=nonsense');
+    const fallback = await other.keeper.initial();
+    expect(fallback.lesson).toBeUndefined();
+    expect(fallback.doc.name).toBe('Adam against SGD on a noisy sine');
+    expect(fallback.notice).toContain('the link names no lesson "nonsense" (the lessons are vanishing-gradients, exploding-gradients,');
+    other.store.close();
   });
 });

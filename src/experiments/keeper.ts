@@ -9,6 +9,8 @@ import { defaultExperiment } from '../config/default-experiment';
 import type { ExperimentDoc } from '../config/experiment';
 import { experimentFromHash, experimentToHash } from '../config/url';
 import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
+import { LESSONS, lessonExperiment } from '../lessons';
+import { lessonIdFromHash } from '../lessons/link';
 import type { Experiment, ExperimentState } from './experiment';
 import type { ExperimentStore, SavedSummary } from './persistence';
 
@@ -34,6 +36,8 @@ export interface Opening {
   needsData?: boolean;
   /** Something the person should be told (a link that could not be read, data to open again). */
   notice?: string;
+  /** The lesson a `#lesson=ID` link opened (the page shows its note). */
+  lesson?: string;
 }
 
 /** Whether the experiment's task trains on the user's own data (a CSV or a text). */
@@ -50,6 +54,8 @@ export class Keeper {
   /** The saved experiment this page writes to (undefined until the first save of a new one). */
   private id?: string;
   private dirty = false;
+  /** The state saved last (or opened from), for recovery after a lost device (recovery.ts). */
+  private checkpoint?: ExperimentState;
   private saving?: Promise<void>;
   private timer?: ReturnType<typeof setInterval>;
   private unsubscribe?: () => void;
@@ -68,6 +74,12 @@ export class Keeper {
     const { store } = this.opts;
     const currentId = await store.current();
     const saved = currentId ? await store.load(currentId) : undefined;
+    const lessonId = lessonIdFromHash(this.opts.location.hash);
+    if (lessonId !== undefined) {
+      const lesson = LESSONS.find((l) => l.id === lessonId);
+      if (lesson) return { doc: lessonExperiment(lesson), lesson: lesson.id };
+      return { doc: defaultExperiment(), notice: `the link names no lesson "${lessonId}" (the lessons are ${LESSONS.map((l) => l.id).join(', ')}); the default experiment opened instead` };
+    }
     const link = experimentFromHash(this.opts.location.hash);
     const restore = (): Opening => {
       this.id = currentId;
@@ -89,9 +101,10 @@ export class Keeper {
   }
 
   /** Keeps `experiment` from now on: hash, autosave, saves on page hide. */
-  attach(experiment: Experiment, userData?: TaskData): void {
+  attach(experiment: Experiment, userData?: TaskData, openedFrom?: ExperimentState): void {
     this.detach();
     this.experiment = experiment;
+    this.checkpoint = openedFrom;
     this.userData = userData;
     this.opts.replaceHash(experimentToHash(experiment.doc));
     this.unsubscribe = experiment.subscribe({
@@ -134,9 +147,15 @@ export class Keeper {
     this.saving = (async () => {
       const state = await experiment.saveState();
       this.id = await this.opts.store.save(state, this.id, this.userData);
+      if (this.experiment === experiment) this.checkpoint = state;
       await this.opts.store.setCurrent(this.id);
     })().finally(() => (this.saving = undefined));
     await this.saving;
+  }
+
+  /** The last state saved of the attached experiment, or the one it was opened from. */
+  get lastCheckpoint(): ExperimentState | undefined {
+    return this.checkpoint;
   }
 
   /** The id this page saves to (after its first save). */

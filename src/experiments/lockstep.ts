@@ -217,7 +217,8 @@ export class Lockstep {
       if (slot) kept.add(slot);
       else build.push(d);
     }
-    const problems = build.flatMap((d) => backend.validate(d.spec).map((m) => `${d.spec.label}: ${m}`));
+    const checked = await Promise.all(build.map(async (d) => (await backend.validate(d.spec)).map((m) => `${d.spec.label}: ${m}`)));
+    const problems = checked.flat();
     if (problems.length > 0) throw Object.assign(new Error(problems.join('\n')), { name: 'ConfigError' });
 
     // Checkpoints of runs that continue in a rebuilt group, and of fork parents.

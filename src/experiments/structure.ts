@@ -1,6 +1,6 @@
 /**
  * From the experiment file to run groups (DESIGN decision 1): runs whose `rebuild` fields agree
- * (cell, sizes, batch, window, BPTT, residual, bidirectional, and later norm) share one group and its
+ * (cell, sizes, batch, window, BPTT, residual, bidirectional, norm) share one group and its
  * dispatches; the field table says which fields those are, so a new structural setting needs no
  * change here. Also how one change is classified: live, restart or rebuild. Pure data.
  */
@@ -77,7 +77,7 @@ export function createTask(doc: ExperimentDoc, sources: TaskSources = {}): Promi
  */
 export function toGroupSpec(doc: ExperimentDoc, task: Task, runs: readonly RunConfig[], diagnosticsEvery = 0): GroupSpec {
   const first = runs[0];
-  const tricks = `${first.bidirectional ? ' bidirectional' : ''}${first.residual ? ' residual' : ''}`;
+  const tricks = `${first.bidirectional ? ' bidirectional' : ''}${first.residual ? ' residual' : ''}${first.norm !== 'none' ? ` ${first.norm} norm` : ''}`;
   return {
     label: `${first.cell} H${first.hiddenSize}${first.numLayers > 1 ? ` L${first.numLayers}` : ''} B${first.batch} T${first.seqLen}${tricks}`,
     cell: first.cell,
@@ -88,6 +88,7 @@ export function toGroupSpec(doc: ExperimentDoc, task: Task, runs: readonly RunCo
     head: first.head,
     bidirectional: first.bidirectional,
     residual: first.residual,
+    norm: first.norm,
     bptt: { ...first.bptt },
     task,
     runs: runs.map(toRunSpec),

@@ -4,7 +4,8 @@
  * `rnn.load_state_dict` takes those tensors as they are, and the linear head as `head.weight`
  * [O, D] and `head.bias` [O] (a torch.nn.Linear on the top layer's D = H or 2H outputs). Export to
  * and import from safetensors; an import must match the run's shape tensor for tensor. Residual
- * layers and dropout have no weights: the metadata says they were on.
+ * layers and dropout have no weights: the metadata says they were on. A norm's gains and biases
+ * are named as torch names a LayerNorm / BatchNorm1d submodule's (`ln_ih_l0.weight`, `bn_c_l1.bias`).
  */
 import type { ExperimentDoc, RunConfig } from '../config/experiment';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
@@ -16,7 +17,10 @@ export const HEAD_PREFIX = 'head.';
 
 export function runLayout(run: RunConfig, task: Task): ModelLayout {
   return modelLayout(
-    { cell: run.cell, inputSize: task.inputSize, hiddenSize: run.hiddenSize, numLayers: run.numLayers, bidirectional: run.bidirectional },
+    {
+      cell: run.cell, inputSize: task.inputSize, hiddenSize: run.hiddenSize, numLayers: run.numLayers,
+      bidirectional: run.bidirectional, norm: run.norm,
+    },
     task.outputSize,
   );
 }
@@ -50,6 +54,7 @@ export function runWeightsFile(doc: ExperimentDoc, run: RunConfig, task: Task, p
     num_layers: String(run.numLayers),
     bidirectional: String(run.bidirectional),
     residual: String(run.residual),
+    norm: run.norm,
     output_size: String(task.outputSize),
   });
 }

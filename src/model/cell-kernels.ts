@@ -4,7 +4,7 @@
  */
 import type { KernelDesc } from '../engine/engine';
 import { RecordLayout } from '../engine/record';
-import { CELLS, type CellKind } from './cells';
+import { CELLS, hasState, type CellKind } from './cells';
 
 /** Field order of `struct Step` in shaders/lib/recurrent.wgsl (all u32). */
 export const STEP_FIELDS = [
@@ -17,6 +17,7 @@ export const STEP_FIELDS = [
   'dh0_off', 'dc0_off', 'out_run',
   'keep', 'kh_off', 'kc_off', 'k_run',
   'gt_off', 'gt_run',
+  'rec_off', 'gh_off', 'phase', 'nc_w', 'st_off', 'st_run', 'dhs_off', 'dch_off', 'dnc_off', 'dnc_run',
 ] as const;
 
 export type StepField = (typeof STEP_FIELDS)[number];
@@ -29,6 +30,9 @@ export const ROWS_PER_THREAD = 4;
 /** Backward modes: an inner step, the last timestep (nothing arrives from t + 1), the dh0/dc0 pass. */
 export const MODE = { inner: 0, last: 1, initial: 2 } as const;
 
+/** Backward phases of a step with a cell-state norm (NORM_C): whole, up to dh, from dh on. */
+export const PHASE = { whole: 0, split: 1, resume: 2 } as const;
+
 /** `keep` bits of a forward step: copy h (and c) after this step into the kept state. */
 export const KEEP = { h: 1, c: 2 } as const;
 
@@ -39,14 +43,23 @@ export const KEEP = { h: 1, c: 2 } as const;
 export interface StepVariant {
   variational?: boolean;
   diagnostics?: boolean;
+  /** Layer norm inside the cell: NORM, and NORM_C for cells with a cell state. */
+  norm?: boolean;
 }
 
-export function cellKernel(cell: CellKind, entryPoint: 'forward_step' | 'backward_step', variant: StepVariant = {}): KernelDesc {
+/** The step kernels, and the LSTM's cell-state norm passes (lstm.wgsl) that run beside them. */
+export type CellEntryPoint = 'forward_step' | 'backward_step' | 'norm_c_forward' | 'norm_c_backward';
+
+export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: StepVariant = {}): KernelDesc {
   const { file, constants } = CELLS[cell].shader;
   const all: Record<string, number> = { ...constants };
   if (variant.variational) all.VARIATIONAL = 1;
   if (variant.diagnostics && entryPoint === 'backward_step') all.DIAGNOSTICS = 1;
-  const names = [variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics'].filter(Boolean);
+  if (variant.norm) {
+    all.NORM = 1;
+    if (hasState(cell, 'c')) all.NORM_C = 1;
+  }
+  const names = [variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && 'layer norm'].filter(Boolean);
   return {
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
     file,

@@ -5,6 +5,9 @@
  * always nn.Linear's default, weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)). Draws come
  * from the counter RNG keyed by the run's seed and the tensor's index, so a seed fixes the weights
  * on every backend, and a scheme changed for one tensor leaves the others' draws as they were.
+ * Norm gains and biases take their constant (ParamEntry.fill) and draw nothing; the other tensors
+ * are keyed by their index among the tensors that draw, so a run with a norm starts from the same
+ * weights as the same run without.
  */
 import { CELLS, type CellKind } from './cells';
 import { DEFAULT_INIT, fillBias, fillWeight, type InitConfig } from './init-schemes';
@@ -36,7 +39,9 @@ export function initParams(
   const H = hiddenSize;
   const forgetGate = init.forgetBias === undefined ? -1 : cell ? CELLS[cell].gates.indexOf('f') : -1;
   if (init.forgetBias !== undefined && forgetGate < 0) throw new Error(`init.forgetBias needs a cell with a forget gate, got ${cell ?? 'none'}`);
-  rnn.entries.forEach((e, i) => {
+  const drawn = rnn.entries.filter((e) => e.fill === undefined);
+  for (const e of rnn.entries) if (e.fill !== undefined) out.fill(e.fill, e.offset, e.offset + e.size);
+  drawn.forEach((e, i) => {
     const target = { out, offset: e.offset, rows: e.shape[0], cols: e.shape[1] ?? 1, key: deriveKey(key, i) };
     const gates = e.shape[0] / H;
     switch (e.kind) {
@@ -58,6 +63,6 @@ export function initParams(
     for (let i = 0; i < size; i++) out[offset + i] = (2 * rngUniform(k, STREAM.init, i) - 1) * bound;
   };
   const headBound = 1 / Math.sqrt(head.inputs);
-  uniform(head.weight, head.outputs * head.inputs, headBound, rnn.entries.length);
-  uniform(head.bias, head.outputs, headBound, rnn.entries.length + 1);
+  uniform(head.weight, head.outputs * head.inputs, headBound, drawn.length);
+  uniform(head.bias, head.outputs, headBound, drawn.length + 1);
 }

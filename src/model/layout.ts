@@ -4,11 +4,12 @@
  * so a flat parameter vector moves to and from PyTorch without reshuffling. The tensors come
  * from planLayers (plan.ts); the cells from the registry (cells.ts). Pure data: no GPU, no DOM.
  */
-import { planLayers, type ParamKind } from './plan';
+import { planLayers, type NormKind, type ParamSpec } from './plan';
 
 export { CELL_KINDS, GATES, type CellKind } from './cells';
 import type { CellKind } from './cells';
-export type { ParamKind } from './plan';
+import type { NormStats } from '../reference/norm';
+export type { NormKind, ParamKind } from './plan';
 
 /** The sizes that fix a network's parameter shapes, and how its layers connect (src/model/plan.ts). */
 export interface RnnShape {
@@ -20,6 +21,8 @@ export interface RnnShape {
   bidirectional?: boolean;
   /** Layers whose input is as wide as their output return h plus their input (no parameters of its own). */
   residual?: boolean;
+  /** Normalization inside every cell (plan.ts NormKind); absent or 'none': none. */
+  norm?: NormKind;
 }
 
 /** One run's network inputs in PyTorch's layouts (batch_first=False). */
@@ -37,6 +40,12 @@ export interface RnnInputs {
   c0?: Float64Array;
   /** Dropout masks of a training step (src/training/dropout.ts); absent: none. */
   masks?: DropoutMasks;
+  /**
+   * Batch norm in evaluation: the running statistics [direction][site][step] (sites as normSites,
+   * steps in the direction's processing order; steps past the last use the last). Absent: a
+   * training pass, with each step's batch statistics.
+   */
+  normStats?: readonly (readonly (readonly NormStats[])[])[];
 }
 
 /**
@@ -53,7 +62,7 @@ export interface DropoutMasks {
 export interface ParamEntry {
   /** PyTorch name, e.g. `weight_ih_l0`. */
   name: string;
-  kind: ParamKind;
+  kind: ParamSpec['kind'];
   layer: number;
   /** Index of its direction in the plan (plan.directions). */
   direction: number;
@@ -62,6 +71,8 @@ export interface ParamEntry {
   /** Offset in floats inside one run's flat parameter vector. */
   offset: number;
   size: number;
+  /** Norm gains and biases: their constant initial value (plan.ts ParamSpec.fill). */
+  fill?: number;
 }
 
 export interface ParamLayout {
@@ -71,14 +82,20 @@ export interface ParamLayout {
   byName: Map<string, ParamEntry>;
 }
 
-/** Flat layout in torch's `parameters()` order: per layer and direction weight_ih, weight_hh, bias_ih, bias_hh. */
+/**
+ * Flat layout in torch's `parameters()` order: per layer and direction weight_ih, weight_hh,
+ * bias_ih, bias_hh, then its norms' gains and biases when the shape has a norm.
+ */
 export function paramLayout(shape: RnnShape): ParamLayout {
   const entries: ParamEntry[] = [];
   let offset = 0;
   for (const dir of planLayers(shape).directions) {
     for (const p of dir.params) {
       const size = p.shape.reduce((a, b) => a * b, 1);
-      entries.push({ name: p.name, kind: p.kind, layer: dir.layer, direction: dir.index, shape: [...p.shape], offset, size });
+      entries.push({
+        name: p.name, kind: p.kind, layer: dir.layer, direction: dir.index, shape: [...p.shape], offset, size,
+        ...(p.fill !== undefined ? { fill: p.fill } : {}),
+      });
       offset += size;
     }
   }

@@ -3,7 +3,8 @@
  * PyTorch names, inputs, an upstream gradient and the expected output and gradients (loss =
  * sum(output * grad_output)). PyTorch and the float64 reference write it; the parity tool reads it.
  * `bidirectional: true` (optional) is torch's bidirectional=True: outputs are 2H wide and the
- * states hold num_layers * 2 blocks, in torch's order. Parsing and validation only: no file
+ * states hold num_layers * 2 blocks, in torch's order. `norm: "layer" | "batch"` (optional) adds
+ * the norms of src/model/plan.ts (batch norm with the batch's statistics, as in training). Parsing and validation only: no file
  * system, no numerics.
  */
 import { hasState } from './cells';
@@ -170,6 +171,11 @@ export function parseParityCase(json: unknown, source: string): ParityCase {
     numLayers: r.positiveInt(json, 'num_layers'),
   };
   if (r.flag(json, 'bidirectional')) shape.bidirectional = true;
+  if (json.norm !== undefined) {
+    const norm = json.norm;
+    if (norm !== 'layer' && norm !== 'batch') r.fail(`field "norm" is ${show(norm)}, allowed: layer, batch`);
+    shape.norm = norm === 'layer' ? 'layer' : 'batch';
+  }
   const seqLen = r.positiveInt(json, 'seq_len');
   const batch = r.positiveInt(json, 'batch');
   const layout = paramLayout(shape);
@@ -236,6 +242,7 @@ export function caseToJson(c: ParityCase): object {
     hidden_size: c.shape.hiddenSize,
     num_layers: c.shape.numLayers,
     ...(c.shape.bidirectional ? { bidirectional: true } : {}),
+    ...(c.shape.norm && c.shape.norm !== 'none' ? { norm: c.shape.norm } : {}),
     seq_len: c.seqLen,
     batch: c.batch,
     params: paramObject(layout, c.params),

@@ -10,23 +10,46 @@
  *    suffix `_reverse`, outputColumn H), so the layer above gets two input parts of width H each
  *    and the head reads 2H columns, as torch.nn.LSTM(bidirectional=True) concatenates them;
  *  - residual: a layer whose input is as wide as its output returns h plus its input;
- *  - a per-layer norm (still to come): a DirectionPlan property, with its gain and bias appended
- *    to `params` (they follow the four tensors, so torch's names keep their order).
+ *  - norm ('layer' or 'batch'): each direction normalizes its input and recurrent pre-activations
+ *    (and, for cells with a cell state, c_t before its tanh); the gains and biases of those norms
+ *    follow the four tensors in `params` (`ln_ih_l0.weight`, `ln_ih_l0.bias`, `ln_hh_l0.*`,
+ *    `ln_c_l0.*`; `bn_*` for batch norm), so torch's own names keep their order.
  * Call sites loop over `layers`, `directions`, `input` parts, `params` and `readers`, so these
  * additions change what the loops see, not the loops.
  */
-import { GATES } from './cells';
+import { GATES, hasState } from './cells';
 import type { RnnShape } from './layout';
 
 /** The tensors of one direction of a layer, in PyTorch's order. */
 export type ParamKind = 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh';
 
+/**
+ * Normalization inside the cell (src/reference/norm.ts): none, layer norm (Ba et al. 2016) or
+ * recurrent batch norm (Cooijmans et al. 2016).
+ */
+export type NormKind = 'none' | 'layer' | 'batch';
+export const NORM_KINDS: readonly NormKind[] = ['none', 'layer', 'batch'];
+
+/**
+ * Where a direction normalizes: 'ih' the input pre-activations W_ih x_t, 'hh' the recurrent ones
+ * W_hh h_{t-1} (both [G*H] per batch row, before their biases), 'c' the cell state before its tanh.
+ */
+export type NormSite = 'ih' | 'hh' | 'c';
+
+/** The gain (`weight`) and bias of a norm site, as torch names a LayerNorm / BatchNorm1d's tensors. */
+export type NormParamKind = `norm_${NormSite}_${'weight' | 'bias'}`;
+
 export interface ParamSpec {
-  kind: ParamKind;
+  kind: ParamKind | NormParamKind;
   /** PyTorch name, e.g. `weight_ih_l0` or `weight_ih_l0_reverse`. */
   name: string;
-  /** PyTorch shape: weight_ih [G*H, I_l], weight_hh [G*H, H], biases [G*H]. */
+  /** PyTorch shape: weight_ih [G*H, I_l], weight_hh [G*H, H], biases [G*H]; norm gains and biases [G*H] or [H] (c). */
   shape: readonly number[];
+  /**
+   * A norm's gain or bias starts at this constant instead of a random draw: gains 1 for layer
+   * norm (torch.nn.LayerNorm), 0.1 for batch norm (Cooijmans et al. 2016 recommend it), biases 0.
+   */
+  fill?: number;
 }
 
 /** One column range of a direction's weight_ih and what feeds it. */
@@ -86,8 +109,22 @@ export interface NetworkPlan {
   outputSize: number;
 }
 
+/** The norm sites of a network: none without norm; ih and hh, and c for cells with a cell state. */
+export function normSites(shape: Pick<RnnShape, 'cell' | 'norm'>): NormSite[] {
+  if (!shape.norm || shape.norm === 'none') return [];
+  return hasState(shape.cell, 'c') ? ['ih', 'hh', 'c'] : ['ih', 'hh'];
+}
+
+/** Initial gain of recurrent batch norm (Cooijmans et al. 2016, section 4: 0.1 avoids saturating the tanh). */
+export const BATCH_NORM_GAIN = 0.1;
+
+/** Whether a parameter is a norm's gain or bias (no weight matrix: never pruned, not randomly initialized). */
+export function isNormParam(kind: ParamSpec['kind']): kind is NormParamKind {
+  return kind.startsWith('norm_');
+}
+
 /** The parameter named `kind` of a direction; throws if it has none. */
-export function paramSpec(dir: DirectionPlan, kind: ParamKind): ParamSpec {
+export function paramSpec(dir: DirectionPlan, kind: ParamSpec['kind']): ParamSpec {
   const p = dir.params.find((x) => x.kind === kind);
   if (!p) throw new Error(`layer ${dir.layer} has no ${kind}`);
   return p;
@@ -122,6 +159,8 @@ export function planLayers(shape: RnnShape): NetworkPlan {
   const kinds: DirectionPlan['direction'][] = shape.bidirectional ? ['forward', 'reverse'] : ['forward'];
   const per = kinds.length;
   const D = per * H;
+  const sites = normSites(shape);
+  const normPrefix = shape.norm === 'batch' ? 'bn' : 'ln';
   // Inputs first: layer l reads the data (l = 0) or every direction of layer l - 1, side by side.
   const inputs: InputPart[][] = [];
   for (let l = 0; l < shape.numLayers; l++) {
@@ -149,6 +188,10 @@ export function planLayers(shape: RnnShape): NetworkPlan {
           { kind: 'weight_hh', name: `weight_hh_l${l}${suffix}`, shape: [GH, H] },
           { kind: 'bias_ih', name: `bias_ih_l${l}${suffix}`, shape: [GH] },
           { kind: 'bias_hh', name: `bias_hh_l${l}${suffix}`, shape: [GH] },
+          ...sites.flatMap((site): ParamSpec[] => (['weight', 'bias'] as const).map((part) => ({
+            kind: `norm_${site}_${part}`, name: `${normPrefix}_${site}_l${l}${suffix}.${part}`, shape: [site === 'c' ? H : GH],
+            fill: part === 'bias' ? 0 : shape.norm === 'batch' ? BATCH_NORM_GAIN : 1,
+          }))),
         ],
         inputSize,
         input,

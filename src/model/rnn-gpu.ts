@@ -8,7 +8,10 @@
  *                     through the `out` view of formed layer outputs;
  *   recurrentDropout  the cell kernels' VARIATIONAL variant, reading h_{t-1} through a mask
  *                     (the mask itself is drawn by the dropout stage, src/training/dropout-stage.ts);
- *   diagnostics       a second backward list whose steps also write dL/dh_t, and their norms.
+ *   diagnostics       a second backward list whose steps also write dL/dh_t, and their norms;
+ *   norm 'layer'      layer norm inside the cell: the products before their norms (gxr, ghr), the
+ *                     normalized ones (gx, gh), per-row statistics (nstat), the gradients before the
+ *                     norms (dgxr, dghr) and per element for the gains and biases (dnih, dnhh, dnc).
  * Residual layers also form their outputs in `out`. It knows nothing of losses or optimizers:
  * gradients arrive in `dy` and leave in `grads`.
  */
@@ -18,7 +21,7 @@ import type { Operand } from '../engine/gemm';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { CELLS, hasState } from './cells';
 import { paramByName, paramLayout, type ParamLayout, type RnnShape } from './layout';
-import { outputSlot, paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type ParamKind } from './plan';
+import { outputSlot, paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type ParamSpec } from './plan';
 import { recordNetwork } from './rnn-program';
 
 export interface RnnGroupShape extends RnnShape {
@@ -118,6 +121,8 @@ export class RnnGpu {
     this.slot = slot;
     const keep = shape.keepAfter !== undefined;
     const variational = !!shape.recurrentDropout;
+    if (shape.norm === 'batch') throw new Error('rnn: recurrent batch norm has no GPU kernels yet');
+    const norm = shape.norm === 'layer';
     this.acts = new Arena(engine, `${label} activations`, [
       { name: 'x', shape: [shape.sharedInput ? 1 : R, T, B, I] },
       { name: 'h', shape: [R, L, T + 1, B, H] },
@@ -127,11 +132,21 @@ export class RnnGpu {
       ...(keep && hasC ? [{ name: 'kept_c', shape: [R, L, B, H] }] : []),
       ...(variational ? [{ name: 'hm', shape: [R, L, T + 1, B, H] }, { name: 'vmask', shape: [R, L, B, H] }] : []),
       ...(this.layerOutputs ? [{ name: 'out', shape: [R, shape.numLayers, T, B, plan.outputSize] }] : []),
+      ...(norm ? [{ name: 'nstat', shape: [R, L, T, B, 6] }] : []),
     ]);
-    this.gx = new Arena(engine, `${label} input projection`, [{ name: 'gx', shape: [R, T, B, GH] }]);
+    this.gx = new Arena(engine, `${label} input projection`, [
+      { name: 'gx', shape: [R, T, B, GH] },
+      // the products before the norm stay per direction: backward recomputes the norm from them
+      ...(norm ? [{ name: 'gxr', shape: [R, L, T, B, GH] }, { name: 'ghr', shape: [R, L, T, B, GH] }, { name: 'gh', shape: [R, T, B, GH] }] : []),
+    ]);
     this.dgates = new Arena(engine, `${label} gate gradients`, [
       { name: 'dgx', shape: [R, T, B, GH] },
       ...(CELLS[cell].ownRecurrentGradient ? [{ name: 'dgh', shape: [R, T, B, GH] }] : []),
+      ...(norm ? [
+        { name: 'dgxr', shape: [R, T, B, GH] }, { name: 'dghr', shape: [R, T, B, GH] },
+        { name: 'dnih', shape: [R, T, B, 2 * GH] }, { name: 'dnhh', shape: [R, T, B, 2 * GH] },
+        ...(hasC ? [{ name: 'dnc', shape: [R, T, B, 2 * H] }] : []),
+      ] : []),
     ]);
     this.dy = new Arena(engine, `${label} output gradients`, [
       { name: 'dy', shape: [R, this.dyBanks, T, B, H] },
@@ -142,6 +157,7 @@ export class RnnGpu {
       { name: 'dh0', shape: [R, L, B, H] },
       { name: 'dc0', shape: [R, L, B, H] },
       ...(shape.diagnostics ? [{ name: 'gt', shape: [R, L, T, B, H] }, { name: 'gtNorms', shape: [R, L, T] }] : []),
+      ...(norm && hasC ? [{ name: 'dhs', shape: [R, B, H] }, { name: 'dch', shape: [R, B, H] }] : []),
     ]);
   }
 
@@ -231,7 +247,7 @@ export class RnnGpu {
   }
 
   /** Float offset of a direction's tensor inside a run's parameter vector. */
-  paramOffset(dir: DirectionPlan, kind: ParamKind): number {
+  paramOffset(dir: DirectionPlan, kind: ParamSpec['kind']): number {
     return this.slot.base + paramByName(this.layout, paramSpec(dir, kind).name).offset;
   }
 

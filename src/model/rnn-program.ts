@@ -8,20 +8,30 @@
  *   backward, per layer from the top: the layer-output kernel's gradient, then per direction one
  *   fused step kernel per timestep against its time order, one pass for dh0/dc0, the weight- and
  *   bias-gradient GEMMs over all timesteps and the input gradient GEMMs.
+ *   With layer norm (shape.norm 'layer') a forward timestep is the recurrent product (a GEMM), the
+ *   norm of both products (shaders/norm.wgsl), the step kernel reading the normalized product, and
+ *   for the LSTM the cell-state norm; a backward timestep is the step kernel (for the LSTM in two
+ *   phases around the cell-state norm's backward), then the gate norms' backward; the weight
+ *   gradients read the gradients before the norms, and column sums give the gains and biases theirs.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
 import type { ProgramBuilder } from '../engine/program';
 import { RecordLayout } from '../engine/record';
 import { CELLS, hasState } from './cells';
-import { cellKernel, KEEP, MODE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
-import type { DirectionPlan, LayerPlan, ParamKind } from './plan';
+import { cellKernel, KEEP, MODE, PHASE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
+import type { DirectionPlan, LayerPlan, NormSite, ParamSpec } from './plan';
 import type { RnnGpu } from './rnn-gpu';
 
 /** `struct LayerOut` in shaders/layer_output.wgsl. */
 export const LAYER_OUT_RECORD = new RecordLayout([
   'B', 'H', 'D', 'flags', 'site', 'h_off', 'h_run', 'dir_stride', 'u_off', 'u_run', 'z_off', 'z_run',
   'dy_off', 'dy_run', 'dy_dir', 'du_off', 'du_run', 'du_dir', 'du_rs',
+]);
+/** `struct NormStep` in shaders/norm.wgsl. */
+export const NORM_RECORD = new RecordLayout([
+  't', 'B', 'n', 'p_run', 'w_ih', 'w_hh', 'b_ih', 'g_run', 'gxr_off', 'gx_off', 'ghr_off', 'gh_off', 'st_off', 'st_run',
+  'dgx_off', 'dgh_off', 'dgxr_off', 'dghr_off', 'dn_ih_off', 'dn_hh_off', 'dn_run', 'gr_run',
 ]);
 /** `struct GradTime` in shaders/grad_time.wgsl. */
 export const GRAD_TIME_RECORD = new RecordLayout(['units', 'steps', 'dirs', 'gt_off', 'out_off']);
@@ -44,6 +54,9 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
   const carry = net.carry;
   const dy = net.dyOf(dir);
   const forward = dir.direction === 'forward';
+  const norm = net.shape.norm === 'layer';
+  const dgh = net.dgates.view(net.dgates.has('dgh') ? 'dgh' : 'dgx').offset;
+  const view = (arena: { has(v: string): boolean; view(v: string): { offset: number } }, v: string) => (arena.has(v) ? arena.view(v).offset : 0);
   return STEP_RECORD.pack({
     t, s_in: forward ? t : t + 1, s_out: forward ? t + 1 : t, rec_row: 0, mode: MODE.inner, B, H,
     p_run: net.slot.runStride, w_hh: net.paramOffset(dir, 'weight_hh'), b_hh: net.paramOffset(dir, 'bias_hh'),
@@ -53,14 +66,38 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
     s_off: at('saved', T * B * S * H), s_run: L * T * B * S * H,
     gx_off: net.gx.view('gx').offset, gx_run: T * B * GH,
     dy_off: dy.off, dy_run: dy.run,
-    dgx_off: net.dgates.view('dgx').offset, dgh_off: net.dgates.view(net.dgates.has('dgh') ? 'dgh' : 'dgx').offset, dg_run: T * B * GH,
+    dgx_off: net.dgates.view('dgx').offset, dgh_off: dgh, dg_run: T * B * GH,
     carry_off: carry.view('carry').offset, carry_run: B * H,
     dh0_off: carry.view('dh0').offset + d * B * H,
     dc0_off: carry.view('dc0').offset + d * B * H,
     out_run: L * B * H,
     keep: 0, kh_off: at('kept_h', B * H), kc_off: at('kept_c', B * H), k_run: L * B * H,
     gt_off: carry.has('gt') ? carry.view('gt').offset + d * T * B * H : 0, gt_run: L * T * B * H,
+    rec_off: norm ? net.dgates.view('dghr').offset : dgh,
+    gh_off: view(net.gx, 'gh'), phase: PHASE.whole,
+    nc_w: norm && hasState(cell, 'c') ? net.paramOffset(dir, 'norm_c_weight') : 0,
+    st_off: at('nstat', T * B * 6), st_run: L * T * B * 6,
+    dhs_off: view(carry, 'dhs'), dch_off: view(carry, 'dch'),
+    dnc_off: view(net.dgates, 'dnc'), dnc_run: T * B * 2 * H,
     ...extra,
+  });
+}
+
+/** shaders/norm.wgsl's record of direction `dir` at timestep t. */
+function normRecord(net: RnnGpu, dir: DirectionPlan, t: number): number[] {
+  const { seqLen: T, batch: B, hiddenSize: H } = net.shape;
+  const L = net.plan.directions.length;
+  const GH = net.plan.gates * H;
+  const g = (v: string) => net.gx.view(v).offset;
+  const dg = (v: string) => net.dgates.view(v).offset;
+  return NORM_RECORD.pack({
+    t, B, n: GH, p_run: net.slot.runStride,
+    w_ih: net.paramOffset(dir, 'norm_ih_weight'), w_hh: net.paramOffset(dir, 'norm_hh_weight'), b_ih: net.paramOffset(dir, 'bias_ih'),
+    g_run: T * B * GH, gx_off: g('gx'), gh_off: g('gh'),
+    gxr_off: g('gxr') + dir.index * T * B * GH, ghr_off: g('ghr') + dir.index * T * B * GH, gr_run: L * T * B * GH,
+    st_off: net.acts.view('nstat').offset + dir.index * T * B * 6, st_run: L * T * B * 6,
+    dgx_off: dg('dgx'), dgh_off: dg(net.dgates.has('dgh') ? 'dgh' : 'dgx'), dgxr_off: dg('dgxr'), dghr_off: dg('dghr'),
+    dn_ih_off: dg('dnih'), dn_hh_off: dg('dnhh'), dn_run: T * B * 2 * GH,
   });
 }
 
@@ -74,12 +111,18 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const { engine, shape, slot, plan } = net;
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const variational = !!shape.recurrentDropout;
+  const norm = shape.norm === 'layer';
+  const normC = norm && hasState(cell, 'c');
   const kernels = {
-    forward: await engine.kernel(cellKernel(cell, 'forward_step', { variational })),
-    forwardPlain: await engine.kernel(cellKernel(cell, 'forward_step')),
-    backward: await engine.kernel(cellKernel(cell, 'backward_step', { variational })),
-    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, 'backward_step', { variational, diagnostics: true })) : undefined,
+    forward: await engine.kernel(cellKernel(cell, 'forward_step', { variational, norm })),
+    forwardPlain: await engine.kernel(cellKernel(cell, 'forward_step', { norm })),
+    backward: await engine.kernel(cellKernel(cell, 'backward_step', { variational, norm })),
+    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, 'backward_step', { variational, diagnostics: true, norm })) : undefined,
+    normC: normC ? await engine.kernel(cellKernel(cell, 'norm_c_forward', { variational, norm })) : undefined,
+    normCPlain: normC ? await engine.kernel(cellKernel(cell, 'norm_c_forward', { norm })) : undefined,
+    normGates: norm ? await engine.kernel({ label: 'layer norm of the gates, forward', file: 'norm.wgsl', entryPoint: 'norm_gates_forward' }) : undefined,
   };
+  const rowGroups = [B, 1, R] as const;
   const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
   const keepBits = KEEP.h | (hasState(cell, 'c') ? KEEP.c : 0);
   const forwardLists = shape.evalForward ? ['forward', 'forward-eval'] : ['forward'];
@@ -89,20 +132,46 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
     for (const layer of plan.layers) {
       for (const dir of layer.directions) {
         // gx (T*B x G*H) = sum over input parts of input (T*B x width) W_ih[:, part]^T, + b_ih
+        // (with a norm: gxr, without b_ih, which the norm adds after normalizing)
+        const GH = plan.gates * H;
         for (const [k, part] of dir.input.entries()) {
           await addGemm(engine, builder, list, {
-            label: `input projection ${dirName(dir)}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: T * B, n: plan.gates * H, k: part.width,
+            label: `input projection ${dirName(dir)}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: T * B, n: GH, k: part.width,
             a: net.partInput(part),
             b: { buffer: slot.params, off: net.paramOffset(dir, 'weight_ih') + part.column, run: slot.runStride, rs: 1, cs: dir.inputSize },
-            bias: k === 0 ? { buffer: slot.params, off: net.paramOffset(dir, 'bias_ih'), run: slot.runStride, rs: 0, cs: 0 } : undefined,
+            bias: k === 0 && !norm ? { buffer: slot.params, off: net.paramOffset(dir, 'bias_ih'), run: slot.runStride, rs: 0, cs: 0 } : undefined,
             accumulate: k > 0,
-            c: { buffer: net.gx.buffer, off: net.gx.view('gx').offset, run: T * B * plan.gates * H, rs: plan.gates * H, cs: 1 },
+            c: norm
+              ? { buffer: net.gx.buffer, off: net.gx.view('gxr').offset + dir.index * T * B * GH, run: plan.directions.length * T * B * GH, rs: GH, cs: 1 }
+              : { buffer: net.gx.buffer, off: net.gx.view('gx').offset, run: T * B * GH, rs: GH, cs: 1 },
           });
         }
+        const masked = train && variational;
+        const hIn = net.stateOf(masked ? 'hm' : 'h', dir.index);
         for (const t of timeOrder(dir, T)) {
           const keep = train && dir.direction === 'forward' && shape.keepAfter === t + 1 ? keepBits : 0;
-          builder.add(list, kernel, `${cell} forward ${dirName(dir)} t${t}`, stepRecord(net, dir, t, train && variational, { keep }),
+          const record = stepRecord(net, dir, t, masked, { keep });
+          if (norm) {
+            // ghr (B x G*H) = h_{t-1} W_hh^T (as W_hh reads it), then both products normalized
+            const prev = dir.direction === 'forward' ? t : t + 1;
+            await addGemm(engine, builder, list, {
+              label: `recurrent product ${dirName(dir)} t${t}`, runs: R, m: B, n: GH, k: H,
+              a: { buffer: net.acts.buffer, off: hIn.off + prev * B * H, run: hIn.run, rs: H, cs: 1 },
+              b: { buffer: slot.params, off: net.paramOffset(dir, 'weight_hh'), run: slot.runStride, rs: 1, cs: H },
+              c: {
+                buffer: net.gx.buffer, off: net.gx.view('ghr').offset + (dir.index * T + t) * B * GH,
+                run: plan.directions.length * T * B * GH, rs: GH, cs: 1,
+              },
+            });
+            builder.add(list, kernels.normGates!, `layer norm ${dirName(dir)} t${t}`, normRecord(net, dir, t),
+              { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer }, rowGroups);
+          }
+          builder.add(list, kernel, `${cell} forward ${dirName(dir)} t${t}`, record,
             { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer }, stepGroups);
+          if (normC) {
+            builder.add(list, train ? kernels.normC! : kernels.normCPlain!, `${cell} cell-state norm ${dirName(dir)} t${t}`, record,
+              { 1: slot.params, 3: net.acts.buffer }, rowGroups);
+          }
         }
       }
       if (net.layerOutputs) await recordLayerOutput(net, builder, list, layer, 'forward', train && !!shape.dropout);
@@ -147,11 +216,22 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const GH = plan.gates * H;
   const variational = !!shape.recurrentDropout;
+  const norm = shape.norm === 'layer';
+  const normC = norm && hasState(cell, 'c');
   const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
+  const rowGroups = [B, 1, R] as const;
   const resources = { 1: slot.params, 4: net.acts.buffer, 5: net.dy.buffer, 6: net.dgates.buffer, 7: net.carry.buffer };
+  const normResources = { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer, 4: net.dgates.buffer };
+  const normGates = norm
+    ? await engine.kernel({ label: 'layer norm of the gates, backward', file: 'norm.wgsl', entryPoint: 'norm_gates_backward' })
+    : undefined;
+  const normCBackward = normC ? await engine.kernel(cellKernel(cell, 'norm_c_backward', { variational, norm })) : undefined;
   const dgx = net.dgates.view('dgx').offset;
   const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
-  const gates = (off: number): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * GH, rs: GH, cs: 1 });
+  // What the weights saw: with a norm, the gradients before it
+  const dgxIn = norm ? net.dgates.view('dgxr').offset : dgx;
+  const dghIn = norm ? net.dgates.view('dghr').offset : dgh;
+  const gates = (off: number, width = GH): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * width, rs: width, cs: 1 });
   const gatesT = (off: number): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * GH, rs: 1, cs: GH });
   // Gradient targets (a direction's dy, or 'data') already holding a value: later writers accumulate.
   const written = new Set<number | 'data'>();
@@ -169,19 +249,29 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
       const order = timeOrder(dir, T).reverse(); // backward walks the direction's steps last to first
       order.forEach((t, i) => {
         const mode = i === 0 ? MODE.last : MODE.inner;
-        builder.add(list, kernel, `${cell} backward ${name} t${t}`,
-          stepRecord(net, dir, t, variational, { mode, rec_row: i === 0 ? 0 : order[i - 1] }), resources, stepGroups);
+        const step = { mode, rec_row: i === 0 ? 0 : order[i - 1] };
+        if (normC) {
+          builder.add(list, kernel, `${cell} backward ${name} t${t} to dh`, stepRecord(net, dir, t, variational, { ...step, phase: PHASE.split }),
+            resources, stepGroups);
+          builder.add(list, normCBackward!, `${cell} cell-state norm backward ${name} t${t}`, stepRecord(net, dir, t, variational, step),
+            { 1: slot.params, 4: net.acts.buffer, 6: net.dgates.buffer, 7: net.carry.buffer }, rowGroups);
+          builder.add(list, kernel, `${cell} backward ${name} t${t} from dh`, stepRecord(net, dir, t, variational, { ...step, phase: PHASE.resume }),
+            resources, stepGroups);
+        } else {
+          builder.add(list, kernel, `${cell} backward ${name} t${t}`, stepRecord(net, dir, t, variational, step), resources, stepGroups);
+        }
+        if (normGates) builder.add(list, normGates, `layer norm backward ${name} t${t}`, normRecord(net, dir, t), normResources, rowGroups);
       });
       const firstStep = order[order.length - 1];
       builder.add(list, kernel, `${cell} initial-state gradient ${name}`,
         stepRecord(net, dir, firstStep, variational, { mode: MODE.initial, rec_row: firstStep }), resources, stepGroups);
 
-      const grad = (kind: ParamKind, rs: number, column = 0): Operand =>
+      const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>
         ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
       for (const [k, part] of dir.input.entries()) {
         await addGemm(engine, builder, list, {
           label: `weight_ih gradient ${name}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: GH, n: part.width, k: T * B,
-          a: gatesT(dgx), b: net.partInput(part), c: grad('weight_ih', dir.inputSize, part.column),
+          a: gatesT(dgxIn), b: net.partInput(part), c: grad('weight_ih', dir.inputSize, part.column),
         });
       }
       // W_hh saw h_{t-1} (masked under recurrent dropout) for t = 0..T-1: slots 0..T-1 forward, 1..T reverse
@@ -189,18 +279,29 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
       const prevSlot = dir.direction === 'forward' ? 0 : 1;
       await addGemm(engine, builder, list, {
         label: `weight_hh gradient ${name}`, runs: R, m: GH, n: H, k: T * B,
-        a: gatesT(dgh), b: { buffer: net.acts.buffer, off: hPrev.off + prevSlot * B * H, run: hPrev.run, rs: H, cs: 1 },
+        a: gatesT(dghIn), b: { buffer: net.acts.buffer, off: hPrev.off + prevSlot * B * H, run: hPrev.run, rs: H, cs: 1 },
         c: grad('weight_hh', H),
       });
       await addColumnSum(engine, builder, list, { label: `bias_ih gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgx), c: grad('bias_ih', 0) });
       await addColumnSum(engine, builder, list, { label: `bias_hh gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgh), c: grad('bias_hh', 0) });
+      if (norm) {
+        // per element [dy * xhat, dy]: summed over rows, the gain's then the bias's gradient (adjacent in the layout)
+        const sites: [NormSite, string][] = [['ih', 'dnih'], ['hh', 'dnhh'], ...(normC ? [['c', 'dnc'] as [NormSite, string]] : [])];
+        for (const [site, view] of sites) {
+          const width = site === 'c' ? 2 * H : 2 * GH;
+          await addColumnSum(engine, builder, list, {
+            label: `layer norm ${site} gain and bias gradients ${name}`, runs: R, m: T * B, n: width,
+            a: gates(net.dgates.view(view).offset, width), c: grad(`norm_${site}_weight`, 0),
+          });
+        }
+      }
       for (const part of dir.input) {
         if (part.source === 'data' && shape.inputGradient === false) continue;
         // d input (T*B x width) = dgx (T*B x G*H) W_ih[:, part] (G*H x width)
         await addGemm(engine, builder, list, {
           label: part.source === 'data' ? 'input gradient' : `output gradient of ${dirName(plan.directions[part.source])}`,
           runs: R, m: T * B, n: part.width, k: GH,
-          a: gates(dgx),
+          a: gates(dgxIn),
           b: { buffer: slot.params, off: net.paramOffset(dir, 'weight_ih') + part.column, run: slot.runStride, rs: dir.inputSize, cs: 1 },
           c: net.partGradient(part),
           accumulate: written.has(part.source),

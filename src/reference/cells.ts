@@ -23,6 +23,19 @@ export interface CellForwardStep {
   c: Float64Array;
   /** [B][S*H] out: the S floats per unit the backward step needs, as the GPU saves them. */
   saved: Float64Array;
+  /** Normalization of c_t before its tanh (norm on, cells with a cell state); absent: none. */
+  normC?: Pick<StateNorm, 'forward'>;
+}
+
+/**
+ * A normalization of a [B][H] state block inside the cell (src/reference/norm.ts), bound to its
+ * gain, bias and statistics by the caller: the cell only applies it and differentiates it.
+ */
+export interface StateNorm {
+  /** y = norm(x). */
+  forward(x: Float64Array, y: Float64Array): void;
+  /** dx from dy at the same x; accumulates the gradients of its gain and bias. */
+  backward(x: Float64Array, dy: Float64Array, dx: Float64Array): void;
 }
 
 /** Buffers of one backward step for a whole batch. Fields a cell does not use are empty arrays. */
@@ -51,6 +64,8 @@ export interface CellBackwardStep {
   dhPrev: Float64Array;
   /** [B][H] out: dL/dc_{t-1}. */
   dcPrev: Float64Array;
+  /** The forward step's normalization of c_t, if any. */
+  normC?: StateNorm;
 }
 
 /** A cell's reference: one forward and one backward step over a batch, in float64. */

@@ -6,17 +6,22 @@
  * weight gradients over all timesteps at once), not tuned for speed. The layers come from
  * planLayers (directions, residual layers) and the cells from the registry, as on the GPU;
  * dropout masks, when given, are applied where the GPU applies them (src/model/layout.ts DropoutMasks).
+ * With a norm (shape.norm, src/reference/norm.ts) the pre-activations become
+ * norm(W_ih x_t) + b_ih and norm(W_hh h_{t-1}) + b_hh, the biases added after the norm, and the
+ * LSTM's h_t = o * tanh(norm(c_t)) (Ba et al. 2016's LN-LSTM; Cooijmans et al. 2016 for batch norm).
  */
 import { CELLS, hasState } from '../model/cells';
 import { paramByName, paramLayout } from '../model/layout';
 import type { ParamLayout, RnnInputs } from '../model/layout';
-import { initialSlot, outputSlot, paramSpec, planLayers, type DirectionPlan, type NetworkPlan, type ParamKind } from '../model/plan';
+import { initialSlot, normSites, outputSlot, paramSpec, planLayers, type DirectionPlan, type NetworkPlan, type NormSite, type ParamSpec } from '../model/plan';
 import {
   accumulateBiasGrad,
   accumulateInputGrad,
   accumulateWeightGrad,
   affineRows,
 } from './linalg';
+import { normBackward, normForward, type NormStats } from './norm';
+import type { StateNorm } from './cells';
 
 export type { RnnInputs } from '../model/layout';
 
@@ -30,6 +35,9 @@ export interface LayerCache {
   c: Float64Array;
   /** [T][B][S*H] what the cell saved for backward, by timestep, S = the registry's savedPerUnit. */
   saved: Float64Array;
+  /** With a norm: [T][B][G*H] W_ih x_t and W_hh h_{t-1} before their norms and biases. */
+  gxRaw?: Float64Array;
+  ghRaw?: Float64Array;
 }
 
 export interface RnnForward {
@@ -43,6 +51,11 @@ export interface RnnForward {
   layers: LayerCache[];
   /** One per layer: [T][B][D] what it hands on (h of its directions side by side, + input if residual, times its mask). */
   outputs: Float64Array[];
+  /**
+   * Batch norm in training: the batch statistics of every site and step [direction][site][step]
+   * (steps in processing order, variance biased), for updating the running ones (norm.ts updateRunning).
+   */
+  batchStats?: NormStats[][][];
 }
 
 export interface RnnGrads {
@@ -65,7 +78,7 @@ function checkLength(what: string, got: number, want: number): void {
 }
 
 /** A view of one parameter tensor of a direction inside a flat vector shaped like `layout`. */
-function tensor(layout: ParamLayout, flat: Float64Array, dir: DirectionPlan, kind: ParamKind): Float64Array {
+function tensor(layout: ParamLayout, flat: Float64Array, dir: DirectionPlan, kind: ParamSpec['kind']): Float64Array {
   const e = paramByName(layout, paramSpec(dir, kind).name);
   return flat.subarray(e.offset, e.offset + e.size);
 }
@@ -96,6 +109,39 @@ function slots(dir: DirectionPlan, t: number): { prev: number; out: number } {
 function timeOrder(dir: DirectionPlan, T: number): number[] {
   const ts = Array.from({ length: T }, (_, t) => t);
   return dir.direction === 'forward' ? ts : ts.reverse();
+}
+
+/**
+ * A direction's norms: for each site (normSites), y = norm(x) on a [B][n] block at processing
+ * step k with its gain and bias, and the same backward accumulating into `grads`' gain and bias.
+ */
+function directionNorms(inp: RnnInputs, layout: ParamLayout, dir: DirectionPlan, grads?: Float64Array) {
+  const { shape, batch: B } = inp;
+  const kind = shape.norm === 'layer' || shape.norm === 'batch' ? shape.norm : undefined;
+  const sites = normSites(shape);
+  const fixed = (site: NormSite, k: number): NormStats | undefined => {
+    const steps = inp.normStats?.[dir.index]?.[sites.indexOf(site)];
+    return steps && steps.length > 0 ? steps[Math.min(k, steps.length - 1)] : undefined;
+  };
+  const part = (site: NormSite, p: 'weight' | 'bias', flat: Float64Array) => tensor(layout, flat, dir, `norm_${site}_${p}`);
+  return {
+    kind,
+    sites,
+    forward(site: NormSite, k: number, x: Float64Array, y: Float64Array): NormStats {
+      const n = x.length / B;
+      return normForward(kind!, x, B, n, part(site, 'weight', inp.params), part(site, 'bias', inp.params), y, fixed(site, k));
+    },
+    backward(site: NormSite, k: number, x: Float64Array, dy: Float64Array, dx: Float64Array): void {
+      const n = x.length / B;
+      normBackward(kind!, x, B, n, part(site, 'weight', inp.params), dy, dx,
+        part(site, 'weight', grads!), part(site, 'bias', grads!), fixed(site, k));
+    },
+  };
+}
+
+/** Adds bias[col] to every row of a [rows][n] block. */
+function addBias(a: Float64Array, bias: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] += bias[i % bias.length];
 }
 
 function checkInputs(inp: RnnInputs, plan: NetworkPlan, layout: ParamLayout): void {
@@ -129,14 +175,24 @@ export function rnnForward(inp: RnnInputs): RnnForward {
 
   const layers: LayerCache[] = [];
   const outputs: Float64Array[] = [];
+  const batchStats: NormStats[][][] = [];
   let input = inp.x; // [T][B][I_l]
   for (const layer of plan.layers) {
     const D = layer.outputSize;
     const I = layer.inputSize;
     const out = new Float64Array(T * B * D); // [T][B][D]
     for (const dir of layer.directions) {
+      const norms = directionNorms(inp, layout, dir);
+      const bIh = tensor(layout, inp.params, dir, 'bias_ih');
       const gx = new Float64Array(T * B * GH); // [T][B][G*H]
-      affineRows(gx, input, tensor(layout, inp.params, dir, 'weight_ih'), tensor(layout, inp.params, dir, 'bias_ih'), T * B, I, GH);
+      // with a norm, gxRaw = W_ih x (no bias) and gx = norm(gxRaw) + b_ih, step by step below
+      const gxRaw = norms.kind ? new Float64Array(T * B * GH) : undefined;
+      affineRows(gxRaw ?? gx, input, tensor(layout, inp.params, dir, 'weight_ih'), norms.kind ? new Float64Array(GH) : bIh, T * B, I, GH);
+      const ghRaw = norms.kind ? new Float64Array(T * B * GH) : undefined;
+      const stats: NormStats[][] = norms.sites.map(() => []);
+      const record = (site: NormSite, k: number, st: NormStats) => {
+        if (norms.kind === 'batch' && !inp.normStats) stats[norms.sites.indexOf(site)][k] = st;
+      };
       const wHh = tensor(layout, inp.params, dir, 'weight_hh');
       const bHh = tensor(layout, inp.params, dir, 'bias_hh');
       const mask = inp.masks?.recurrent?.[dir.index];
@@ -149,12 +205,24 @@ export function rnnForward(inp: RnnInputs): RnnForward {
       const gh = new Float64Array(B * GH); // [B][G*H]
       const hIn = new Float64Array(BH); // h_{t-1} as W_hh sees it (masked by recurrent dropout)
 
-      for (const t of timeOrder(dir, T)) {
+      for (const [k, t] of timeOrder(dir, T).entries()) {
         const { prev, out: next } = slots(dir, t);
         const hPrev = h.subarray(prev * BH, (prev + 1) * BH);
         hIn.set(hPrev);
         multiply(hIn, mask);
-        affineRows(gh, hIn, wHh, bHh, B, H, GH);
+        let normC: Pick<StateNorm, 'forward'> | undefined;
+        if (gxRaw && ghRaw) {
+          const gxT = gx.subarray(t * B * GH, (t + 1) * B * GH);
+          record('ih', k, norms.forward('ih', k, gxRaw.subarray(t * B * GH, (t + 1) * B * GH), gxT));
+          addBias(gxT, bIh);
+          const ghT = ghRaw.subarray(t * B * GH, (t + 1) * B * GH);
+          affineRows(ghT, hIn, wHh, new Float64Array(GH), B, H, GH);
+          record('hh', k, norms.forward('hh', k, ghT, gh));
+          addBias(gh, bHh);
+          if (hasC) normC = { forward: (x, y) => record('c', k, norms.forward('c', k, x, y)) };
+        } else {
+          affineRows(gh, hIn, wHh, bHh, B, H, GH);
+        }
         cell.reference.forward({
           batch: B,
           hidden: H,
@@ -165,9 +233,11 @@ export function rnnForward(inp: RnnInputs): RnnForward {
           h: h.subarray(next * BH, (next + 1) * BH),
           c: hasC ? c.subarray(next * BH, (next + 1) * BH) : EMPTY,
           saved: saved.subarray(t * B * SH, (t + 1) * B * SH),
+          normC,
         });
       }
-      layers.push({ input, h, c, saved });
+      layers.push({ input, h, c, saved, gxRaw, ghRaw });
+      batchStats.push(stats);
       const o = outputSlot(dir) * BH;
       placeColumns(out, D, h.subarray(o, o + T * BH), dir.outputColumn, H, T * B);
     }
@@ -185,7 +255,8 @@ export function rnnForward(inp: RnnInputs): RnnForward {
     hN.set(layers[d].h.subarray(last, last + BH), d * BH);
     cN?.set(layers[d].c.subarray(last, last + BH), d * BH);
   });
-  return { output: outputs[outputs.length - 1], hN, cN, layers, outputs };
+  const normed = shape.norm === 'batch' && !inp.normStats;
+  return { output: outputs[outputs.length - 1], hN, cN, layers, outputs, ...(normed ? { batchStats } : {}) };
 }
 
 /**
@@ -228,11 +299,16 @@ export function rnnBackward(
     if (layer.residual) dInput.set(dZ);
     for (const dir of layer.directions) {
       const cache = fwd.layers[dir.index];
+      const norms = directionNorms(inp, layout, dir, dParams);
       const dOut = takeColumns(dZ, D, dir.outputColumn, H, T * B); // [T][B][H]
       const wHh = tensor(layout, inp.params, dir, 'weight_hh');
       const mask = inp.masks?.recurrent?.[dir.index];
       const dGx = new Float64Array(T * B * GH); // [T][B][G*H]
       const dGh = new Float64Array(T * B * GH); // [T][B][G*H]
+      // With a norm, the gradients on W_ih x_t and W_hh h_{t-1} before their norms: what the weights see.
+      const dGxRaw = norms.kind ? new Float64Array(T * B * GH) : dGx;
+      const dGhRaw = norms.kind ? new Float64Array(T * B * GH) : dGh;
+      const processed = timeOrder(dir, T);
       // dh, dc: [B][H] carried from the step processed after t; they start from gradHN, gradCN
       const at = dir.index * BH;
       let dh = gradHN ? gradHN.slice(at, at + BH) : new Float64Array(BH);
@@ -251,6 +327,10 @@ export function rnnBackward(
         }
         dhNorms[dir.index][t] = Math.sqrt(sq);
         const dGhT = dGh.subarray(t * B * GH, (t + 1) * B * GH);
+        const k = processed.indexOf(t);
+        const normC: StateNorm | undefined = norms.kind && hasC
+          ? { forward: (x, y) => norms.forward('c', k, x, y), backward: (x, dy, dx) => norms.backward('c', k, x, dy, dx) }
+          : undefined;
         cell.reference.backward({
           batch: B,
           hidden: H,
@@ -265,10 +345,17 @@ export function rnnBackward(
           dGh: dGhT,
           dhPrev,
           dcPrev: hasC ? dcPrev : EMPTY,
+          normC,
         });
+        if (norms.kind) {
+          // gx = norm(gxRaw) + b_ih, gh = norm(ghRaw) + b_hh
+          const rows = (a: Float64Array) => a.subarray(t * B * GH, (t + 1) * B * GH);
+          norms.backward('ih', k, rows(cache.gxRaw!), rows(dGx), rows(dGxRaw));
+          norms.backward('hh', k, rows(cache.ghRaw!), dGhT, rows(dGhRaw));
+        }
         // gh = W_hh (m * hPrev) + b_hh  =>  dhPrev += m * (dGh W_hh)
         through.fill(0);
-        accumulateInputGrad(through, dGhT, wHh, B, H, GH);
+        accumulateInputGrad(through, dGhRaw.subarray(t * B * GH, (t + 1) * B * GH), wHh, B, H, GH);
         multiply(through, mask);
         for (let k = 0; k < BH; k++) dhPrev[k] += through[k];
         [dh, dhPrev] = [dhPrev, dh];
@@ -279,15 +366,15 @@ export function rnnBackward(
 
       // Weight gradients over all timesteps at once, as the GPU's GEMMs do.
       // gx = input W_ih^T + b_ih over [T*B] rows
-      accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_ih'), dGx, cache.input, T * B, I, GH);
+      accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_ih'), dGxRaw, cache.input, T * B, I, GH);
       accumulateBiasGrad(tensor(layout, dParams, dir, 'bias_ih'), dGx, T * B, GH);
       // gh = (m * h_{t-1}) W_hh^T + b_hh, rows in time order: slots t (forward) or t + 1 (reverse)
       const first = slots(dir, 0).prev * BH;
       const hIn = cache.h.slice(first, first + T * BH);
       if (mask) for (let t = 0; t < T; t++) multiply(hIn.subarray(t * BH, (t + 1) * BH), mask);
-      accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_hh'), dGh, hIn, T * B, H, GH);
+      accumulateWeightGrad(tensor(layout, dParams, dir, 'weight_hh'), dGhRaw, hIn, T * B, H, GH);
       accumulateBiasGrad(tensor(layout, dParams, dir, 'bias_hh'), dGh, T * B, GH);
-      accumulateInputGrad(dInput, dGx, tensor(layout, inp.params, dir, 'weight_ih'), T * B, I, GH);
+      accumulateInputGrad(dInput, dGxRaw, tensor(layout, inp.params, dir, 'weight_ih'), T * B, I, GH);
     }
     dZ = dInput;
   }

@@ -5,6 +5,8 @@
  * the run's own step, then the pruning masks on the weights; dropout masks drawn as every backend
  * draws them (src/training/dropout.ts), off in evaluation; per-timestep gradient norms at
  * diagnostics steps; evaluation passes over the validation batches and the plateau's decisions;
+ * a norm (shape.norm) inside the network, batch norm's running statistics per run updated by every
+ * training forward and used by the evaluation passes (torch.nn.BatchNorm1d's momentum and variance);
  * live settings, restarts and checkpoints with the GPU group's semantics. The oracle for the GPU
  * training loop; slow and simple on purpose.
  */
@@ -24,6 +26,8 @@ import {
 import { isPruning, magnitudeMask, prunedCount, prunedMatrices, pruneTarget, zeroFraction, type PrunedMatrix } from '../training/prune';
 import { learningRate } from '../training/schedules';
 import { rnnBackward, rnnForward, type RnnForward, type RnnInputs } from './rnn';
+import { initialRunning, updateRunning, type NormStats } from './norm';
+import { normSites } from '../model/plan';
 import { ReferenceOptimizer, clipChanges, referenceClip, referenceGradNorms } from './optim';
 
 export interface ReferenceStep {
@@ -62,6 +66,8 @@ export interface ReferenceCheckpoint {
   plateau: PlateauState;
   /** [Pw] pruning masks. */
   masks: Float32Array;
+  /** Batch norm: running statistics [direction][site][t]. */
+  running?: NormStats[][][];
 }
 
 interface RunState {
@@ -70,6 +76,7 @@ interface RunState {
   kept?: KeptState;
   plateau: PlateauState;
   masks: Float32Array;
+  running?: NormStats[][][];
 }
 
 /** Loss and dL/dy for one run's head outputs y [rows][O] (the same reductions as shaders/loss.wgsl). */
@@ -159,7 +166,16 @@ export class ReferenceGroup {
     return {
       optimizer: new ReferenceOptimizer(run.optimizer, this.layout.paramCount), step: 0,
       plateau: freshPlateauState(run.plateau?.mode ?? 'min'), masks: new Float32Array(this.maskSize).fill(1),
+      running: this.currentSpec.norm === 'batch' ? this.freshRunning() : undefined,
     };
+  }
+
+  /** torch's initial running statistics for every direction, norm site and timestep. */
+  private freshRunning(): NormStats[][][] {
+    const { plan } = this.layout;
+    const H = this.currentSpec.hiddenSize;
+    return plan.directions.map(() => normSites(this.currentSpec).map((s) =>
+      Array.from({ length: this.currentSpec.seqLen }, () => initialRunning(s === 'c' ? H : plan.gates * H))));
   }
 
   /** x[matrix] *= masks, for every pruned matrix of a run's vector (its gradients or its weights). */
@@ -168,7 +184,9 @@ export class ReferenceGroup {
   }
 
   /** Forward through the network and the head for one run: y [rows][O]. */
-  private forward(r: number, x: Float32Array, start?: KeptState, masks?: DropoutMasks): { inputs: RnnInputs; fwd: RnnForward; y: Float64Array } {
+  private forward(
+    r: number, x: Float32Array, start?: KeptState, masks?: DropoutMasks, normStats?: NormStats[][][],
+  ): { inputs: RnnInputs; fwd: RnnForward; y: Float64Array } {
     const { batch: B, seqLen: T, hiddenSize: H, task, cell } = this.currentSpec;
     const { rnn, head } = this.layout;
     const params = this.params[r];
@@ -182,6 +200,7 @@ export class ReferenceGroup {
       h0: start?.h ?? zeros,
       c0: hasState(cell, 'c') ? (start?.c ?? zeros) : undefined,
       masks,
+      normStats,
     };
     const fwd = rnnForward(inputs);
     // y (rows x O) = h_top W^T + b
@@ -222,6 +241,10 @@ export class ReferenceGroup {
       const key = dropoutKey(run.seed, state.step);
       const masks = stepMasks(this.layout.plan, T, B, dropoutDraw(key, run.dropout ?? 0), dropoutDraw(key, run.recurrentDropout ?? 0));
       const { inputs, fwd, y } = this.forward(r, batch.x, plan.carry ? state.kept : undefined, masks);
+      const running = state.running;
+      fwd.batchStats?.forEach((sites, d) => sites.forEach((steps, s) => steps.forEach((st, t) => {
+        running![d][s][t] = updateRunning(running![d][s][t], st, B);
+      })));
       const { loss, dy } = referenceLoss(task.loss, y, batch.target, batch.weight, O);
       const grads = new Float64Array(paramCount);
       const dOut = new Float64Array(rows * D);
@@ -281,7 +304,7 @@ export class ReferenceGroup {
       let score = 0;
       let weight = 0;
       for (const b of this.valBatches) {
-        const { y } = this.forward(r, b.x);
+        const { y } = this.forward(r, b.x, undefined, undefined, this.runs[r].running);
         loss += referenceLoss(task.loss, y, b.target, b.weight, task.outputSize).loss;
         const s = referenceScore(task.metric, y, b.target, b.metricWeight, task.outputSize);
         score += s.score;
@@ -327,6 +350,7 @@ export class ReferenceGroup {
       kept: s.kept && { h: s.kept.h.slice(), c: s.kept.c?.slice() },
       plateau: { ...s.plateau },
       masks: s.masks.slice(),
+      running: s.running && copyRunning(s.running),
     };
   }
 
@@ -339,7 +363,12 @@ export class ReferenceGroup {
     s.kept = c.kept && { h: c.kept.h.slice(), c: c.kept.c?.slice() };
     s.plateau = { ...c.plateau };
     s.masks.set(c.masks);
+    if (s.running) s.running = c.running ? copyRunning(c.running) : this.freshRunning();
   }
+}
+
+function copyRunning(r: NormStats[][][]): NormStats[][][] {
+  return r.map((sites) => sites.map((steps) => steps.map((s) => ({ mean: s.mean.slice(), var: s.var.slice() }))));
 }
 
 /**

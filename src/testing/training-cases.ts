@@ -221,6 +221,62 @@ export const TRAINING_CASES: TrainingCase[] = [
   },
 ];
 
+/**
+ * Groups with a norm inside the cell (layer norm; recurrent batch norm, whose evaluation passes
+ * use each run's running statistics). The CPU backend trains all of them, the WebGPU backend the
+ * layer norm ones.
+ */
+export const NORM_TRAINING_CASES: TrainingCase[] = [
+  {
+    name: 'GRU layer norm bidirectional 2 layers, RMSprop / AdamW / Nesterov, recurrent dropout, evaluation every 2 steps',
+    spec: {
+      cell: 'gru', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 3, head: 'last', bidirectional: true, norm: 'layer',
+      bptt: { kind: 'full' }, task: new SignTask(2), runs: MORE_DROPOUT_RUNS, evalEvery: 2,
+    },
+    steps: 3,
+  },
+  {
+    name: 'rnn_tanh layer norm residual 2 layers, truncated BPTT, norms every step',
+    spec: {
+      cell: 'rnn_tanh', hiddenSize: 6, numLayers: 2, batch: 2, seqLen: 4, head: 'every', residual: true, norm: 'layer',
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SineTask({ seed: 5 }), runs: RUNS, diagnosticsEvery: 1,
+    },
+    steps: 4,
+  },
+  {
+    name: 'LSTM layer norm 2 layers, truncated BPTT, dropout and recurrent dropout, evaluation every 2 steps, norms every 2',
+    spec: {
+      cell: 'lstm', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 4, head: 'every', norm: 'layer',
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SignTask(2), runs: DROPOUT_RUNS, evalEvery: 2, diagnosticsEvery: 2,
+    },
+    steps: 4,
+  },
+  {
+    name: 'GRU batch norm bidirectional, RMSprop / AdamW / Nesterov, evaluation with running statistics every step',
+    spec: {
+      cell: 'gru', hiddenSize: 3, numLayers: 1, batch: 4, seqLen: 3, head: 'last', bidirectional: true, norm: 'batch',
+      bptt: { kind: 'full' }, task: new SignTask(2), runs: MORE_RUNS, evalEvery: 1,
+    },
+    steps: 3,
+  },
+  {
+    name: 'rnn_tanh batch norm 2 layers, truncated BPTT, evaluation every 2 steps',
+    spec: {
+      cell: 'rnn_tanh', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 3, head: 'every', norm: 'batch',
+      bptt: { kind: 'truncated', k1: 1, episodeLength: 6 }, task: new SignTask(2), runs: RUNS, evalEvery: 2,
+    },
+    steps: 4,
+  },
+  {
+    name: 'LSTM batch norm 1 layer on a regression task, dropout',
+    spec: {
+      cell: 'lstm', hiddenSize: 5, numLayers: 1, batch: 2, seqLen: 4, head: 'every', norm: 'batch',
+      bptt: { kind: 'full' }, task: new SineTask({ seed: 4 }), runs: DROPOUT_RUNS,
+    },
+    steps: 3,
+  },
+];
+
 export type GroupFactory = (spec: GroupSpec, onRecords: RecordSink) => Promise<TrainerGroup>;
 
 /** Trains `c` on a backend's group and on the float64 reference side by side, checking every step. */

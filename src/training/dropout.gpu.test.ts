@@ -41,13 +41,13 @@ describe('what a group records', () => {
     try {
       expect(plain.forward).toBe(2 * (1 + 3));
       expect(plain.diagnostics).toBe(0);
-      expect(plain.stages).toEqual(['batch', 'state', 'network', 'head', 'update']);
+      expect(plain.stages).toEqual(['batch', 'state', 'network', 'head', 'update', 'anomaly']);
       const dropping = await lists({ ...BASE, runs: [run('a', 1), run('b', 2, { dropout: 0.5, recurrentDropout: 0.3 })] });
       try {
         // one layer-output kernel per layer forward and backward; the masks in the dropout stage
         expect(dropping.forward).toBe(plain.forward + 2);
         expect(dropping.backward).toBe(plain.backward + 2);
-        expect(dropping.stages).toEqual(['batch', 'state', 'dropout', 'network', 'head', 'update']);
+        expect(dropping.stages).toEqual(['batch', 'state', 'dropout', 'network', 'head', 'update', 'anomaly']);
       } finally {
         dropping.group.destroy();
       }

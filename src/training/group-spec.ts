@@ -1,11 +1,11 @@
 /**
- * What a run group is, as data, and its validation against the schema and the device's
- * limits before anything is allocated (DESIGN decision 8). Every message names the field
- * and what is allowed.
+ * What a run group is, as data, and its validation against the schema (DESIGN decision 8; the
+ * device's limits are checked by a dry build in group-limits.ts, before anything is allocated).
+ * Every message names the field and what is allowed.
  */
 import type { Task } from '../data/task';
-import { CELL_KINDS, CELLS, GATES, type CellKind } from '../model/cells';
-import { residualProblem } from '../model/plan';
+import { CELL_KINDS, CELLS, type CellKind } from '../model/cells';
+import { NORM_KINDS, residualProblem, type NormKind } from '../model/plan';
 import { validateInit, type InitConfig } from '../model/init-schemes';
 import { validateBptt, type BpttConfig } from './bptt';
 import { validateDropout } from './dropout';
@@ -74,6 +74,8 @@ export interface GroupSpec {
   bidirectional?: boolean;
   /** Layers whose input is as wide as their output add it to their h (src/model/plan.ts). */
   residual?: boolean;
+  /** Normalization inside the cell (src/model/plan.ts NormKind); absent or 'none': none. */
+  norm?: NormKind;
   bptt: BpttConfig;
   task: Task;
   runs: RunSpec[];
@@ -121,24 +123,8 @@ function intIn(errors: string[], field: string, v: number, [lo, hi]: readonly [n
   if (!Number.isInteger(v) || v < lo || v > hi) errors.push(`${field} must be an integer from ${lo} to ${hi}, got ${v}`);
 }
 
-/** Largest buffer the group allocates, in bytes (activations or saved gates dominate). */
-export function largestBufferBytes(spec: GroupSpec): number {
-  const { hiddenSize: H, numLayers, batch: B, seqLen: T } = spec;
-  const per = spec.bidirectional ? 2 : 1;
-  const L = numLayers * per;
-  const R = spec.runs.length;
-  const G = GATES[spec.cell];
-  const cell = CELLS[spec.cell];
-  const recurrent = spec.runs.some((r) => (r.recurrentDropout ?? 0) > 0);
-  const formed = spec.residual || spec.runs.some((r) => (r.dropout ?? 0) > 0);
-  const acts = R * L * (T + 1) * B * H * (cell.states.length + (recurrent ? 1 : 0)) + R * L * T * B * cell.savedPerUnit * H +
-    (formed ? R * numLayers * T * B * per * H : 0);
-  const gates = R * T * B * G * H * (cell.ownRecurrentGradient ? 2 : 1);
-  const carried = (spec.diagnosticsEvery ?? 0) > 0 ? R * L * T * B * H : 0;
-  return 4 * Math.max(acts, gates, carried);
-}
-
-export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits): string[] {
+/** Problems with `spec` against the schema; the device's limits are checked by group-limits.ts. */
+export function validateGroupSpec(spec: GroupSpec): string[] {
   const errors: string[] = [];
   if (!CELL_KINDS.includes(spec.cell)) errors.push(`cell must be one of ${CELL_KINDS.join(', ')}, got ${String(spec.cell)}`);
   intIn(errors, 'hiddenSize', spec.hiddenSize, LIMITS.hiddenSize);
@@ -150,6 +136,12 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
   if (spec.metricsEvery !== undefined) intIn(errors, 'metricsEvery', spec.metricsEvery, [1, 64]);
   if (spec.evalEvery !== undefined) intIn(errors, 'evalEvery', spec.evalEvery, LIMITS.evalEvery);
   if (spec.diagnosticsEvery !== undefined) intIn(errors, 'diagnosticsEvery', spec.diagnosticsEvery, LIMITS.diagnosticsEvery);
+  if (spec.norm !== undefined && !NORM_KINDS.includes(spec.norm)) {
+    errors.push(`norm must be one of ${NORM_KINDS.join(', ')}, got ${String(spec.norm)}`);
+  }
+  if (spec.norm === 'batch' && spec.batch < 2) {
+    errors.push(`norm "batch" needs a batch of 2 or more (its statistics are over the batch), got batch ${spec.batch}`);
+  }
   if (errors.length === 0 && spec.residual) {
     const problem = residualProblem({ ...spec, inputSize: spec.task.inputSize });
     if (problem) errors.push(problem);
@@ -174,15 +166,17 @@ export function validateGroupSpec(spec: GroupSpec, limits?: GPUSupportedLimits):
     errors.push(...validateDropout(run, `runs[${i}]`));
     errors.push(...runTrickErrors(spec, run, i));
   });
-  if (errors.length === 0 && limits) {
-    const bytes = largestBufferBytes(spec);
-    const max = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-    if (bytes > max) {
-      errors.push(`the activations need a ${(bytes / 2 ** 20).toFixed(0)} MiB buffer but this device allows ` +
-        `${(max / 2 ** 20).toFixed(0)} MiB: reduce batch, seqLen, hiddenSize, numLayers or the number of runs`);
-    }
-  }
   return errors;
+}
+
+/**
+ * The WebGPU backend's refusal of a group with recurrent batch norm, one message per run naming
+ * it: layer norm has GPU kernels, batch norm only the CPU backend (through the float64 reference).
+ */
+export function gpuNormErrors(spec: Pick<GroupSpec, 'runs' | 'norm'>): string[] {
+  if (spec.norm !== 'batch') return [];
+  return spec.runs.map((run, i) => `runs[${i}] ("${run.id}") uses norm "batch", which the WebGPU backend does not train yet ` +
+    '(layer norm it does; the CPU backend does both); use norm "layer" or "none", or the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)');
 }
 
 /** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */

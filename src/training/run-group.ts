@@ -3,7 +3,7 @@
  * seed, weights, optimizer, clipping, schedule and step count. One training step is one command
  * encoder (decision 3), built from a list of stages run in order (stage.ts):
  *   batch in; state carry/reset; forward; head and loss; BPTT; norms, clip, update;
- *   [an evaluation pass over the validation batches]; metrics into the history ring.
+ *   [an evaluation pass over the validation batches]; the anomaly check; metrics into the history ring.
  * Pruning and reduce-on-plateau add their stages only when one of the group's runs uses them
  * (GroupTricks, fixed when the group is built), so a group without them records what it did before.
  * Nothing in a step awaits the GPU; metrics arrive later through MetricsHistory, whose
@@ -17,6 +17,7 @@ import { RunTable } from '../engine/run-table';
 import { initParams } from '../model/init';
 import { modelLayout, type ModelLayout } from '../model/model-layout';
 import { RnnGpu } from '../model/rnn-gpu';
+import { AnomalyStage } from './anomaly-stage';
 import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
 import { ConfusionGpu, MAX_CONFUSION_CLASSES } from './confusion-gpu';
@@ -24,7 +25,8 @@ import { DiagnosticsStage } from './diagnostics-stage';
 import { DropoutStage } from './dropout-stage';
 import { evalBatches, evaluates, isEvalStep } from './eval-batches';
 import { ExampleCapture } from './example-capture';
-import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
+import { groupLimitProblems } from './group-limits';
+import { gpuNormErrors, groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
 import { NetworkStage } from './network-stage';
@@ -73,9 +75,14 @@ export class RunGroup implements TrainerGroup {
     this.steps = spec.runs.map(() => 0);
   }
 
-  /** Validates `spec` against the schema and the device, then builds every buffer and dispatch. */
+  /**
+   * Validates `spec` against the schema and, by a dry run, every buffer and dispatch against the
+   * device's limits; only then builds them.
+   */
   static async create(engine: Engine, given: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
-    const errors = validateGroupSpec(given, engine.limits);
+    const errors = [...validateGroupSpec(given), ...gpuNormErrors(given)];
+    // Every buffer and dispatch against the device's limits, built dry first (group-limits.ts).
+    if (errors.length === 0 && !engine.dryRun) errors.push(...(await groupLimitProblems(given, engine.limits)));
     if (errors.length > 0) throw new ConfigError(errors);
     const spec: GroupSpec = { ...given, tricks: groupTricks(given) };
     const R = spec.runs.length;
@@ -110,7 +117,8 @@ export class RunGroup implements TrainerGroup {
       group.destroy();
       throw e;
     }
-    group.reset();
+    // A dry run only counts buffers: drawing the initial weights on the CPU would be wasted work.
+    if (!engine.dryRun) group.reset();
     return group;
   }
 
@@ -142,8 +150,12 @@ export class RunGroup implements TrainerGroup {
       const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
       this.stages.push(await PlateauStage.create(engine, { label, spec, table: this.table, head: head.results, state: this.update.plateauState }));
     }
+    const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
+    this.stages.push(await AnomalyStage.create(engine, {
+      label, runs: spec.runs.length, paramCount: this.layout.paramCount, params: this.params.buffer,
+      norms: this.update.normsView, losses: head.results, segments: this.layout.segments,
+    }));
     if (net.shape.diagnostics) {
-      const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
       const classes = spec.task.outputSize;
       const confusion = evaluated && spec.task.metric === 'accuracy' && classes <= MAX_CONFUSION_CLASSES
         ? await ConfusionGpu.create(engine, {

@@ -90,7 +90,7 @@ export interface TrainerGroup {
 export interface TrainerBackend {
   readonly kind: BackendKind;
   /** Problems that would stop `spec` from being built here (limits, memory), each naming the field; [] if none. */
-  validate(spec: GroupSpec): string[];
+  validate(spec: GroupSpec): string[] | Promise<string[]>;
   /** Validates `spec` (throws ConfigError naming fields) and builds the group. */
   createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<TrainerGroup>;
   destroy(): void;

@@ -5,7 +5,8 @@
  */
 import type { Engine } from '../engine/engine';
 import type { GroupSpec } from './group-spec';
-import { validateGroupSpec } from './group-spec';
+import { gpuNormErrors, validateGroupSpec } from './group-spec';
+import { groupLimitProblems } from './group-limits';
 import { RunGroup } from './run-group';
 import type { RecordSink, TrainerBackend } from './trainer';
 
@@ -16,9 +17,10 @@ export class WebGpuBackend implements TrainerBackend {
   /** The backend owns `engine` from here on: destroy() destroys it. */
   constructor(readonly engine: Engine) {}
 
-  /** Problems with `spec` on this device (schema, buffer sizes against its limits), before anything exists. */
-  validate(spec: GroupSpec): string[] {
-    return validateGroupSpec(spec, this.engine.limits);
+  /** Problems with `spec` on this device (schema, tricks it lacks; every buffer and dispatch against its limits, by a dry run), before anything exists. */
+  async validate(spec: GroupSpec): Promise<string[]> {
+    const errors = [...validateGroupSpec(spec), ...gpuNormErrors(spec)];
+    return errors.length > 0 ? errors : groupLimitProblems(spec, this.engine.limits);
   }
 
   async createGroup(spec: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {

@@ -1,7 +1,7 @@
 /**
  * <experiment-menu>: a button that opens a dialog for keeping experiments: the saved list (open,
  * rename, duplicate, delete), a new experiment, import and export of the experiment file (with or
- * without histories), every run's metrics as CSV, and the share link. It shows what it is given
+ * without histories), every run's metrics as CSV, the PyTorch script, and the share link. It shows what it is given
  * and fires 'menu-action' on user input; the page does the work and sets `message` back.
  */
 import { LitElement, css, html, nothing } from 'lit';
@@ -15,6 +15,7 @@ export type MenuAction =
   | { action: 'import'; file: File }
   | { action: 'export'; histories: boolean }
   | { action: 'metrics-csv' }
+  | { action: 'torch' }
   | { action: 'share' }
   | { action: 'open' | 'duplicate' | 'delete'; id: string }
   | { action: 'rename'; id: string; name: string };
@@ -168,6 +169,7 @@ export class ExperimentMenu extends LitElement {
           <button type="button" @click=${() => this.fire({ action: 'export', histories: false })}>Export JSON</button>
           <button type="button" @click=${() => this.fire({ action: 'export', histories: true })}>Export JSON with histories</button>
           <button type="button" @click=${() => this.fire({ action: 'metrics-csv' })}>Metrics CSV</button>
+          <button type="button" title="A Python file that rebuilds this experiment with torch alone" @click=${() => this.fire({ action: 'torch' })}>Export PyTorch script</button>
           <button type="button" @click=${() => this.fire({ action: 'share' })}>Copy share link</button>
         </div>
         ${this.link ? html`<p class="row"><input type="text" readonly aria-label="Share link" .value=${this.link} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} /></p>` : nothing}

@@ -7,6 +7,7 @@
  * 'log-y-change' on user input; it never drives training.
  */
 import { LitElement, html, type PropertyValues } from 'lit';
+import { cssProps } from './css-props';
 import { customElement, property, state } from 'lit/decorators.js';
 import { Chart, LineController, LineElement, LinearScale, LogarithmicScale, PointElement, Tooltip, type ChartDataset, type Scale } from 'chart.js';
 import { formatDuration, type AxisLayout } from './chart/axis-ticks';
@@ -202,12 +203,12 @@ export class MetricChart extends LitElement {
       <li>
         <button type="button" aria-pressed=${this.isHidden(run) ? 'false' : 'true'} title="Show or hide this run on every chart"
           @click=${() => this.toggleRun(run)}>
-          <span class="swatch" style=${`background:${run.color}`}></span>${run.label}<span class="sr-only"> on ${this.label}</span>
+          <span class="swatch" ${cssProps({ background: run.color })}></span>${run.label}<span class="sr-only"> on ${this.label}</span>
         </button>
         ${diverged !== undefined
           ? html`<span class="diverged" title="a value was NaN or infinite; it and later non-finite values are not drawn">diverged at step ${diverged}</span>`
           : html`<span class="value">${formatValue(latest)}</span>`}
-        ${threshold ? html`<span class="threshold" style=${`--run-color:${run.color}`}>${threshold.label ?? formatValue(threshold.value)}</span>` : null}
+        ${threshold ? html`<span class="threshold" ${cssProps({ '--run-color': run.color })}>${threshold.label ?? formatValue(threshold.value)}</span>` : null}
       </li>
     `;
   }

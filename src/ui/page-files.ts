@@ -1,10 +1,13 @@
 /**
  * Files the page writes and reads for an experiment: the experiment file (with or without
- * histories), every run's metrics as CSV, a run's weights as .safetensors, and reading back an
+ * histories), every run's metrics as CSV, a run's weights as .safetensors, the PyTorch script
+ * that rebuilds the experiment (src/export), and reading back an
  * experiment file or a weights file a person opens. Thin over src/experiments' formats; errors
  * come back as messages that name what did not fit.
  */
+import type { TaskSources } from '../data/tasks';
 import type { Experiment } from '../experiments/experiment';
+import { exportTorchScriptFrom, torchScriptFileName } from '../export/torch-script';
 import { experimentFileText, openExperimentFile, type OpenedFile, MAX_EXPERIMENT_FILE_BYTES } from '../experiments/export-file';
 import type { RunHistory } from '../experiments/history';
 import { metricsCsv } from '../experiments/metrics-csv';
@@ -28,6 +31,18 @@ export function downloadMetrics(experiment: Experiment): void {
   saveBlob(new Blob([text], { type: 'text/csv' }), `${fileSlug(experiment.doc.name)}-metrics.csv`);
 }
 
+/**
+ * Downloads the experiment as a PyTorch script (src/export/torch-script.ts) and gives its file
+ * name; throws the generator's refusal (which runs use which tricks it does not reproduce).
+ */
+export async function downloadTorchScript(experiment: Experiment, sources: TaskSources): Promise<string> {
+  const doc = experiment.doc;
+  const fileName = torchScriptFileName(doc);
+  const script = await exportTorchScriptFrom(doc, sources, { fileName });
+  saveBlob(new Blob([script], { type: 'text/x-python' }), fileName);
+  return fileName;
+}
+
 export async function downloadWeights(experiment: Experiment, runId: string): Promise<void> {
   const run = experiment.doc.runs.find((r) => r.id === runId);
   const checkpoint = await experiment.readCheckpoint(runId);
@@ -40,7 +55,13 @@ export async function downloadWeights(experiment: Experiment, runId: string): Pr
 export async function weightsFromFile(experiment: Experiment, runId: string, file: File): Promise<Float32Array> {
   const run = experiment.doc.runs.find((r) => r.id === runId);
   if (!run) throw new Error(`no run with id "${runId}"`);
-  return paramsFromFile(new Uint8Array(await file.arrayBuffer()), runLayout(run, experiment.currentTask));
+  const layout = runLayout(run, experiment.currentTask);
+  // The run's float32 tensors and a generous header: anything larger is refused before it is read.
+  const most = 4 * layout.paramCount + 2 ** 20;
+  if (file.size > most) {
+    throw new Error(`the file has ${(file.size / 2 ** 20).toFixed(1)} MiB; weights for run "${run.id}" take at most ${(most / 2 ** 20).toFixed(1)} MiB`);
+  }
+  return paramsFromFile(new Uint8Array(await file.arrayBuffer()), layout);
 }
 
 /** An experiment file a person opened; never throws. */

@@ -15,7 +15,10 @@ import { DEFAULT_VIEW, clampSmoothing, type ChartViewSettings } from './chart-se
 import { ExperimentController } from './experiment-controller';
 import type { ExperimentCharts } from './experiment-charts';
 import type { ExperimentMenu, MenuAction } from './experiment-menu';
-import { downloadExperiment, downloadMetrics, readExperimentFile } from './page-files';
+import { PRESETS } from '../data/presets';
+import { LESSONS } from '../lessons';
+import type { CatalogItem, CatalogMenu } from './catalog-menu';
+import { downloadExperiment, downloadMetrics, downloadTorchScript, readExperimentFile } from './page-files';
 import { playgroundStyles } from './rnn-playground-styles';
 import type { ControlStatus } from './run-controls';
 import type { RunStatsRow } from './run-stats';
@@ -24,6 +27,9 @@ import { keyTargetOf, shortcutFor, type ShortcutAction } from './shortcuts';
 import type { DataChangeDetail } from './user-data-input';
 import { messageOf, type Workspace } from './workspace';
 import './backend-notice';
+import './catalog-menu';
+import './lesson-note';
+import './sample-panel';
 import './chart-settings';
 import './configure-panel';
 import './diagnostics-panel';
@@ -34,6 +40,8 @@ import './run-stats';
 import './shortcut-help';
 import './user-data-input';
 
+const PRESET_ITEMS: readonly CatalogItem[] = Object.values(PRESETS).map((p) => ({ id: p.name, title: p.name, description: p.description }));
+const LESSON_ITEMS: readonly CatalogItem[] = LESSONS.map((l, i) => ({ id: l.id, title: `${i + 1}. ${l.title}`, description: l.paper }));
 
 @customElement('rnn-playground')
 export class RnnPlayground extends LitElement {
@@ -45,9 +53,12 @@ export class RnnPlayground extends LitElement {
   @state() private _controlIssue = '';
   @state() private _menuMessage = '';
   @state() private _link = '';
+  @state() private _catalogMessage = '';
 
   @query('shortcut-help') private help?: ShortcutHelp;
   @query('experiment-menu') private menu?: ExperimentMenu;
+  @query('catalog-menu#presets') private presets?: CatalogMenu;
+  @query('catalog-menu#lessons') private lessons?: CatalogMenu;
   @query('experiment-charts') private charts?: ExperimentCharts;
 
   private readonly controller = new ExperimentController(this);
@@ -88,12 +99,17 @@ export class RnnPlayground extends LitElement {
         <div class="tools">
           <experiment-menu .saved=${ws?.saved ?? []} current=${ws?.keeper.currentId ?? ''} message=${this._menuMessage} link=${this._link}
             @menu-action=${this.onMenu}></experiment-menu>
+          <catalog-menu id="presets" label="Presets" hint="One ready-made experiment per task" .items=${PRESET_ITEMS} message=${this._catalogMessage}
+            @catalog-open=${(e: CustomEvent<{ id: string }>) => this.openCatalog(this.presets, () => ws!.openPreset(e.detail.id))}></catalog-menu>
+          <catalog-menu id="lessons" label="Lessons" hint="Guided comparisons, each with what to look at" .items=${LESSON_ITEMS} message=${this._catalogMessage}
+            @catalog-open=${(e: CustomEvent<{ id: string }>) => this.openCatalog(this.lessons, () => ws!.openLesson(e.detail.id))}></catalog-menu>
           <button type="button" class="help" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" @click=${() => this.help?.show()}>
             Shortcuts <kbd aria-hidden="true">?</kbd>
           </button>
         </div>
       </header>
       ${this.renderNotices()}
+      <lesson-note .lesson=${ws?.lesson} @dismiss=${() => ws?.dismissLesson()}></lesson-note>
       <backend-notice .choice=${ws?.choice}></backend-notice>
       ${this.renderTraining(experiment)}
       ${ws?.waiting ? this.renderWaiting() : experiment ? this.renderWorkbench() : nothing}
@@ -153,6 +169,7 @@ export class RnnPlayground extends LitElement {
           <chart-settings class="view" .settings=${this._view}
             @settings-change=${(e: CustomEvent<ChartViewSettings>) => (this._view = e.detail)}></chart-settings>
           <experiment-charts .workspace=${this.workspace} .view=${this._view} @run-toggle=${this.onRunToggle}></experiment-charts>
+          ${this.controller.experiment?.doc.task.kind === 'charlm' ? html`<sample-panel .experiment=${this.controller.experiment}></sample-panel>` : nothing}
           <diagnostics-panel .workspace=${this.workspace}></diagnostics-panel>
         </div>
       </div>
@@ -256,6 +273,9 @@ export class RnnPlayground extends LitElement {
           return;
         case 'share':
           return this.share();
+        case 'torch':
+          if (experiment) this._menuMessage = `downloaded ${await downloadTorchScript(experiment, ws.taskSources())}`;
+          return;
         case 'open':
           await ws.openSaved(d.id);
           this.menu?.close();
@@ -269,6 +289,17 @@ export class RnnPlayground extends LitElement {
       }
     } catch (e) {
       this._menuMessage = messageOf(e);
+    }
+  }
+
+  /** Opens a preset or a lesson from its menu; the menu closes, or keeps the reason it could not. */
+  private async openCatalog(menu: CatalogMenu | undefined, open: () => Promise<boolean>): Promise<void> {
+    this._catalogMessage = '';
+    try {
+      if (await open()) menu?.close();
+      else this._catalogMessage = 'it could not be opened here (see the notice on the page)';
+    } catch (e) {
+      this._catalogMessage = messageOf(e);
     }
   }
 
@@ -301,7 +332,7 @@ export class RnnPlayground extends LitElement {
   // ---- keyboard
 
   private readonly onKeyDown = (event: KeyboardEvent): void => {
-    if (event.defaultPrevented || this.help?.open || this.menu?.open) return;
+    if (event.defaultPrevented || this.help?.open || this.menu?.open || this.presets?.open || this.lessons?.open) return;
     const target = event.composedPath()[0];
     const element = target instanceof HTMLElement ? target : undefined;
     const action = shortcutFor({

@@ -6,6 +6,7 @@
  * 'run-action', 'load-weights' and 'panel-toggle' on user input; the page applies them.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { cssProps } from './css-props';
 import { customElement, property } from 'lit/decorators.js';
 import type { RunConfig } from '../config/experiment';
 import type { FieldDef, FieldIssue } from '../config/field';
@@ -175,7 +176,7 @@ export class RunPanel extends LitElement {
     return html`
       <details ?open=${this.open} class=${run.hidden ? 'hidden-run' : ''} @toggle=${this.onToggle}>
         <summary>
-          <span class="swatch" style=${`background:${run.color}`}></span>
+          <span class="swatch" ${cssProps({ background: run.color })}></span>
           <span class="name">${run.label}</span>
           <span class="meta">${run.cell} H${run.hiddenSize}${run.numLayers > 1 ? ` ×${run.numLayers}` : ''} · ${run.optimizer.kind}${where ? ` · ${where}` : ''}</span>
         </summary>

@@ -5,6 +5,7 @@
  * does not move while the figures change.
  */
 import { LitElement, css, html } from 'lit';
+import { cssProps } from './css-props';
 import { customElement, property } from 'lit/decorators.js';
 import { formatMsPerStep, formatRate, formatValue } from './format';
 
@@ -130,7 +131,7 @@ export class RunStats extends LitElement {
             (row) => html`
               <tr data-run=${row.id}>
                 <th scope="row" title=${row.label}>
-                  <span class="swatch" style=${`background:${row.color}`}></span>${row.label}
+                  <span class="swatch" ${cssProps({ background: row.color })}></span>${row.label}
                 </th>
                 <td data-testid="run-backend" title=${row.backend === 'cpu' ? 'the CPU backend, in a worker' : 'WebGPU'}>${BACKEND_NAMES[row.backend] ?? row.backend}</td>
                 <td>${row.step}</td>

@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { TaskData } from '../data/tasks';
-import { USER_DATA_LIMITS_TEXT, parseCsv, parseText, type Parsed } from '../data/user-data';
+import { USER_DATA_LIMITS, USER_DATA_LIMITS_TEXT, parseCsv, parseText, type Parsed } from '../data/user-data';
 import { controlStyles } from './control-styles';
 
 export interface DataChangeDetail {
@@ -106,6 +106,11 @@ export class UserDataInput extends LitElement {
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
+    // Refused before a byte is read: a huge file must not be loaded into memory to be refused.
+    if (file.size > USER_DATA_LIMITS.bytes) {
+      this._errors = [`the file has ${(file.size / 2 ** 20).toFixed(1)} MiB; at most ${USER_DATA_LIMITS.bytes / 2 ** 20} MiB are allowed`];
+      return;
+    }
     this._reading = true;
     try {
       this.take(new Uint8Array(await file.arrayBuffer()), file.name);

@@ -7,10 +7,13 @@
  */
 import { defaultExperiment } from '../config/default-experiment';
 import type { ExperimentDoc } from '../config/experiment';
+import { PRESETS, presetData, presetExperiment, type PresetFileLoader } from '../data/presets';
 import type { TaskData, TaskSources } from '../data/tasks';
 import { Experiment, type ExperimentState } from '../experiments/experiment';
 import type { Keeper, Opening } from '../experiments/keeper';
+import { recoverExperiment } from '../experiments/recovery';
 import type { SavedSummary } from '../experiments/persistence';
+import { LESSONS, lessonExperiment, type Lesson } from '../lessons';
 import type { BackendKind, TrainerBackend } from '../training/trainer';
 
 /** Why the page trains where it does. */
@@ -34,6 +37,8 @@ export interface WorkspaceOptions {
   makeBackend: BackendMaker;
   /** Where the bundled source corpus comes from. */
   sources: Omit<TaskSources, 'user'>;
+  /** Reads the data files presets ship (the sunspots CSV); presets without files need none. */
+  presetFile?: PresetFileLoader;
 }
 
 export type WorkspaceListener = () => void;
@@ -52,8 +57,11 @@ export class Workspace {
   /** Things to tell the person (a junk link, data to open again); the page shows and clears them. */
   notices: string[] = [];
   saved: SavedSummary[] = [];
+  /** The lesson the open experiment came from; its note shows until dismissed or another experiment opens. */
+  lesson?: Lesson;
   choice: BackendChoice;
   private backend: TrainerBackend;
+  private recovering = false;
   private readonly listeners = new Set<WorkspaceListener>();
 
   constructor(
@@ -84,7 +92,21 @@ export class Workspace {
       await this.refreshSaved();
       return;
     }
+    const lesson = opening.lesson ? LESSONS.find((l) => l.id === opening.lesson) : undefined;
+    if (lesson) await this.toLessonBackend(lesson);
     await this.openOpening(opening);
+    // A lesson's link: its note shows over the lesson's experiment.
+    if (lesson && this.experiment?.doc === opening.doc) {
+      this.lesson = lesson;
+      this.changed();
+    }
+  }
+
+  /** A lesson that needs the CPU backend (a trick WebGPU lacks) moves there first, and says so. */
+  private async toLessonBackend(lesson: Lesson): Promise<void> {
+    if (!lesson.cpuOnly || this.choice.kind === 'cpu') return;
+    await this.switchBackend('cpu');
+    this.notify(`this lesson trains on the CPU: ${lesson.cpuOnly}`);
   }
 
   /** The waiting link's experiment with the user's data, or any experiment with data handed in. */
@@ -106,6 +128,33 @@ export class Workspace {
   openDoc(doc: ExperimentDoc): Promise<boolean> {
     this.waiting = undefined;
     return this.open(doc, undefined, this.experiment?.userData, { asNew: true });
+  }
+
+  /** A task preset (src/data/presets) with its data file if it has one, saved as a new entry. */
+  async openPreset(name: string): Promise<boolean> {
+    const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+    if (!preset) throw new Error(`no preset named "${name}"`);
+    if (preset.data && !this.opts.presetFile) throw new Error(`preset ${name} needs its data file ${preset.data.file}, which this page cannot read`);
+    const data = this.opts.presetFile ? await presetData(preset, this.opts.presetFile) : undefined;
+    this.waiting = undefined;
+    return this.open(presetExperiment(preset), undefined, data, { asNew: true });
+  }
+
+  /** A lesson's experiment, saved as a new entry; its note shows until dismissed. */
+  async openLesson(id: string): Promise<boolean> {
+    const lesson = LESSONS.find((l) => l.id === id);
+    if (!lesson) throw new Error(`no lesson named "${id}"`);
+    this.waiting = undefined;
+    await this.toLessonBackend(lesson);
+    const ok = await this.open(lessonExperiment(lesson), undefined, undefined, { asNew: true });
+    if (ok) this.lesson = lesson;
+    this.changed();
+    return ok;
+  }
+
+  dismissLesson(): void {
+    this.lesson = undefined;
+    this.changed();
   }
 
   async openSaved(id: string): Promise<void> {
@@ -158,9 +207,46 @@ export class Workspace {
     this.opts.keeper.setUserData(this.experiment?.userData);
   }
 
-  /** Stops the open experiment with an error (a lost GPU device). */
+  /** Where the open experiment's task data comes from (for the PyTorch export). */
+  taskSources(): TaskSources {
+    return { ...this.opts.sources, user: this.experiment?.userData };
+  }
+
+  /** Stops the open experiment with an error (an uncaught GPU error). */
   fail(error: unknown): void {
     this.experiment?.fail(error);
+  }
+
+  /**
+   * The device went away: the open experiment stops at once (its error state), then comes back
+   * from its last checkpoint on a new backend and plays on, with a notice of the steps redone
+   * (recovery.ts). Throws if nothing could be rebuilt; the experiment then stays in its error state.
+   */
+  async recover(error: unknown): Promise<void> {
+    const lost = this.experiment;
+    if (!lost || this.recovering) return;
+    this.recovering = true;
+    try {
+      lost.fail(error);
+      // Nothing of the lost experiment can be read any more: no autosave may try.
+      const checkpoint = this.opts.keeper.lastCheckpoint;
+      const userData = lost.userData;
+      this.opts.keeper.detach();
+      const r = await recoverExperiment({
+        doc: lost.doc, lostAtStep: lost.snapshot().step, checkpoint,
+        sources: { ...this.opts.sources, user: userData }, makeBackend: this.opts.makeBackend,
+      });
+      lost.destroy();
+      this.backend.destroy();
+      this.backend = r.backend;
+      this.choice = r.kind === 'cpu' ? { kind: 'cpu', reason: 'failed', detail: messageOf(error) } : { kind: 'webgpu', reason: 'webgpu', adapter: r.adapter };
+      this.experiment = r.experiment;
+      this.opts.keeper.attach(r.experiment, userData, checkpoint);
+      r.experiment.play();
+      this.notify(r.notice);
+    } finally {
+      this.recovering = false;
+    }
   }
 
   notify(message: string): void {
@@ -208,7 +294,8 @@ export class Workspace {
       old.destroy();
     }
     this.experiment = next;
-    this.opts.keeper.attach(next, userData);
+    this.lesson = undefined;
+    this.opts.keeper.attach(next, userData, state);
     // Before any autosave can run: a new experiment must not overwrite the saved one it replaces.
     if (asNew) this.opts.keeper.startNew();
     next.play();

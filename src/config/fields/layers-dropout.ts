@@ -1,9 +1,10 @@
 /**
  * The run fields of the kernel-side tricks: dropout between layers and on the head's input,
  * recurrent (variational) dropout, residual layers and bidirectional layers. Dropout rates are
- * per-run data (runs with different rates share one group's dispatches) and apply live; residual
- * and bidirectional change the network's shape, so a change rebuilds the run's group.
+ * per-run data (runs with different rates share one group's dispatches) and apply live; residual,
+ * bidirectional and norm change the network's shape, so a change rebuilds the run's group.
  */
+import { NORM_KINDS } from '../../model/plan';
 import type { FieldDef } from '../field';
 
 export const LAYERS_DROPOUT_FIELDS: readonly FieldDef[] = [
@@ -29,5 +30,12 @@ export const LAYERS_DROPOUT_FIELDS: readonly FieldDef[] = [
     flag: 'bidirectional',
     doc: 'A reverse direction per layer, outputs side by side, as torch.nn.LSTM(bidirectional=True) (weights *_reverse); ' +
       'it reads the window backwards from a zero state, so at step t it has seen the inputs after t.',
+  },
+  {
+    path: 'norm', scope: 'run', type: 'enum', label: 'normalization', choices: NORM_KINDS, default: 'none', apply: 'rebuild',
+    flag: 'norm',
+    doc: 'Normalization inside the cell, learned gain and bias, of W_ih x and W_hh h before their biases and of the ' +
+      'LSTM\'s c before its tanh: layer = over each sequence\'s pre-activations (Ba et al. 2016); batch = over the batch ' +
+      'per timestep, running averages in evaluation (Cooijmans et al. 2016; CPU backend only so far).',
   },
 ];
