@@ -67,7 +67,8 @@ test('the gradient-flow view shows changing data while open and costs no diagnos
   await page.getByRole('heading', { name: 'Diagnostics' }).click();
   await page.locator('diagnostics-panel').scrollIntoViewIfNeeded();
   await page.waitForTimeout(500);
-  await page.locator('diagnostics-panel details[data-view="gradient-flow"]').screenshot({ path: 'docs/gradient-flow.png' });
+  const box = (await page.locator('diagnostics-panel details[data-view="gradient-flow"]').boundingBox())!;
+  await page.screenshot({ path: 'docs/gradient-flow.png', clip: { x: box.x - 12, y: box.y - 8, width: box.width + 24, height: box.height + 16 } });
 
   // Close: the view goes, and while training continues no diagnostic step is recorded.
   await summary.click();
@@ -223,6 +224,11 @@ test('on the CPU backend (in its worker) the diagnostics arrive too', async ({ p
   test.setTimeout(240_000);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The page's Content-Security-Policy allows no inline style: run colours go through the CSSOM.
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
   await openPlayground(page, '/?backend=cpu');
   await expect(page.getByTestId('run-backend')).toHaveText(['CPU', 'CPU']);
   await page.evaluate(() => window.__rnnWorkspace!.experiment!.setField('evalEvery', 6));
@@ -237,5 +243,12 @@ test('on the CPU backend (in its worker) the diagnostics arrive too', async ({ p
   }
   const labels = (await currentDoc(page)).runs.map((r) => r.label);
   await expect(page.getByRole('img', { name: new RegExp(`^Hidden state of ${labels[0]}'s top layer`) })).toBeVisible();
+  const dot = await page.evaluate(() => {
+    const view = document.querySelector('rnn-playground')?.shadowRoot?.querySelector('diagnostics-panel')?.shadowRoot?.querySelector('spectral-norm-view');
+    const el = view?.shadowRoot?.querySelector('.dot');
+    return el ? getComputedStyle(el).backgroundColor : null;
+  });
+  expect(dot, 'a run colour dot has its colour').toMatch(/^rgb\(/);
+  expect(violations).toEqual([]);
   expect(errors).toEqual([]);
 });

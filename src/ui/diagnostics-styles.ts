@@ -13,5 +13,6 @@ export const diagnosticsViewStyles = css`
   ul.runs { list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; margin: 0.5rem 0 0; padding: 0; font-size: 0.85rem; }
   ul.runs li { display: inline-flex; align-items: center; gap: 0.35rem; }
   .dot { width: 0.7rem; height: 0.7rem; border-radius: 50%; flex: none; }
+  .dot.inline { display: inline-block; }
   .note { color: var(--text-muted); font-size: 0.85rem; margin: 0.4rem 0 0; }
 `;

@@ -11,6 +11,7 @@ import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
 import { directionLabel } from './chart/grad-flow';
 import { drawStepLines, type StepSeries } from './chart/plot-lines';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { cssProps } from './css-props';
 import { DiagnosticsFeed } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';
 import type { Workspace } from './workspace';
@@ -72,7 +73,7 @@ export class GateSaturationView extends LitElement {
     const plain = runs.filter((r) => !CELLS[r.cell].saturating);
     return html`
       <ul class="runs" aria-label="Runs">
-        ${runs.map((r) => html`<li><span class="dot" style=${`background:${r.color}`}></span>${r.label}</li>`)}
+        ${runs.map((r) => html`<li><span class="dot" ${cssProps({ background: r.color })}></span>${r.label}</li>`)}
         <li>solid: above 0.95 (saturated open) · dashed: below 0.05 (saturated shut)</li>
       </ul>
       ${plain.length > 0 ? html`<p class="note">${plain.map((r) => r.label).join(', ')}: a plain RNN has no gates.</p>` : nothing}

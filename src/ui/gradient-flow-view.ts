@@ -13,6 +13,7 @@ import { RunFlow, directionLabel, sharedScale } from './chart/grad-flow';
 import { formatRound } from './chart/axis-ticks';
 import { drawColorLegend, drawHeatmap, drawLogLines, type PlotLine } from './chart/plot-canvas';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { cssProps } from './css-props';
 import { ExperimentController } from './experiment-controller';
 import type { Workspace } from './workspace';
 
@@ -101,7 +102,7 @@ export class GradientFlowView extends LitElement {
       ${runs.length === 0 ? html`<p class="note">No run shown yet (runs hidden from the charts are left out here too).</p>` : nothing}
       <div class="grid">
         ${runs.flatMap((run) => this.directionsOf(run).map((d) => html`<figure>
-          <figcaption><span class="dot" style=${`background:${run.color}`}></span>${run.label} · ${directionLabel(d, run.perLayer)}</figcaption>
+          <figcaption><span class="dot" ${cssProps({ background: run.color })}></span>${run.label} · ${directionLabel(d, run.perLayer)}</figcaption>
           <canvas class="plot heat" data-run=${run.id} data-direction=${d} role="img"
             aria-label=${this.heatLabel(run, d)}></canvas>
         </figure>`))}

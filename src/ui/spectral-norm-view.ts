@@ -10,6 +10,7 @@ import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
 import { directionLabel } from './chart/grad-flow';
 import { drawStepLines, type StepSeries } from './chart/plot-lines';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { cssProps } from './css-props';
 import { DiagnosticsFeed } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';
 import type { Workspace } from './workspace';
@@ -61,7 +62,7 @@ export class SpectralNormView extends LitElement {
     const layers = this.layers();
     return html`
       <ul class="runs" aria-label="Runs">
-        ${runs.map((r) => html`<li><span class="dot" style=${`background:${r.color}`}></span>${r.label}</li>`)}
+        ${runs.map((r) => html`<li><span class="dot" ${cssProps({ background: r.color })}></span>${r.label}</li>`)}
         <li>dotted: 1</li>
       </ul>
       <div class="grid">

@@ -11,6 +11,7 @@ import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
 import { drawStepLines } from './chart/plot-lines';
 import { drawConfusion, drawStateMap } from './chart/plot-maps';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { cssProps } from './css-props';
 import { DiagnosticsFeed, type DiagnosedStep } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';
 import type { Workspace } from './workspace';
@@ -80,7 +81,7 @@ export class ValidationExampleView extends LitElement {
         ${this.runs().map((run) => {
           const latest = this.stepsOf(run.id).at(-1);
           return html`<div class="run"><figure>
-            <figcaption><span class="dot" style=${`background:${run.color};display:inline-block`}></span> ${run.label} · hidden state${latest ? ` at step ${latest.step}` : ''}</figcaption>
+            <figcaption><span class="dot inline" ${cssProps({ background: run.color })}></span> ${run.label} · hidden state${latest ? ` at step ${latest.step}` : ''}</figcaption>
             ${latest ? html`<canvas class="plot state" data-run=${run.id} role="img"
               aria-label=${`Hidden state of ${run.label}'s top layer over validation example 0 at training step ${latest.step}: units by timesteps, blue negative, red positive`}></canvas>` : html`<p class="note">Waiting for a step that evaluates.</p>`}
           </figure>

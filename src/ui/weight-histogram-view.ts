@@ -10,6 +10,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
 import { drawHistograms, type HistogramSeries } from './chart/plot-lines';
 import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { cssProps } from './css-props';
 import { DiagnosticsFeed, type DiagnosedStep } from './diagnostics-feed';
 import { diagnosticsViewStyles } from './diagnostics-styles';
 import type { Workspace } from './workspace';
@@ -77,7 +78,7 @@ export class WeightHistogramView extends LitElement {
     const step = steps[at];
     return html`
       <ul class="runs" aria-label="Runs">
-        ${runs.map((r) => html`<li><span class="dot" style=${`background:${r.color}`}></span>${r.label}</li>`)}
+        ${runs.map((r) => html`<li><span class="dot" ${cssProps({ background: r.color })}></span>${r.label}</li>`)}
       </ul>
       ${names.length === 0 ? html`<p class="note">Waiting for the first diagnostic step (the runs must be training).</p>` : html`
         <div class="row">
