@@ -59,7 +59,7 @@ const OPTIONS: Record<string, { value: boolean; doc: string }> = {
   'export-torch': { value: true, doc: 'write the experiment as a PyTorch script to FILE and exit without training' },
   'keep-going': { value: false, doc: 'when a run diverges, train the others on (exit 3 at the end) instead of stopping' },
   backend: { value: true, doc: 'webgpu (default; falls back to cpu with a notice when no adapter comes up) or cpu' },
-  diagnostics: { value: true, doc: 'every N steps, the norm of dLoss/dh_t per layer and timestep: gradThroughTime [layer][t] in --json' },
+  diagnostics: { value: true, doc: 'every N steps, the norm of dLoss/dh_t per layer and timestep (gradThroughTime [layer][t]), gate saturation (gateSaturation, LSTM and GRU), each weight_hh\'s spectral norm (spectralNorm [layer]), weight and gradient histograms per tensor (histograms), and at steps that also evaluate validation example 0 (validationExample) and classification confusion counts (confusion) in --json' },
   run: { value: true, doc: 'a run "KIND key=value ...", repeatable; replaces the experiment\'s runs' },
   preset: { value: true, doc: 'start from a task preset instead of a file (see --list-presets); flags apply over it' },
   'list-presets': { value: false, doc: 'list the presets and what each shows' },

@@ -41,6 +41,17 @@ describe('RunnerPrinter', () => {
     expect(second.runs.every((r: object) => !('gradThroughTime' in r))).toBe(true);
   });
 
+  it('adds gate saturation and spectral norms to a step that computed them', () => {
+    const { p, lines } = printer(true);
+    const sat = { r: { below: [0.1], above: [0.2] }, z: { below: [0], above: [0.5] } };
+    p.records('a', [rec(1, 0.5, { spectralNorm: [Infinity] }), rec(2, 0.4)]);
+    p.records('b', [rec(1, 0.6, { gateSaturation: sat, spectralNorm: [1.25] }), rec(2, 0.5)]);
+    const [first, second] = lines.map((l) => JSON.parse(l));
+    expect(first.runs[0].spectralNorm).toEqual(['Infinity']);
+    expect(first.runs[1]).toMatchObject({ gateSaturation: sat, spectralNorm: [1.25] });
+    expect(second.runs.every((r: object) => !('gateSaturation' in r) && !('spectralNorm' in r))).toBe(true);
+  });
+
   it('keeps NaN, Infinity and -Infinity apart; a stopped run no longer holds lines back', () => {
     const { p, lines } = printer(true);
     p.records('a', [rec(1, NaN, { gradNorm: Infinity })]);

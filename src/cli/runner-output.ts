@@ -104,6 +104,13 @@ export class RunnerPrinter {
           id: run.id, label: run.label, loss: m.loss, gradNorm: m.gradNorm, learningRate: m.learningRate, clipped: m.clipped,
           valLoss: m.valLoss, metric: m.metric, sparsity: m.sparsity,
           gradThroughTime: m.gradThroughTime?.map((row) => row.map(jsonNumber)),
+          gateSaturation: m.gateSaturation,
+          spectralNorm: m.spectralNorm?.map(jsonNumber),
+          validationExample: m.validationExample,
+          confusion: m.confusion,
+          histograms: m.histograms?.map((t) => ({
+            name: t.name, weight: { max: jsonNumber(t.weight.max), counts: t.weight.counts }, grad: { max: jsonNumber(t.grad.max), counts: t.grad.counts },
+          })),
         })];
       });
       this.write(JSON.stringify({ step, runs }));

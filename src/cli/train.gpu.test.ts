@@ -6,7 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readExperiment } from '../config/parse';
 import { readSafetensors } from '../experiments/safetensors';
+import { createTask } from '../experiments/structure';
+import { paramLayout } from '../model/layout';
+import { rnnForward } from '../reference/rnn';
+import { evalBatches } from '../training/eval-batches';
 
 function train(...args: string[]) {
   const r = spawnSync('npx', ['tsx', 'src/cli/train.ts', ...args], { encoding: 'utf8' });
@@ -56,6 +61,114 @@ describe('npm run train', () => {
     expect(norms.map((row) => row.length)).toEqual([5, 5, 5, 5]); // 2 layers x 2 directions, 5 timesteps
     expect(norms.flat().every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
     expect(norms.flat().some((v) => v > 0)).toBe(true);
+  });
+
+  it('--diagnostics N adds gateSaturation, spectralNorm and histograms for a GRU, alike on both backends', () => {
+    const lines = (backend: string) => {
+      const r = train('--cell', 'gru', '--hidden', '6', '--seq', '5', '--batch', '3', '--layers', '2', '--steps', '4', '--every', '1',
+        '--diagnostics', '2', '--run', 'adam lr=0.05', '--json', '--backend', backend);
+      expect(r.code, r.err).toBe(0);
+      return r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    };
+    const gpu = lines('webgpu');
+    const cpu = lines('cpu');
+    for (const objects of [gpu, cpu]) {
+      expect(objects.filter((o) => o.runs?.[0].gateSaturation).map((o) => o.step)).toEqual([2, 4]);
+      expect(objects.filter((o) => o.runs?.[0].spectralNorm).map((o) => o.step)).toEqual([2, 4]);
+    }
+    for (const at of [1, 3]) {
+      const g = gpu[at].runs[0];
+      const c = cpu[at].runs[0];
+      expect(Object.keys(g.gateSaturation)).toEqual(['r', 'z']);
+      for (const gate of ['r', 'z']) {
+        for (const side of ['below', 'above']) {
+          const got: number[] = g.gateSaturation[gate][side];
+          expect(got).toHaveLength(2);
+          // 5 x 3 x 6 = 90 activations per gate and direction: the backends may differ by a cell at a threshold.
+          got.forEach((f, d) => expect(Math.abs(f - c.gateSaturation[gate][side][d]), `step ${gpu[at].step} ${gate} ${side} ${d}`).toBeLessThanOrEqual(1 / 90 + 1e-6));
+        }
+      }
+      expect(g.spectralNorm).toHaveLength(2);
+      g.spectralNorm.forEach((n: number, d: number) => {
+        expect(n).toBeGreaterThan(0);
+        expect(Math.abs(n - c.spectralNorm[d])).toBeLessThanOrEqual(1e-4 + 1e-3 * c.spectralNorm[d]);
+      });
+      type H = { name: string; weight: { max: number; counts: number[] }; grad: { max: number; counts: number[] } };
+      const names = ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1', 'head.weight', 'head.bias'];
+      expect(g.histograms.map((t: H) => t.name)).toEqual(names);
+      g.histograms.forEach((t: H, k: number) => {
+        const other: H = c.histograms[k];
+        for (const kind of ['weight', 'grad'] as const) {
+          expect(t[kind].counts).toHaveLength(32);
+          expect(Math.abs(t[kind].max - other[kind].max), `${t.name} ${kind} max`).toBeLessThanOrEqual(1e-4 + 1e-3 * other[kind].max);
+          expect(t[kind].counts.reduce((a, b) => a + b, 0)).toBe(other[kind].counts.reduce((a, b) => a + b, 0));
+          // The backends' numbers differ in the last bits: a value may sit on the other side of a bin edge.
+          const diff = t[kind].counts.reduce((a, n, b) => a + Math.abs(n - other[kind].counts[b]), 0);
+          expect(diff, `${t.name} ${kind}: ${t[kind].counts} vs ${other[kind].counts}`).toBeLessThanOrEqual(4);
+        }
+      });
+    }
+  });
+
+  it.each(['webgpu', 'cpu'])('--diagnostics N adds validation example 0 at steps that evaluate: hidden states and outputs equal the float64 reference on the saved weights (%s)', async (backend) => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const file = join(dir, 'example.json');
+    const json = {
+      version: 1, evalEvery: 3, task: { kind: 'sine' },
+      runs: [{ id: 'a', cell: 'gru', hiddenSize: 5, numLayers: 2, seqLen: 6, batch: 3, optimizer: { kind: 'adam', lr: 0.05 } }],
+    };
+    writeFileSync(file, JSON.stringify(json));
+    const r = train(file, '--steps', '3', '--diagnostics', '3', '--json', '--save-weights', join(dir, 'w'), '--backend', backend);
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(objects.filter((o) => o.runs?.[0].validationExample).map((o) => o.step)).toEqual([3]);
+    const example: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] } = objects[2].runs[0].validationExample;
+    // The reference: the saved weights (those after step 3, which its evaluation used) on validation batch 0.
+    const doc = readExperiment(json);
+    const task = await createTask(doc);
+    const T = 6;
+    const B = 3;
+    const batch = evalBatches(task, T, B, 'every')[0];
+    const shape = { cell: 'gru' as const, inputSize: task.inputSize, hiddenSize: 5, numLayers: 2 };
+    const tensors = new Map(readSafetensors(readFileSync(join(dir, 'w', 'a.safetensors'))).tensors.map((t) => [t.name, t.data]));
+    const layout = paramLayout(shape);
+    const params = new Float64Array(layout.total);
+    for (const e of layout.entries) params.set(tensors.get(e.name)!, e.offset);
+    const fwd = rnnForward({ shape, seqLen: T, batch: B, params, x: Float64Array.from(batch.x), h0: new Float64Array(2 * B * 5) });
+    const w = tensors.get('head.weight')!;
+    const b = tensors.get('head.bias')!;
+    let worst = 0;
+    const check = (got: number, want: number) => {
+      worst = Math.max(worst, Math.abs(got - want) / (1e-4 + 1e-3 * Math.abs(want)));
+    };
+    for (let t = 0; t < T; t++) {
+      expect(example.hidden[t]).toHaveLength(5);
+      for (let j = 0; j < 5; j++) check(example.hidden[t][j], fwd.output[t * B * 5 + j]);
+      const y = b[0] + Array.from({ length: 5 }, (_, j) => w[j] * fwd.output[t * B * 5 + j]).reduce((a, c) => a + c, 0);
+      check(example.output[t][0], y);
+      expect(example.input[t]).toEqual(Array.from(batch.x.subarray(t * B * task.inputSize, t * B * task.inputSize + task.inputSize)));
+      expect(example.target[t]).toEqual([batch.target[t * B]]);
+    }
+    expect(worst, 'largest |gpu - ref| / (1e-4 + 1e-3 |ref|)').toBeLessThanOrEqual(1);
+  });
+
+  it.each(['webgpu', 'cpu'])('--diagnostics N adds the validation set\'s confusion counts for a classification task, agreeing with its accuracy (%s)', (backend) => {
+    const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+    const file = join(dir, 'parity.json');
+    writeFileSync(file, JSON.stringify({ version: 1, evalEvery: 2, task: { kind: 'parity' }, runs: [{ id: 'a', hiddenSize: 6, batch: 4 }] }));
+    const r = train(file, '--steps', '4', '--diagnostics', '2', '--json', '--backend', backend);
+    expect(r.code, r.err).toBe(0);
+    const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const withCounts = objects.filter((o) => o.runs?.[0].confusion);
+    expect(withCounts.map((o) => o.step)).toEqual([2, 4]);
+    for (const o of withCounts) {
+      const counts: number[][] = o.runs[0].confusion;
+      expect(counts).toHaveLength(2);
+      const total = counts.flat().reduce((a, b) => a + b, 0);
+      expect(total).toBeGreaterThan(0);
+      // Parity's metric weights are 0 or 1: accuracy is the diagonal over the total.
+      expect((counts[0][0] + counts[1][1]) / total).toBeCloseTo(o.runs[0].metric, 6);
+    }
   });
 
   it('prints sparsity and the plateau\'s rate in the JSON lines of a run that prunes on a plateau, on both backends', () => {

@@ -27,6 +27,7 @@ import type { RecordSink, RunCheckpoint, TrainerGroup } from '../training/traine
 import {
   checkCheckpoints, checkRunIndex, EXTRA, liveRunErrors, OPTIMIZER_SLOTS,
 } from './checks';
+import { CpuDiagnostics } from './diagnostics';
 import { CpuHead } from './head';
 import { CpuNetwork } from './network';
 import { NormNetwork } from './norm-network';
@@ -64,6 +65,7 @@ export class CpuGroup implements TrainerGroup {
   private readonly stateSize: number;
   private readonly net: CpuNetwork | NormNetwork;
   private readonly head: CpuHead;
+  private readonly diagnostics: CpuDiagnostics;
   private destroyed = false;
 
   /** Validates `spec` (ConfigError listing every problem), then allocates everything once. */
@@ -99,6 +101,7 @@ export class CpuGroup implements TrainerGroup {
     this.matrices = prunedMatrices(this.layout.rnn);
     this.maskSize = this.matrices.reduce((a, m) => a + m.length, 0);
     this.masks = new Float32Array(R * this.maskSize).fill(1);
+    this.diagnostics = new CpuDiagnostics(this.net, this.layout, R, task, { seqLen: T, batch: B });
     this.configureRuns(spec.runs);
     this.reset();
   }
@@ -160,9 +163,12 @@ export class CpuGroup implements TrainerGroup {
         runStep,
         clipped: outcome.normClipped || outcome.valueClipped,
       };
-      if (norms) m.gradThroughTime = norms;
+      if (norms) {
+        m.gradThroughTime = norms;
+        this.diagnostics.measure(r, this.params, p0, this.grads, m);
+      }
       if (spec.tricks!.prune) m.sparsity = zeroFraction(this.params, p0, this.matrices);
-      if (evaluate) Object.assign(m, this.evaluate(r, p0));
+      if (evaluate) Object.assign(m, this.evaluate(r, p0, !!norms));
       if (run.plateau && decide) plateauStep(run.plateau, this.plateaus[r], monitorValidation ? m.valLoss! : loss, rate);
       metrics.push(m);
     }
@@ -174,7 +180,7 @@ export class CpuGroup implements TrainerGroup {
    * Forward only over the validation batches with the run's current weights from a zero state:
    * valLoss is the mean of the batches' losses; the metric pools every batch's weighted sums.
    */
-  private evaluate(r: number, p0: number): { valLoss: number; metric: number } {
+  private evaluate(r: number, p0: number, diagnosed = false): Pick<RunStepMetrics, 'valLoss' | 'metric' | 'validationExample' | 'confusion'> {
     const { net, head } = this;
     if (net instanceof NormNetwork) net.selectRun(r, 'eval');
     const kind = this.currentSpec.task.metric;
@@ -182,10 +188,12 @@ export class CpuGroup implements TrainerGroup {
     let metricSum = 0;
     let metricWeight = 0;
     net.setDropout();
-    for (const data of this.valData) {
+    if (diagnosed) this.diagnostics.startEvaluation();
+    for (const [i, data] of this.valData.entries()) {
       net.zeroInitialState();
       net.forward(this.params, p0, data.x);
       head.forward(this.params, p0, net.top, net.topOffset);
+      if (diagnosed) this.diagnostics.evaluationBatch(i, data, head.y);
       lossSum += head.lossOf(data.target, data.weight, false);
       const [sum, weight] = head.metricSums(kind, data.target, data.metricWeight);
       metricSum += sum;
@@ -193,7 +201,7 @@ export class CpuGroup implements TrainerGroup {
     }
     const valLoss = lossSum / this.valData.length;
     const metric = kind === 'bpc' ? valLoss / Math.LN2 : metricWeight > 0 ? metricSum / metricWeight : 0;
-    return { valLoss, metric };
+    return { valLoss, metric, ...(diagnosed ? this.diagnostics.evaluationResults() : {}) };
   }
 
   canStep(): boolean {
@@ -311,6 +319,7 @@ export class CpuGroup implements TrainerGroup {
     this.steps[r] = 0;
     this.zeroCarry(r);
     if (this.net instanceof NormNetwork) this.net.writeRunning(r, undefined);
+    this.diagnostics.restart(r);
   }
 
   /** x[x0 + matrix] *= run r's mask, for every pruned matrix (gradients, or weights after the update). */

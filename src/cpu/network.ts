@@ -127,6 +127,11 @@ export class CpuNetwork {
     this.grads = { dh: this.dh, dc: this.dc, dGx: this.dGx, dGh: this.dGh, dhPrev: this.dhPrev, dcPrev: this.dcPrev };
   }
 
+  /** Direction d's [T][B][G*H] activated gates from the last forward (diagnostics read them). */
+  activatedGates(d: number): Float32Array {
+    return this.gates[d];
+  }
+
   /**
    * The masks of the coming forward and backward (a training step), or none (an evaluation, a
    * rate of 0): `output` between layers and on the head's input, `recurrent` on h_{t-1}.

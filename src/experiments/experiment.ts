@@ -361,6 +361,11 @@ export class Experiment {
     });
   }
 
+  /** The open task's loss (mse: regression) and what each output class is as text (text tasks). */
+  get taskFacts(): { loss: Task['loss']; vocabulary?: readonly string[] } {
+    return { loss: this.task.loss, vocabulary: this.task.vocabulary };
+  }
+
   /** Everything needed to continue later (weights, optimizer state, histories). */
   saveState(): Promise<ExperimentState> {
     return this.lockstep.exclusive(async () => {

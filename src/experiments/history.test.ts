@@ -24,3 +24,18 @@ describe('RunHistory gradThroughTime', () => {
     expect(new RunHistory().toJSON().gradThroughTime).toBeUndefined();
   });
 });
+
+describe('RunHistory diagnostics', () => {
+  it('keeps gate saturation and spectral norms by step, in records and through upTo', () => {
+    const h = new RunHistory();
+    const sat = { i: { below: [0.25], above: [0.5] } };
+    h.push(rec(1));
+    h.push(rec(2, { gateSaturation: sat, spectralNorm: [1.5] }));
+    h.push(rec(3));
+    expect(h.diagnostics()).toEqual([{ step: 2, gateSaturation: sat, spectralNorm: [1.5] }]);
+    expect(h.record(0).gateSaturation).toBeUndefined();
+    expect(h.record(1)).toMatchObject({ gateSaturation: sat, spectralNorm: [1.5] });
+    expect(h.upTo(1).diagnostics()).toEqual([]);
+    expect(h.upTo(2).diagnostics().map((d) => d.step)).toEqual([2]);
+  });
+});

@@ -15,6 +15,9 @@ export interface RunRecord extends RunStepMetrics {
   time: number;
 }
 
+/** Diagnostics a record may carry besides gradThroughTime. */
+export type Diagnosed = Pick<RunStepMetrics, 'gateSaturation' | 'spectralNorm' | 'histograms' | 'validationExample' | 'confusion'>;
+
 /** Scalar columns, in the order files list them. */
 export const METRIC_COLUMNS = ['loss', 'gradNorm', 'learningRate', 'clipped', 'valLoss', 'metric', 'sparsity'] as const;
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
@@ -66,6 +69,8 @@ export class RunHistory {
   private layers: Column[] = [];
   /** Per-timestep gradient norms [direction][t] by step, at the steps that computed them. */
   private readonly throughTime = new Map<number, number[][]>();
+  /** The other diagnostics by step (kept in memory only: saved experiments and exports leave them out). */
+  private readonly diagnosed = new Map<number, Diagnosed>();
 
   push(record: RunRecord): void {
     const i = this.length++;
@@ -80,6 +85,15 @@ export class RunHistory {
       this.layers[k].set(i, v);
     });
     if (record.gradThroughTime) this.throughTime.set(record.step, record.gradThroughTime);
+    if (record.gateSaturation || record.spectralNorm || record.histograms || record.validationExample || record.confusion) {
+      const { gateSaturation, spectralNorm, histograms, validationExample, confusion } = record;
+      this.diagnosed.set(record.step, { gateSaturation, spectralNorm, histograms, validationExample, confusion });
+    }
+  }
+
+  /** The steps that have diagnostics beyond gradThroughTime, in order, with them. */
+  diagnostics(): ({ step: number } & Diagnosed)[] {
+    return [...this.diagnosed].map(([step, d]) => ({ step, ...d }));
   }
 
   /** The steps that have per-timestep gradient norms, in order, with them ([direction][t]). */
@@ -129,6 +143,7 @@ export class RunHistory {
       metric: optional('metric'),
       sparsity: optional('sparsity'),
       gradThroughTime: this.throughTime.get(this.steps.data[i]),
+      ...this.diagnosed.get(this.steps.data[i]),
     };
   }
 

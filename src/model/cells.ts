@@ -34,6 +34,11 @@ export interface CellDef {
    * the input side (GRU's n gate, where r multiplies the recurrent term): the GPU then keeps both.
    */
   ownRecurrentGradient: boolean;
+  /**
+   * The sigmoid gates whose saturation diagnostics report, each with its slot among the S floats
+   * saved per unit (shaders/gate_saturation.wgsl reads them there). Absent: none (plain RNNs).
+   */
+  saturating?: readonly { gate: string; slot: number }[];
   /** The WGSL file under shaders/ and its `override` constants. */
   shader: { file: string; constants?: Readonly<Record<string, number>> };
   /** The float64 mirror of the shader. */
@@ -51,10 +56,12 @@ const REGISTRY = {
   },
   lstm: {
     label: 'LSTM', gates: ['i', 'f', 'g', 'o'], states: ['h', 'c'], savedPerUnit: 4, ownRecurrentGradient: false,
+    saturating: [{ gate: 'i', slot: 0 }, { gate: 'f', slot: 1 }, { gate: 'o', slot: 3 }],
     shader: { file: 'lstm.wgsl' }, reference: lstmCell,
   },
   gru: {
     label: 'GRU', gates: ['r', 'z', 'n'], states: ['h'], savedPerUnit: 4, ownRecurrentGradient: true,
+    saturating: [{ gate: 'r', slot: 0 }, { gate: 'z', slot: 1 }],
     shader: { file: 'gru.wgsl' }, reference: gruCell,
   },
 } as const satisfies Record<string, CellDef>;

@@ -59,6 +59,11 @@ export class HeadStage implements Stage {
     ]);
   }
 
+  /** The head's outputs y [R][T][B][O] (of the last pass run): buffer and offset in floats. */
+  get outputs(): { buffer: GPUBuffer; offset: number } {
+    return { buffer: this.logits.buffer, offset: this.logits.view('y').offset };
+  }
+
   /** Where each step's training loss [R] and each evaluation's results [R][2] (valLoss, metric) live. */
   get results(): { buffer: GPUBuffer; loss: number; evaluation: number } {
     return { buffer: this.out.buffer, loss: this.out.view('loss').offset, evaluation: this.out.view('evalResult').offset };

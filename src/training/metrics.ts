@@ -45,6 +45,32 @@ export interface RunStepMetrics {
    * clipping: [direction][t].
    */
   gradThroughTime?: number[][];
+  /**
+   * At steps with diagnostics, LSTM and GRU only (DiagnosticsStage): per sigmoid gate (LSTM i, f,
+   * o; GRU r, z), per direction, the fraction of its activations over the training window's
+   * timesteps, batch rows and units below 0.05 and above 0.95.
+   */
+  gateSaturation?: Record<string, { below: number[]; above: number[] }>;
+  /** At steps with diagnostics: per direction, the spectral norm (largest singular value) of weight_hh, the whole [G*H, H] matrix. */
+  spectralNorm?: number[];
+  /**
+   * At steps with diagnostics: per parameter tensor (network in PyTorch's order, then head.weight
+   * and head.bias), the histograms of its weights (after the update) and of its gradients (before
+   * clipping): the largest |value| and 32 counts over [-max, max].
+   */
+  histograms?: { name: string; weight: { max: number; counts: number[] }; grad: { max: number; counts: number[] } }[];
+  /**
+   * At steps with both diagnostics and an evaluation pass: validation example 0
+   * (row 0 of the first validation batch) through the run: the top layer's output h_t [t][D] (D
+   * = H, or 2H when bidirectional), the head's output [t][O], and the example's input [t][I] and
+   * target ([t][O] values for regression, [t][1] class indices for classification).
+   */
+  validationExample?: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] };
+  /**
+   * At steps with both diagnostics and an evaluation pass, for tasks scored by
+   * accuracy with at most 16 classes: counts over the validation set's weighted rows, [actual][predicted].
+   */
+  confusion?: number[][];
   /** Set from the first step at which a loss, gradient or weight was not finite (anomaly detection). */
   anomaly?: { step: number; where: string };
 }

@@ -5,7 +5,11 @@ import { GEMM_RECORD } from '../engine/gemm-record';
 import type { RecordLayout } from '../engine/record';
 import { nodeShaderSource } from '../engine/shader-source-node';
 import { STEP_RECORD } from '../model/cell-kernels';
+import { GATE_SATURATION_RECORD } from '../model/gate-saturation-gpu';
+import { HISTOGRAM_RECORD } from '../model/histogram-gpu';
 import { GRAD_TIME_RECORD, LAYER_OUT_RECORD } from '../model/rnn-program';
+import { SPECTRAL_RECORD } from '../model/spectral-norm-gpu';
+import { CONFUSION_RECORD } from './confusion-gpu';
 import { RECURRENT_MASK_RECORD } from './dropout-stage';
 import { recordMismatches } from '../testing/wgsl-struct';
 import { LOSS_RECORD } from './head-stage';
@@ -26,6 +30,10 @@ const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['layer output', LAYER_OUT_RECORD, 'layer_output.wgsl', 'LayerOut'],
   ['recurrent dropout masks', RECURRENT_MASK_RECORD, 'recurrent_mask.wgsl', 'RecurrentMask'],
   ['gradient through time', GRAD_TIME_RECORD, 'grad_time.wgsl', 'GradTime'],
+  ['gate saturation', GATE_SATURATION_RECORD, 'gate_saturation.wgsl', 'GateSaturation'],
+  ['spectral norm', SPECTRAL_RECORD, 'spectral_norm.wgsl', 'Spectral'],
+  ['histogram', HISTOGRAM_RECORD, 'histogram.wgsl', 'Histogram'],
+  ['confusion', CONFUSION_RECORD, 'confusion.wgsl', 'Confusion'],
   ['reduce on plateau', PLATEAU_RECORD, 'plateau.wgsl', 'Plateau'],
   ['pruning', PRUNE_RECORD, 'prune.wgsl', 'Prune'],
 ];

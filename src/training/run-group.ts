@@ -20,8 +20,11 @@ import { RnnGpu } from '../model/rnn-gpu';
 import { AnomalyStage } from './anomaly-stage';
 import { BatchStage } from './batch-stage';
 import { windowPlan } from './bptt';
+import { ConfusionGpu, MAX_CONFUSION_CLASSES } from './confusion-gpu';
+import { DiagnosticsStage } from './diagnostics-stage';
 import { DropoutStage } from './dropout-stage';
-import { evaluates, isEvalStep } from './eval-batches';
+import { evalBatches, evaluates, isEvalStep } from './eval-batches';
+import { ExampleCapture } from './example-capture';
 import { groupLimitProblems } from './group-limits';
 import { gpuNormErrors, groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
@@ -152,6 +155,19 @@ export class RunGroup implements TrainerGroup {
       label, runs: spec.runs.length, paramCount: this.layout.paramCount, params: this.params.buffer,
       norms: this.update.normsView, losses: head.results, segments: this.layout.segments,
     }));
+    if (net.shape.diagnostics) {
+      const classes = spec.task.outputSize;
+      const confusion = evaluated && spec.task.metric === 'accuracy' && classes <= MAX_CONFUSION_CLASSES
+        ? await ConfusionGpu.create(engine, {
+          label, runs: spec.runs.length, rows: spec.seqLen * spec.batch, classes, y: head.outputs,
+          batch: { buffer: batch.arena.buffer, target: batch.arena.view('target').offset, metricWeight: batch.arena.view('metricWeight').offset },
+        })
+        : undefined;
+      const example = evaluated
+        ? new ExampleCapture(engine, net, head.outputs, spec.task.outputSize, evalBatches(spec.task, spec.seqLen, spec.batch, spec.head)[0], label)
+        : undefined;
+      this.stages.push(await DiagnosticsStage.create(engine, net, label, { layout: this.layout, params: this.params.buffer, grads: this.grads.buffer }, example, confusion));
+    }
     for (const s of this.stages) s.configure?.(spec.runs);
     const columns = this.stages.flatMap((s) => s.metricColumns?.() ?? []);
     this.metrics = new MetricsHistory(engine, label, spec.runs.length, columns, onRecords, spec.metricsEvery ?? 4);

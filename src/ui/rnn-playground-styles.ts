@@ -131,6 +131,9 @@ export const playgroundStyles = [
     .view {
       margin: 0 0.25rem 0.75rem;
     }
+    diagnostics-panel {
+      margin-top: 1rem;
+    }
     footer {
       margin-top: 1.25rem;
       font-size: 0.8rem;

@@ -32,6 +32,7 @@ import './lesson-note';
 import './sample-panel';
 import './chart-settings';
 import './configure-panel';
+import './diagnostics-panel';
 import './experiment-charts';
 import './experiment-menu';
 import './run-controls';
@@ -169,6 +170,7 @@ export class RnnPlayground extends LitElement {
             @settings-change=${(e: CustomEvent<ChartViewSettings>) => (this._view = e.detail)}></chart-settings>
           <experiment-charts .workspace=${this.workspace} .view=${this._view} @run-toggle=${this.onRunToggle}></experiment-charts>
           ${this.controller.experiment?.doc.task.kind === 'charlm' ? html`<sample-panel .experiment=${this.controller.experiment}></sample-panel>` : nothing}
+          <diagnostics-panel .workspace=${this.workspace}></diagnostics-panel>
         </div>
       </div>
     `;
