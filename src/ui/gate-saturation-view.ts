@@ -4,17 +4,14 @@
  * over training, one colour per run. A saturated gate passes almost no gradient. It reads the
  * records' gateSaturation; <diagnostics-panel> turns the diagnostics on while it is shown.
  */
-import { LitElement, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
 import { CELLS, type CellKind } from '../model/cells';
-import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
 import { directionLabel } from './chart/grad-flow';
 import { drawStepLines, type StepSeries } from './chart/plot-lines';
-import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { readChartTheme } from './color-scheme';
 import { cssProps } from './css-props';
-import { DiagnosticsFeed } from './diagnostics-feed';
-import { diagnosticsViewStyles } from './diagnostics-styles';
-import type { Workspace } from './workspace';
+import { DiagnosticsFeedView } from './diagnostics-feed-view';
 
 const GATE_NAMES: Readonly<Record<string, string>> = { i: 'input', f: 'forget', o: 'output', r: 'reset', z: 'update' };
 
@@ -27,39 +24,7 @@ interface GateChart {
 }
 
 @customElement('gate-saturation-view')
-export class GateSaturationView extends LitElement {
-  @property({ attribute: false }) workspace?: Workspace;
-
-  private readonly feed = new DiagnosticsFeed(this);
-  private readonly job: DrawJob = { draw: () => this.draw() };
-  private readonly resize = new ResizeObserver(() => chartDrawScheduler.request(this.job));
-
-  static override styles = diagnosticsViewStyles;
-
-  constructor() {
-    super();
-    new ColorSchemeController(this, () => chartDrawScheduler.request(this.job));
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize.disconnect();
-    chartDrawScheduler.cancel(this.job);
-  }
-
-  protected override willUpdate(): void {
-    this.feed.controller.setWorkspace(this.workspace);
-  }
-
-  protected override updated(): void {
-    chartDrawScheduler.request(this.job);
-  }
-
+export class GateSaturationView extends DiagnosticsFeedView {
   /** Per run, the steps with saturation and the latest fractions (for tests). */
   summary(): { runId: string; steps: number[]; latest?: Record<string, { below: number[]; above: number[] }> }[] {
     return this.runs().map((r) => {
@@ -88,10 +53,6 @@ export class GateSaturationView extends LitElement {
     `;
   }
 
-  private runs() {
-    return (this.feed.controller.experiment?.doc.runs ?? []).filter((r) => !r.hidden);
-  }
-
   /** One chart per (cell, gate, direction) that some shown run has data for, in first-seen order. */
   private charts(): GateChart[] {
     const out = new Map<string, GateChart>();
@@ -109,7 +70,7 @@ export class GateSaturationView extends LitElement {
     return [...out.values()];
   }
 
-  private draw(): void {
+  protected override draw(): void {
     if (!this.isConnected) return;
     const theme = readChartTheme(this);
     const charts = new Map(this.charts().map((c) => [c.id, c]));

@@ -4,51 +4,16 @@
  * the recurrence can blow gradients up, far below it shrinks them. It reads the records'
  * spectralNorm; <diagnostics-panel> turns the diagnostics on while it is shown.
  */
-import { LitElement, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
+import { html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
 import { directionLabel } from './chart/grad-flow';
 import { drawStepLines, type StepSeries } from './chart/plot-lines';
-import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { readChartTheme } from './color-scheme';
 import { cssProps } from './css-props';
-import { DiagnosticsFeed } from './diagnostics-feed';
-import { diagnosticsViewStyles } from './diagnostics-styles';
-import type { Workspace } from './workspace';
+import { DiagnosticsFeedView } from './diagnostics-feed-view';
 
 @customElement('spectral-norm-view')
-export class SpectralNormView extends LitElement {
-  @property({ attribute: false }) workspace?: Workspace;
-
-  private readonly feed = new DiagnosticsFeed(this);
-  private readonly job: DrawJob = { draw: () => this.draw() };
-  private readonly resize = new ResizeObserver(() => chartDrawScheduler.request(this.job));
-
-  static override styles = diagnosticsViewStyles;
-
-  constructor() {
-    super();
-    new ColorSchemeController(this, () => chartDrawScheduler.request(this.job));
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize.disconnect();
-    chartDrawScheduler.cancel(this.job);
-  }
-
-  protected override willUpdate(): void {
-    this.feed.controller.setWorkspace(this.workspace);
-  }
-
-  protected override updated(): void {
-    chartDrawScheduler.request(this.job);
-  }
-
+export class SpectralNormView extends DiagnosticsFeedView {
   /** Per run, the steps with spectral norms and the latest ones (for tests). */
   summary(): { runId: string; steps: number[]; latest?: number[] }[] {
     return this.runs().map((r) => {
@@ -76,10 +41,6 @@ export class SpectralNormView extends LitElement {
     `;
   }
 
-  private runs() {
-    return (this.feed.controller.experiment?.doc.runs ?? []).filter((r) => !r.hidden);
-  }
-
   /** Direction labels some shown run has norms for, in first-seen order. */
   private layers(): string[] {
     const labels: string[] = [];
@@ -93,7 +54,7 @@ export class SpectralNormView extends LitElement {
     return labels;
   }
 
-  private draw(): void {
+  protected override draw(): void {
     if (!this.isConnected) return;
     const theme = readChartTheme(this);
     for (const canvas of this.renderRoot.querySelectorAll<HTMLCanvasElement>('canvas.plot')) {

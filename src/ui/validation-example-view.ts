@@ -5,16 +5,15 @@
  * prediction against the target over the example, and for classification (up to 16 classes) the
  * confusion matrix over the validation set. Both backends compute it. It reads the records' validationExample; <diagnostics-panel> turns the diagnostics on.
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
+import { css, html, nothing, type CSSResultGroup } from 'lit';
+import { customElement } from 'lit/decorators.js';
 import { drawStepLines } from './chart/plot-lines';
 import { drawConfusion, drawStateMap } from './chart/plot-maps';
-import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { readChartTheme } from './color-scheme';
 import { cssProps } from './css-props';
-import { DiagnosticsFeed, type DiagnosedStep } from './diagnostics-feed';
+import type { DiagnosedStep } from './diagnostics-feed';
+import { DiagnosticsFeedView } from './diagnostics-feed-view';
 import { diagnosticsViewStyles } from './diagnostics-styles';
-import type { Workspace } from './workspace';
 
 type Example = NonNullable<DiagnosedStep['validationExample']>;
 
@@ -25,43 +24,13 @@ function accuracyOf(counts: readonly (readonly number[])[]): string {
 }
 
 @customElement('validation-example-view')
-export class ValidationExampleView extends LitElement {
-  @property({ attribute: false }) workspace?: Workspace;
-
-  private readonly feed = new DiagnosticsFeed(this);
-  private readonly job: DrawJob = { draw: () => this.draw() };
-  private readonly resize = new ResizeObserver(() => chartDrawScheduler.request(this.job));
-
-  static override styles = [
+export class ValidationExampleView extends DiagnosticsFeedView {
+  static override styles: CSSResultGroup = [
     diagnosticsViewStyles,
     css`
       .run { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 300px), 1fr)); gap: 0.75rem; margin-top: 0.6rem; }
     `,
   ];
-
-  constructor() {
-    super();
-    new ColorSchemeController(this, () => chartDrawScheduler.request(this.job));
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize.disconnect();
-    chartDrawScheduler.cancel(this.job);
-  }
-
-  protected override willUpdate(): void {
-    this.feed.controller.setWorkspace(this.workspace);
-  }
-
-  protected override updated(): void {
-    chartDrawScheduler.request(this.job);
-  }
 
   /** Per run, the steps with the example and the latest hidden states (for tests). */
   summary(): { runId: string; steps: number[]; latest?: number[][] }[] {
@@ -100,10 +69,6 @@ export class ValidationExampleView extends LitElement {
     `;
   }
 
-  private runs() {
-    return (this.feed.controller.experiment?.doc.runs ?? []).filter((r) => !r.hidden);
-  }
-
   private stepsOf(runId: string): DiagnosedStep[] {
     return this.feed.steps(runId).filter((s) => s.validationExample || s.confusion);
   }
@@ -115,7 +80,7 @@ export class ValidationExampleView extends LitElement {
     return example.input.map((x) => vocabulary[x.indexOf(Math.max(...x))] ?? '?');
   }
 
-  private draw(): void {
+  protected override draw(): void {
     if (!this.isConnected) return;
     const theme = readChartTheme(this);
     const runs = new Map(this.runs().map((r) => [r.id, r]));

@@ -5,30 +5,23 @@
  * run's bins span its own [-max|x|, max|x|]; the axis spans the widest. It reads the records'
  * histograms; <diagnostics-panel> turns the diagnostics on while it is shown.
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
+import { css, html, nothing, type CSSResultGroup } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
 import { drawHistograms, type HistogramSeries } from './chart/plot-lines';
-import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { readChartTheme } from './color-scheme';
 import { cssProps } from './css-props';
-import { DiagnosticsFeed, type DiagnosedStep } from './diagnostics-feed';
+import type { DiagnosedStep } from './diagnostics-feed';
+import { DiagnosticsFeedView } from './diagnostics-feed-view';
 import { diagnosticsViewStyles } from './diagnostics-styles';
-import type { Workspace } from './workspace';
 
 @customElement('weight-histogram-view')
-export class WeightHistogramView extends LitElement {
-  @property({ attribute: false }) workspace?: Workspace;
-
+export class WeightHistogramView extends DiagnosticsFeedView {
   /** The tensor shown ('' : the first). */
   @state() private _tensor = '';
   /** Index into the diagnostic steps; undefined follows the latest. */
   @state() private _at?: number;
 
-  private readonly feed = new DiagnosticsFeed(this);
-  private readonly job: DrawJob = { draw: () => this.draw() };
-  private readonly resize = new ResizeObserver(() => chartDrawScheduler.request(this.job));
-
-  static override styles = [
+  static override styles: CSSResultGroup = [
     diagnosticsViewStyles,
     css`
       .row { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem 1rem; font-size: 0.875rem; margin-top: 0.5rem; }
@@ -36,30 +29,6 @@ export class WeightHistogramView extends LitElement {
       input[type='range'] { width: min(20rem, 60vw); }
     `,
   ];
-
-  constructor() {
-    super();
-    new ColorSchemeController(this, () => chartDrawScheduler.request(this.job));
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize.disconnect();
-    chartDrawScheduler.cancel(this.job);
-  }
-
-  protected override willUpdate(): void {
-    this.feed.controller.setWorkspace(this.workspace);
-  }
-
-  protected override updated(): void {
-    chartDrawScheduler.request(this.job);
-  }
 
   /** Per run, the steps with histograms and the tensor names of the latest (for tests). */
   summary(): { runId: string; steps: number[]; latest?: string[] }[] {
@@ -106,10 +75,6 @@ export class WeightHistogramView extends LitElement {
     this._at = i >= steps.length - 1 ? undefined : i;
   }
 
-  private runs() {
-    return (this.feed.controller.experiment?.doc.runs ?? []).filter((r) => !r.hidden);
-  }
-
   private stepsOf(runId: string): DiagnosedStep[] {
     return this.feed.steps(runId).filter((s) => s.histograms);
   }
@@ -135,7 +100,7 @@ export class WeightHistogramView extends LitElement {
     return names.includes(this._tensor) ? this._tensor : (names[0] ?? '');
   }
 
-  private draw(): void {
+  protected override draw(): void {
     if (!this.isConnected) return;
     const theme = readChartTheme(this);
     const steps = this.timeline();
