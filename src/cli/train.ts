@@ -15,6 +15,7 @@ import { createCpuBackend } from '../cpu/backend';
 import { createNodeEngine } from '../engine/node';
 import { NoAdapterError, type GpuError } from '../engine/errors';
 import { Experiment } from '../experiments/experiment';
+import { playToEnd } from '../experiments/play-to-end';
 import { metricsCsv } from '../experiments/metrics-csv';
 import { runWeightsFile } from '../experiments/weights';
 import { exportTorchScriptFrom } from '../export/torch-script';
@@ -49,21 +50,6 @@ async function chooseBackend(kind: RunnerArgs['backend'], onError: (e: GpuError)
   }
 }
 
-/** Plays until the budget is spent or training stops (a divergence, an error); then waits for the loop. */
-async function playToEnd(exp: Experiment): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const stop = exp.subscribe({
-      onStatus: (s) => {
-        if (s.status !== 'playing') {
-          stop();
-          resolve();
-        }
-      },
-    });
-    exp.play();
-  });
-  await exp.idle();
-}
 
 function saveWeights(dir: string, doc: ExperimentDoc, exp: Experiment): Promise<void> {
   mkdirSync(dir, { recursive: true });

@@ -8,6 +8,7 @@ import type { ExperimentDoc } from '../config/experiment';
 import { createCpuBackend } from '../cpu/backend';
 import type { TaskSources } from '../data/tasks';
 import { Experiment } from '../experiments/experiment';
+import { playToEnd } from '../experiments/play-to-end';
 
 export interface LessonRunResult {
   id: string;
@@ -51,18 +52,7 @@ function tailMean(values: ArrayLike<number>, tail: number): number {
 export async function runLesson(doc: ExperimentDoc, steps: number, sources: TaskSources = {}, tail = 20): Promise<LessonRunResult[]> {
   const exp = await Experiment.create({ ...doc, budget: steps }, createCpuBackend({ worker: false }), sources);
   try {
-    await new Promise<void>((resolve) => {
-      const stop = exp.subscribe({
-        onStatus: (s) => {
-          if (s.status !== 'playing') {
-            stop();
-            resolve();
-          }
-        },
-      });
-      exp.play();
-    });
-    await exp.idle();
+    await playToEnd(exp);
     const snap = exp.snapshot();
     if (snap.status === 'error') throw new Error(snap.error ?? 'training stopped on an error');
     return exp.runs().map((run) => {

@@ -54,3 +54,23 @@ export const controlStyles = css`
     white-space: nowrap;
   }
 `;
+
+/** A modal <dialog> with its heading (the menus and the shortcut list); width: --dialog-width. */
+export const dialogStyles = css`
+  dialog {
+    border: 1px solid var(--border);
+    border-radius: 10px;
+    background: var(--surface);
+    color: var(--text);
+    padding: 1rem 1.25rem 1.1rem;
+    width: min(var(--dialog-width, 44rem), calc(100vw - 2rem));
+    box-shadow: 0 10px 30px rgba(0, 0, 0, 0.25);
+  }
+  dialog::backdrop {
+    background: rgba(0, 0, 0, 0.35);
+  }
+  h2 {
+    font-size: 1.05rem;
+    margin: 0 0 0.75rem;
+  }
+`;

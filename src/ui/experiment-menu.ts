@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { SavedSummary } from '../experiments/persistence';
-import { controlStyles } from './control-styles';
+import { controlStyles, dialogStyles } from './control-styles';
 
 export type MenuAction =
   | { action: 'opened' }
@@ -35,23 +35,8 @@ export class ExperimentMenu extends LitElement {
 
   static override styles = [
     controlStyles,
+    dialogStyles,
     css`
-      dialog {
-        border: 1px solid var(--border);
-        border-radius: 10px;
-        background: var(--surface);
-        color: var(--text);
-        padding: 1rem 1.25rem 1.1rem;
-        width: min(44rem, calc(100vw - 2rem));
-        box-shadow: 0 10px 30px rgba(0, 0, 0, 0.25);
-      }
-      dialog::backdrop {
-        background: rgba(0, 0, 0, 0.35);
-      }
-      h2 {
-        font-size: 1.05rem;
-        margin: 0 0 0.75rem;
-      }
       h3 {
         font-size: 0.8rem;
         font-weight: 600;

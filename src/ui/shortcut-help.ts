@@ -5,7 +5,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { controlStyles } from './control-styles';
+import { controlStyles, dialogStyles } from './control-styles';
 import { SHORTCUTS, type Shortcut } from './shortcuts';
 
 @customElement('shortcut-help')
@@ -16,22 +16,10 @@ export class ShortcutHelp extends LitElement {
 
   static override styles = [
     controlStyles,
+    dialogStyles,
     css`
       dialog {
-        border: 1px solid var(--border);
-        border-radius: 10px;
-        background: var(--surface);
-        color: var(--text);
-        padding: 1rem 1.25rem 1.1rem;
-        width: min(26rem, calc(100vw - 2rem));
-        box-shadow: 0 10px 30px rgba(0, 0, 0, 0.25);
-      }
-      dialog::backdrop {
-        background: rgba(0, 0, 0, 0.35);
-      }
-      h2 {
-        font-size: 1.05rem;
-        margin: 0 0 0.75rem;
+        --dialog-width: 26rem;
       }
       dl {
         display: grid;
