@@ -268,6 +268,14 @@ export const NORM_TRAINING_CASES: TrainingCase[] = [
     steps: 4,
   },
   {
+    name: 'LSTM batch norm 2 layers, truncated BPTT, dropout and recurrent dropout, evaluation every 2 steps, norms every 2',
+    spec: {
+      cell: 'lstm', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 4, head: 'every', norm: 'batch',
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SignTask(2, 'accuracy', true), runs: DROPOUT_RUNS, evalEvery: 2, diagnosticsEvery: 2,
+    },
+    steps: 4,
+  },
+  {
     name: 'LSTM batch norm 1 layer on a regression task, dropout',
     spec: {
       cell: 'lstm', hiddenSize: 5, numLayers: 1, batch: 2, seqLen: 4, head: 'every', norm: 'batch',
