@@ -3,6 +3,8 @@
 // With NORM_C (layer norm, Ba et al. 2016): h_t = o * tanh(LN(c_t)). LN needs the whole row of c_t,
 // so norm_c_forward (one workgroup per batch row, after the step) writes h and what follows from
 // it, and norm_c_backward runs between a backward step's two phases (lib/recurrent.wgsl).
+// With NORM_C and BATCH (recurrent batch norm, Cooijmans et al. 2016) the statistics are per unit
+// over the batch: bn_c_forward and bn_c_backward take those places, one thread per unit.
 
 const G: u32 = 4u;
 const S: u32 = 4u;

@@ -13,6 +13,9 @@
  *   for the LSTM the cell-state norm; a backward timestep is the step kernel (for the LSTM in two
  *   phases around the cell-state norm's backward), then the gate norms' backward; the weight
  *   gradients read the gradients before the norms, and column sums give the gains and biases theirs.
+ *   Batch norm (shape.norm 'batch') records the same places with shaders/batch_norm.wgsl and the
+ *   LSTM's bn_c_* (one thread per column, statistics over the batch); 'forward' normalizes with the
+ *   batch's statistics and updates the running ones of each processing step, 'forward-eval' uses them.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
