@@ -138,12 +138,12 @@ test('every lesson opens from the Lessons menu and from its link, shows its note
   }
 });
 
-// Lesson 7's batch norm trains on the CPU backend only: its link on a WebGPU page moves there first and says why.
-test('the normalization lesson opens on the CPU backend from a WebGPU page, with a notice', async ({ page }) => {
+// Lesson 7 (plain, layer norm, batch norm) opens and trains on WebGPU like the others: no backend move, no notice.
+test('the normalization lesson opens and trains on WebGPU', async ({ page }) => {
   test.setTimeout(300_000);
   await openPlayground(page, '/#lesson=normalization');
   await expect(page.getByRole('region', { name: 'Lesson' })).toContainText('Layer normalization and batch normalization');
-  await expect(page.getByRole('status', { name: 'Notices' })).toContainText('this lesson trains on the CPU: recurrent batch norm is not on the WebGPU backend yet');
-  await expect(page.getByTestId('run-backend')).toHaveText(['CPU', 'CPU', 'CPU']);
+  await expect(page.getByTestId('run-backend')).toHaveText(['GPU', 'GPU', 'GPU']);
   await trains(page, 'Lesson: layer and batch normalization (adding problem, length 20)');
+  await expect(page.getByText('trains on the CPU')).toHaveCount(0);
 });

@@ -23,6 +23,8 @@
 //   NORM_C       the cell state is normalized too (LSTM): a backward step runs in two phases around
 //                the norm's backward (lstm.wgsl norm_c_backward): PHASE_SPLIT leaves dh in dhs,
 //                PHASE_RESUME takes dh back from there and the cell reads dL/dc through the norm from dch.
+//   BATCH        the norms are recurrent batch norm (shaders/batch_norm.wgsl, lstm.wgsl bn_c_*): the
+//                statistics are per column, [R][L][T][(4G + 2) H] at st_off (ih, hh, c: mean then rstd).
 
 struct Step {
   t: u32,        // timestep of this dispatch: the row of gx, saved, dy and the gate gradients
@@ -54,12 +56,15 @@ struct Step {
   st_off: u32, st_run: u32,           // NORM: per-row statistics of this direction [R][T][B][6] (mean, rstd of ih, hh, c)
   dhs_off: u32, dch_off: u32,         // NORM_C backward: dh and dL/dc through the norm, [R][B][H] at run stride carry_run
   dnc_off: u32, dnc_run: u32,         // NORM_C backward: per element [dcn * chat, dcn] of the gain and bias [R][T][B][2H]
+  rn_c: u32, rn_run: u32,             // BATCH NORM_C forward: running [mean H][var H] of c at this processing step in acts, run stride
+  train: u32,                         // BATCH NORM_C forward: 1 batch statistics (and update the running ones), 0 the running ones
 }
 
 override VARIATIONAL: bool = false;
 override DIAGNOSTICS: bool = false;
 override NORM: bool = false;
 override NORM_C: bool = false;
+override BATCH: bool = false;
 
 const PHASE_WHOLE: u32 = 0u;
 const PHASE_SPLIT: u32 = 1u;

@@ -8,23 +8,16 @@
  * evaluation; a checkpoint carries them as extra["norm.running"].
  */
 import type { ParamLayout, RnnShape } from '../model/layout';
-import { normSites, planLayers, type NetworkPlan } from '../model/plan';
+import { NORM_RUNNING_KEY, normRunningSize, normSites, planLayers, type NetworkPlan } from '../model/plan';
+
+export { NORM_RUNNING_KEY, normRunningSize };
 import { stepMasks, type DropoutDraw } from '../training/dropout';
 import { initialRunning, updateRunning, type NormStats } from '../reference/norm';
 import { rnnBackward, rnnForward, type RnnForward, type RnnInputs } from '../reference/rnn';
 
-/** RunCheckpoint.extra key of the running statistics (the GPU's norm stage will use the same). */
-export const NORM_RUNNING_KEY = 'norm.running';
 
 type Running = NormStats[][][]; // [direction][site][t]
 
-/** Floats of one run's batch norm running statistics ([direction][site][t], mean and variance), 0 without batch norm. */
-export function normRunningSize(plan: NetworkPlan, seqLen: number): number {
-  if (plan.shape.norm !== 'batch') return 0;
-  const H = plan.shape.hiddenSize;
-  const widths = normSites(plan.shape).map((s) => (s === 'c' ? H : plan.gates * H));
-  return plan.directions.length * seqLen * widths.reduce((a, n) => a + 2 * n, 0);
-}
 
 export class NormNetwork {
   readonly plan: NetworkPlan;

@@ -1,10 +1,9 @@
 // The `norm` field from the experiment file to run groups and weights files: a structural field
 // (its own group, its tensors in the layout and the safetensors file under torch's submodule
-// names, constant initial values); the CPU backend takes both norms, the WebGPU backend refuses batch norm by run.
+// names, constant initial values); both backends take both norms (batch norm needs 2 rows).
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../config/parse';
 import { CpuBackend } from '../cpu/backend';
-import { gpuNormErrors } from '../training/group-spec';
 import { initParams } from '../model/init';
 import { createTask, partitionRuns, structureKey, toGroupSpec } from './structure';
 import { readSafetensors } from './safetensors';
@@ -24,7 +23,7 @@ describe('norm in the experiment file', () => {
     expect(() => read([{ id: 'a', norm: 'group' }])).toThrow(/runs\[0\]\.norm.*none, layer, batch/);
   });
 
-  it('the CPU backend takes both norms (batch norm needs 2 rows); the WebGPU one refuses batch norm by run', async () => {
+  it('the CPU backend takes both norms (batch norm needs 2 rows)', async () => {
     const doc = read([
       { id: 'ln-run', norm: 'layer' }, { id: 'bn-one', norm: 'batch', batch: 1 }, { id: 'bn-a', norm: 'batch', batch: 4 }, { id: 'bn-b', norm: 'batch', batch: 4 },
     ]);
@@ -34,10 +33,6 @@ describe('norm in the experiment file', () => {
     expect(backend.validate(layer)).toEqual([]);
     expect(backend.validate(batch)).toEqual([]);
     expect(backend.validate(batchOne)).toEqual(['norm "batch" needs a batch of 2 or more (its statistics are over the batch), got batch 1']);
-    expect(gpuNormErrors(layer)).toEqual([]);
-    expect(gpuNormErrors(batch)).toEqual(['bn-a', 'bn-b'].map((id, i) =>
-      `runs[${i}] ("${id}") uses norm "batch", which the WebGPU backend does not train yet (layer norm it does; the CPU backend does both); ` +
-      'use norm "layer" or "none", or the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)'));
     expect(layer.label).toMatch(/ layer norm$/);
     backend.destroy();
   });

@@ -27,8 +27,6 @@ export interface Lesson {
   json: Readonly<Record<string, unknown>>;
   /** The test's scale: its step count, and settings laid over every run and the task. */
   ci: LessonScale;
-  /** Why the lesson must train on the CPU backend (a trick the WebGPU backend lacks); absent: either backend. */
-  cpuOnly?: string;
 }
 
 export interface LessonScale {

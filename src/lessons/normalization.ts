@@ -1,6 +1,6 @@
 /**
- * Lesson 7, layer normalization against batch normalization on the adding problem. Recurrent batch
- * norm trains on the CPU backend only so far, so the page opens this lesson there (cpuOnly).
+ * Lesson 7, layer normalization against batch normalization on the adding problem (both norms
+ * train on either backend).
  */
 import type { Lesson } from './lesson';
 
@@ -18,7 +18,6 @@ export const NORMALIZATION: Lesson = {
     'computes batch by batch. Watch the validation loss.',
   chart: 'val-loss',
   chartName: 'Validation loss',
-  cpuOnly: 'recurrent batch norm is not on the WebGPU backend yet',
   paper: 'Ba, Kiros and Hinton, Layer normalization (2016); Ioffe and Szegedy, Batch normalization (2015); Cooijmans et al., Recurrent batch normalization (2017)',
   json: {
     version: 1, name: 'Lesson: layer and batch normalization (adding problem, length 20)', budget: 800, evalEvery: 50,

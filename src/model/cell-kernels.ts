@@ -18,6 +18,7 @@ export const STEP_FIELDS = [
   'keep', 'kh_off', 'kc_off', 'k_run',
   'gt_off', 'gt_run',
   'rec_off', 'gh_off', 'phase', 'nc_w', 'st_off', 'st_run', 'dhs_off', 'dch_off', 'dnc_off', 'dnc_run',
+  'rn_c', 'rn_run', 'train',
 ] as const;
 
 export type StepField = (typeof STEP_FIELDS)[number];
@@ -43,12 +44,14 @@ export const KEEP = { h: 1, c: 2 } as const;
 export interface StepVariant {
   variational?: boolean;
   diagnostics?: boolean;
-  /** Layer norm inside the cell: NORM, and NORM_C for cells with a cell state. */
+  /** A norm inside the cell: NORM, and NORM_C for cells with a cell state. */
   norm?: boolean;
+  /** That norm is recurrent batch norm (BATCH: per-column statistics) rather than layer norm. */
+  batch?: boolean;
 }
 
 /** The step kernels, and the LSTM's cell-state norm passes (lstm.wgsl) that run beside them. */
-export type CellEntryPoint = 'forward_step' | 'backward_step' | 'norm_c_forward' | 'norm_c_backward';
+export type CellEntryPoint = 'forward_step' | 'backward_step' | 'norm_c_forward' | 'norm_c_backward' | 'bn_c_forward' | 'bn_c_backward';
 
 export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: StepVariant = {}): KernelDesc {
   const { file, constants } = CELLS[cell].shader;
@@ -58,8 +61,10 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   if (variant.norm) {
     all.NORM = 1;
     if (hasState(cell, 'c')) all.NORM_C = 1;
+    if (variant.batch) all.BATCH = 1;
   }
-  const names = [variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && 'layer norm'].filter(Boolean);
+  const normName = variant.batch ? 'batch norm' : 'layer norm';
+  const names = [variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName].filter(Boolean);
   return {
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
     file,

@@ -115,6 +115,17 @@ export function normSites(shape: Pick<RnnShape, 'cell' | 'norm'>): NormSite[] {
   return hasState(shape.cell, 'c') ? ['ih', 'hh', 'c'] : ['ih', 'hh'];
 }
 
+/** RunCheckpoint.extra key of batch norm's running statistics (both backends: a backend switch keeps them). */
+export const NORM_RUNNING_KEY = 'norm.running';
+
+/** Floats of one run's batch norm running statistics ([direction][site][t], mean and variance), 0 without batch norm. */
+export function normRunningSize(plan: NetworkPlan, seqLen: number): number {
+  if (plan.shape.norm !== 'batch') return 0;
+  const H = plan.shape.hiddenSize;
+  const widths = normSites(plan.shape).map((s) => (s === 'c' ? H : plan.gates * H));
+  return plan.directions.length * seqLen * widths.reduce((a, n) => a + 2 * n, 0);
+}
+
 /** Initial gain of recurrent batch norm (Cooijmans et al. 2016, section 4: 0.1 avoids saturating the tanh). */
 export const BATCH_NORM_GAIN = 0.1;
 

@@ -11,7 +11,9 @@
  *   diagnostics       a second backward list whose steps also write dL/dh_t, and their norms;
  *   norm 'layer'      layer norm inside the cell: the products before their norms (gxr, ghr), the
  *                     normalized ones (gx, gh), per-row statistics (nstat), the gradients before the
- *                     norms (dgxr, dghr) and per element for the gains and biases (dnih, dnhh, dnc).
+ *                     norms (dgxr, dghr) and per element for the gains and biases (dnih, dnhh, dnc);
+ *   norm 'batch'      recurrent batch norm: the same views with per-column statistics, and the
+ *                     running statistics per run (nrun), which training forwards update.
  * Residual layers also form their outputs in `out`. It knows nothing of losses or optimizers:
  * gradients arrive in `dy` and leave in `grads`.
  */
@@ -21,7 +23,7 @@ import type { Operand } from '../engine/gemm';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { CELLS, hasState } from './cells';
 import { paramByName, paramLayout, type ParamLayout, type RnnShape } from './layout';
-import { outputSlot, paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type ParamSpec } from './plan';
+import { normRunningSize, normSites, outputSlot, paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type NormSite, type ParamSpec } from './plan';
 import { recordNetwork } from './rnn-program';
 
 export interface RnnGroupShape extends RnnShape {
@@ -121,8 +123,8 @@ export class RnnGpu {
     this.slot = slot;
     const keep = shape.keepAfter !== undefined;
     const variational = !!shape.recurrentDropout;
-    if (shape.norm === 'batch') throw new Error('rnn: recurrent batch norm has no GPU kernels yet');
-    const norm = shape.norm === 'layer';
+    const norm = shape.norm === 'layer' || shape.norm === 'batch';
+    const batchNorm = shape.norm === 'batch';
     this.acts = new Arena(engine, `${label} activations`, [
       { name: 'x', shape: [shape.sharedInput ? 1 : R, T, B, I] },
       { name: 'h', shape: [R, L, T + 1, B, H] },
@@ -132,7 +134,11 @@ export class RnnGpu {
       ...(keep && hasC ? [{ name: 'kept_c', shape: [R, L, B, H] }] : []),
       ...(variational ? [{ name: 'hm', shape: [R, L, T + 1, B, H] }, { name: 'vmask', shape: [R, L, B, H] }] : []),
       ...(this.layerOutputs ? [{ name: 'out', shape: [R, shape.numLayers, T, B, plan.outputSize] }] : []),
-      ...(norm ? [{ name: 'nstat', shape: [R, L, T, B, 6] }] : []),
+      // statistics for backward: per row (layer norm: mean, rstd of ih, hh, c) or per column (batch
+      // norm: [mean, rstd] of the G*H columns of ih, of hh, then of the H of c), per timestep
+      ...(norm ? [{ name: 'nstat', shape: batchNorm ? [R, L, T, (4 * plan.gates + 2) * H] : [R, L, T, B, 6] }] : []),
+      // batch norm's running statistics, per run laid out as checkpoints carry them (runningOffset)
+      ...(batchNorm ? [{ name: 'nrun', shape: [R, normRunningSize(plan, T)] }] : []),
     ]);
     this.gx = new Arena(engine, `${label} input projection`, [
       { name: 'gx', shape: [R, T, B, GH] },
@@ -165,6 +171,7 @@ export class RnnGpu {
   static async create(engine: Engine, shape: RnnGroupShape, slot?: ParamSlot, runTable?: RunTableBinding): Promise<RnnGpu> {
     const net = new RnnGpu(engine, shape, slot, runTable);
     try {
+      if (!engine.dryRun) for (let r = 0; r < shape.runs; r++) net.writeRunning(r);
       const builder = new ProgramBuilder(engine, `${shape.cell} network`);
       await recordNetwork(net, builder);
       net.program = builder.finish();
@@ -244,6 +251,50 @@ export class RnnGpu {
     if (!this.carry.has('gtNorms')) return undefined;
     const { seqLen: T } = this.shape;
     return { buffer: this.carry.buffer, offset: this.carry.view('gtNorms').offset, perRun: this.plan.directions.length * T };
+  }
+
+  /**
+   * Float offset, in the acts arena, of run 0's running statistics ([mean n][var n]) of a direction's
+   * norm site at processing step k (k-th timestep in the direction's own order), as
+   * extra["norm.running"] lays them out: per direction, site (normSites) and step.
+   */
+  runningOffset(dir: DirectionPlan, site: NormSite, k: number): number {
+    const H = this.shape.hiddenSize;
+    const T = this.shape.seqLen;
+    const sites = normSites(this.shape);
+    const width = (s: NormSite) => (s === 'c' ? H : this.plan.gates * H);
+    let at = this.acts.view('nrun').offset + dir.index * T * sites.reduce((a, s) => a + 2 * width(s), 0);
+    for (const s of sites.slice(0, sites.indexOf(site))) at += T * 2 * width(s);
+    return at + k * 2 * width(site);
+  }
+
+  /** Floats of one run's running statistics (0 without batch norm). */
+  get runningSize(): number {
+    return normRunningSize(this.plan, this.shape.seqLen);
+  }
+
+  /** torch's initial running statistics (means 0, variances 1) in one run's layout. */
+  freshRunning(): Float32Array {
+    const out = new Float32Array(this.runningSize);
+    const base = this.acts.view('nrun').offset;
+    for (const dir of this.plan.directions) {
+      for (const site of normSites(this.shape)) {
+        const n = site === 'c' ? this.shape.hiddenSize : this.plan.gates * this.shape.hiddenSize;
+        for (let k = 0; k < this.shape.seqLen; k++) out.fill(1, this.runningOffset(dir, site, k) - base + n, this.runningOffset(dir, site, k) - base + 2 * n);
+      }
+    }
+    return out;
+  }
+
+  /** Sets run r's running statistics (runningOffset's layout); absent: the initial ones. */
+  writeRunning(run: number, values?: Float32Array): void {
+    if (this.runningSize === 0) return;
+    this.acts.write('nrun', values ?? this.freshRunning(), run * this.runningSize);
+  }
+
+  /** Every run's running statistics, [R][runningSize] (after queued work has run). */
+  async readRunning(): Promise<Float32Array> {
+    return this.runningSize === 0 ? new Float32Array(0) : this.acts.read('nrun');
   }
 
   /** Float offset of a direction's tensor inside a run's parameter vector. */

@@ -13,6 +13,9 @@
  *   for the LSTM the cell-state norm; a backward timestep is the step kernel (for the LSTM in two
  *   phases around the cell-state norm's backward), then the gate norms' backward; the weight
  *   gradients read the gradients before the norms, and column sums give the gains and biases theirs.
+ *   Batch norm (shape.norm 'batch') records the same places with shaders/batch_norm.wgsl and the
+ *   LSTM's bn_c_* (one thread per column, statistics over the batch); 'forward' normalizes with the
+ *   batch's statistics and updates the running ones of each processing step, 'forward-eval' uses them.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
@@ -32,6 +35,12 @@ export const LAYER_OUT_RECORD = new RecordLayout([
 export const NORM_RECORD = new RecordLayout([
   't', 'B', 'n', 'p_run', 'w_ih', 'w_hh', 'b_ih', 'g_run', 'gxr_off', 'gx_off', 'ghr_off', 'gh_off', 'st_off', 'st_run',
   'dgx_off', 'dgh_off', 'dgxr_off', 'dghr_off', 'dn_ih_off', 'dn_hh_off', 'dn_run', 'gr_run',
+]);
+/** `struct BatchNormStep` in shaders/batch_norm.wgsl. */
+export const BATCH_NORM_RECORD = new RecordLayout([
+  't', 'B', 'n', 'p_run', 'w_ih', 'w_hh', 'b_ih', 'g_run', 'gxr_off', 'gx_off', 'ghr_off', 'gh_off', 'gr_run',
+  'st_off', 'st_run', 'rn_ih', 'rn_hh', 'rn_run', 'train',
+  'dgx_off', 'dgh_off', 'dgxr_off', 'dghr_off', 'dn_ih_off', 'dn_hh_off', 'dn_run',
 ]);
 /** `struct GradTime` in shaders/grad_time.wgsl. */
 export const GRAD_TIME_RECORD = new RecordLayout(['units', 'steps', 'dirs', 'gt_off', 'out_off']);
@@ -54,7 +63,8 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
   const carry = net.carry;
   const dy = net.dyOf(dir);
   const forward = dir.direction === 'forward';
-  const norm = net.shape.norm === 'layer';
+  const norm = hasNorm(net);
+  const stride = statStride(net);
   const dgh = net.dgates.view(net.dgates.has('dgh') ? 'dgh' : 'dgx').offset;
   const view = (arena: { has(v: string): boolean; view(v: string): { offset: number } }, v: string) => (arena.has(v) ? arena.view(v).offset : 0);
   return STEP_RECORD.pack({
@@ -76,10 +86,54 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
     rec_off: norm ? net.dgates.view('dghr').offset : dgh,
     gh_off: view(net.gx, 'gh'), phase: PHASE.whole,
     nc_w: norm && hasState(cell, 'c') ? net.paramOffset(dir, 'norm_c_weight') : 0,
-    st_off: at('nstat', T * B * 6), st_run: L * T * B * 6,
+    st_off: at('nstat', T * stride), st_run: L * T * stride,
     dhs_off: view(carry, 'dhs'), dch_off: view(carry, 'dch'),
     dnc_off: view(net.dgates, 'dnc'), dnc_run: T * B * 2 * H,
+    rn_c: 0, rn_run: 0, train: 0,
     ...extra,
+  });
+}
+
+/** Whether the network has a norm inside the cell (layer or batch). */
+function hasNorm(net: RnnGpu): boolean {
+  return net.shape.norm === 'layer' || net.shape.norm === 'batch';
+}
+
+/** Floats of one timestep's statistics in `nstat`: per row (layer norm) or per column (batch norm). */
+function statStride(net: RnnGpu): number {
+  const { batch: B, hiddenSize: H } = net.shape;
+  return net.shape.norm === 'batch' ? (4 * net.plan.gates + 2) * H : B * 6;
+}
+
+/** The record fields of the LSTM's cell-state batch norm at timestep t: its running statistics, train or evaluate. */
+function batchCRecord(net: RnnGpu, dir: DirectionPlan, t: number, train: boolean): Partial<Record<StepField, number>> {
+  if (net.shape.norm !== 'batch' || !hasState(net.shape.cell, 'c')) return {};
+  return { rn_c: net.runningOffset(dir, 'c', stepIndex(dir, t, net.shape.seqLen)), rn_run: net.runningSize, train: train ? 1 : 0 };
+}
+
+/** The processing step of timestep t: its position in the direction's own time order. */
+function stepIndex(dir: DirectionPlan, t: number, T: number): number {
+  return dir.direction === 'forward' ? t : T - 1 - t;
+}
+
+/** shaders/batch_norm.wgsl's record of direction `dir` at timestep t, training or evaluating. */
+function batchNormRecord(net: RnnGpu, dir: DirectionPlan, t: number, train: boolean): number[] {
+  const { seqLen: T, batch: B, hiddenSize: H } = net.shape;
+  const L = net.plan.directions.length;
+  const GH = net.plan.gates * H;
+  const W = statStride(net);
+  const k = stepIndex(dir, t, T);
+  const g = (v: string) => net.gx.view(v).offset;
+  const dg = (v: string) => net.dgates.view(v).offset;
+  return BATCH_NORM_RECORD.pack({
+    t, B, n: GH, p_run: net.slot.runStride,
+    w_ih: net.paramOffset(dir, 'norm_ih_weight'), w_hh: net.paramOffset(dir, 'norm_hh_weight'), b_ih: net.paramOffset(dir, 'bias_ih'),
+    g_run: T * B * GH, gx_off: g('gx'), gh_off: g('gh'),
+    gxr_off: g('gxr') + dir.index * T * B * GH, ghr_off: g('ghr') + dir.index * T * B * GH, gr_run: L * T * B * GH,
+    st_off: net.acts.view('nstat').offset + (dir.index * T + t) * W, st_run: L * T * W,
+    rn_ih: net.runningOffset(dir, 'ih', k), rn_hh: net.runningOffset(dir, 'hh', k), rn_run: net.runningSize, train: train ? 1 : 0,
+    dgx_off: dg('dgx'), dgh_off: dg(net.dgates.has('dgh') ? 'dgh' : 'dgx'), dgxr_off: dg('dgxr'), dghr_off: dg('dghr'),
+    dn_ih_off: dg('dnih'), dn_hh_off: dg('dnhh'), dn_run: T * B * 2 * GH,
   });
 }
 
@@ -111,18 +165,26 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const { engine, shape, slot, plan } = net;
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const variational = !!shape.recurrentDropout;
-  const norm = shape.norm === 'layer';
+  const norm = hasNorm(net);
+  const batch = shape.norm === 'batch';
   const normC = norm && hasState(cell, 'c');
+  const cEntry = batch ? 'bn_c_forward' : 'norm_c_forward';
   const kernels = {
-    forward: await engine.kernel(cellKernel(cell, 'forward_step', { variational, norm })),
-    forwardPlain: await engine.kernel(cellKernel(cell, 'forward_step', { norm })),
-    backward: await engine.kernel(cellKernel(cell, 'backward_step', { variational, norm })),
-    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, 'backward_step', { variational, diagnostics: true, norm })) : undefined,
-    normC: normC ? await engine.kernel(cellKernel(cell, 'norm_c_forward', { variational, norm })) : undefined,
-    normCPlain: normC ? await engine.kernel(cellKernel(cell, 'norm_c_forward', { norm })) : undefined,
-    normGates: norm ? await engine.kernel({ label: 'layer norm of the gates, forward', file: 'norm.wgsl', entryPoint: 'norm_gates_forward' }) : undefined,
+    forward: await engine.kernel(cellKernel(cell, 'forward_step', { variational, norm, batch })),
+    forwardPlain: await engine.kernel(cellKernel(cell, 'forward_step', { norm, batch })),
+    backward: await engine.kernel(cellKernel(cell, 'backward_step', { variational, norm, batch })),
+    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, 'backward_step', { variational, diagnostics: true, norm, batch })) : undefined,
+    normC: normC ? await engine.kernel(cellKernel(cell, cEntry, { variational, norm, batch })) : undefined,
+    normCPlain: normC ? await engine.kernel(cellKernel(cell, cEntry, { norm, batch })) : undefined,
+    normGates: !norm ? undefined : batch
+      ? await engine.kernel({ label: 'batch norm of the gates, forward', file: 'batch_norm.wgsl', entryPoint: 'bn_gates_forward' })
+      : await engine.kernel({ label: 'layer norm of the gates, forward', file: 'norm.wgsl', entryPoint: 'norm_gates_forward' }),
   };
+  // layer norm: one workgroup per batch row; batch norm: one thread per column
+  const GH = plan.gates * H;
   const rowGroups = [B, 1, R] as const;
+  const gateNormGroups = batch ? [Math.ceil(GH / 64), 1, R] as const : rowGroups;
+  const cNormGroups = batch ? [Math.ceil(H / 64), 1, R] as const : rowGroups;
   const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
   const keepBits = KEEP.h | (hasState(cell, 'c') ? KEEP.c : 0);
   const forwardLists = shape.evalForward ? ['forward', 'forward-eval'] : ['forward'];
@@ -133,7 +195,6 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
       for (const dir of layer.directions) {
         // gx (T*B x G*H) = sum over input parts of input (T*B x width) W_ih[:, part]^T, + b_ih
         // (with a norm: gxr, without b_ih, which the norm adds after normalizing)
-        const GH = plan.gates * H;
         for (const [k, part] of dir.input.entries()) {
           await addGemm(engine, builder, list, {
             label: `input projection ${dirName(dir)}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: T * B, n: GH, k: part.width,
@@ -150,7 +211,7 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
         const hIn = net.stateOf(masked ? 'hm' : 'h', dir.index);
         for (const t of timeOrder(dir, T)) {
           const keep = train && dir.direction === 'forward' && shape.keepAfter === t + 1 ? keepBits : 0;
-          const record = stepRecord(net, dir, t, masked, { keep });
+          const record = stepRecord(net, dir, t, masked, { keep, ...batchCRecord(net, dir, t, train) });
           if (norm) {
             // ghr (B x G*H) = h_{t-1} W_hh^T (as W_hh reads it), then both products normalized
             const prev = dir.direction === 'forward' ? t : t + 1;
@@ -163,14 +224,15 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
                 run: plan.directions.length * T * B * GH, rs: GH, cs: 1,
               },
             });
-            builder.add(list, kernels.normGates!, `layer norm ${dirName(dir)} t${t}`, normRecord(net, dir, t),
-              { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer }, rowGroups);
+            builder.add(list, kernels.normGates!, `${shape.norm} norm ${dirName(dir)} t${t}`,
+              batch ? batchNormRecord(net, dir, t, train) : normRecord(net, dir, t),
+              { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer }, gateNormGroups);
           }
           builder.add(list, kernel, `${cell} forward ${dirName(dir)} t${t}`, record,
             { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer }, stepGroups);
           if (normC) {
             builder.add(list, train ? kernels.normC! : kernels.normCPlain!, `${cell} cell-state norm ${dirName(dir)} t${t}`, record,
-              { 1: slot.params, 3: net.acts.buffer }, rowGroups);
+              { 1: slot.params, 3: net.acts.buffer }, cNormGroups);
           }
         }
       }
@@ -216,16 +278,21 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const GH = plan.gates * H;
   const variational = !!shape.recurrentDropout;
-  const norm = shape.norm === 'layer';
+  const norm = hasNorm(net);
+  const batch = shape.norm === 'batch';
   const normC = norm && hasState(cell, 'c');
   const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
   const rowGroups = [B, 1, R] as const;
+  const gateNormGroups = batch ? [Math.ceil(GH / 64), 1, R] as const : rowGroups;
+  const cNormGroups = batch ? [Math.ceil(H / 64), 1, R] as const : rowGroups;
   const resources = { 1: slot.params, 4: net.acts.buffer, 5: net.dy.buffer, 6: net.dgates.buffer, 7: net.carry.buffer };
   const normResources = { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer, 4: net.dgates.buffer };
-  const normGates = norm
-    ? await engine.kernel({ label: 'layer norm of the gates, backward', file: 'norm.wgsl', entryPoint: 'norm_gates_backward' })
+  const normGates = !norm ? undefined : batch
+    ? await engine.kernel({ label: 'batch norm of the gates, backward', file: 'batch_norm.wgsl', entryPoint: 'bn_gates_backward' })
+    : await engine.kernel({ label: 'layer norm of the gates, backward', file: 'norm.wgsl', entryPoint: 'norm_gates_backward' });
+  const normCBackward = normC
+    ? await engine.kernel(cellKernel(cell, batch ? 'bn_c_backward' : 'norm_c_backward', { variational, norm, batch }))
     : undefined;
-  const normCBackward = normC ? await engine.kernel(cellKernel(cell, 'norm_c_backward', { variational, norm })) : undefined;
   const dgx = net.dgates.view('dgx').offset;
   const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
   // What the weights saw: with a norm, the gradients before it
@@ -254,13 +321,16 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
           builder.add(list, kernel, `${cell} backward ${name} t${t} to dh`, stepRecord(net, dir, t, variational, { ...step, phase: PHASE.split }),
             resources, stepGroups);
           builder.add(list, normCBackward!, `${cell} cell-state norm backward ${name} t${t}`, stepRecord(net, dir, t, variational, step),
-            { 1: slot.params, 4: net.acts.buffer, 6: net.dgates.buffer, 7: net.carry.buffer }, rowGroups);
+            { 1: slot.params, 4: net.acts.buffer, 6: net.dgates.buffer, 7: net.carry.buffer }, cNormGroups);
           builder.add(list, kernel, `${cell} backward ${name} t${t} from dh`, stepRecord(net, dir, t, variational, { ...step, phase: PHASE.resume }),
             resources, stepGroups);
         } else {
           builder.add(list, kernel, `${cell} backward ${name} t${t}`, stepRecord(net, dir, t, variational, step), resources, stepGroups);
         }
-        if (normGates) builder.add(list, normGates, `layer norm backward ${name} t${t}`, normRecord(net, dir, t), normResources, rowGroups);
+        if (normGates) {
+          builder.add(list, normGates, `${shape.norm} norm backward ${name} t${t}`,
+            batch ? batchNormRecord(net, dir, t, true) : normRecord(net, dir, t), normResources, gateNormGroups);
+        }
       });
       const firstStep = order[order.length - 1];
       builder.add(list, kernel, `${cell} initial-state gradient ${name}`,
@@ -290,7 +360,7 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
         for (const [site, view] of sites) {
           const width = site === 'c' ? 2 * H : 2 * GH;
           await addColumnSum(engine, builder, list, {
-            label: `layer norm ${site} gain and bias gradients ${name}`, runs: R, m: T * B, n: width,
+            label: `${shape.norm} norm ${site} gain and bias gradients ${name}`, runs: R, m: T * B, n: width,
             a: gates(net.dgates.view(view).offset, width), c: grad(`norm_${site}_weight`, 0),
           });
         }

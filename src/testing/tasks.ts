@@ -16,6 +16,13 @@ export class SignTask implements Task {
   constructor(
     readonly valBatches = 0,
     readonly metric: Extract<MetricKind, 'accuracy' | 'bpc'> = 'accuracy',
+    /**
+     * The second input varies around 1 instead of being 1. Under batch norm of the input products a
+     * channel that is the same in every row has an exactly zero weight gradient, which float32
+     * rounds to ~1e-8 and Adam-like rules then turn into full steps; backends compared with the
+     * float64 reference need every channel to vary.
+     */
+    readonly varyMarker = false,
   ) {}
 
   /** The metric counts every step but the first of a sequence (its sum is a single input). */
@@ -29,7 +36,7 @@ export class SignTask implements Task {
         if (t < t0) continue;
         const i = (t - t0) * batch + b;
         out.x[i * 2] = v;
-        out.x[i * 2 + 1] = 1;
+        out.x[i * 2 + 1] = this.varyMarker ? 0.5 + rngUniform(key + 0x20000000, b, t) : 1;
         out.target[i] = sum < -0.3 ? 0 : sum > 0.3 ? 2 : 1;
         out.weight[i] = 1;
         if (out.metricWeight) out.metricWeight[i] = t > 0 ? 1 : 0;

@@ -255,7 +255,7 @@ export const NORM_TRAINING_CASES: TrainingCase[] = [
     name: 'GRU batch norm bidirectional, RMSprop / AdamW / Nesterov, evaluation with running statistics every step',
     spec: {
       cell: 'gru', hiddenSize: 3, numLayers: 1, batch: 4, seqLen: 3, head: 'last', bidirectional: true, norm: 'batch',
-      bptt: { kind: 'full' }, task: new SignTask(2), runs: MORE_RUNS, evalEvery: 1,
+      bptt: { kind: 'full' }, task: new SignTask(2, 'accuracy', true), runs: MORE_RUNS, evalEvery: 1,
     },
     steps: 3,
   },
@@ -263,7 +263,15 @@ export const NORM_TRAINING_CASES: TrainingCase[] = [
     name: 'rnn_tanh batch norm 2 layers, truncated BPTT, evaluation every 2 steps',
     spec: {
       cell: 'rnn_tanh', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 3, head: 'every', norm: 'batch',
-      bptt: { kind: 'truncated', k1: 1, episodeLength: 6 }, task: new SignTask(2), runs: RUNS, evalEvery: 2,
+      bptt: { kind: 'truncated', k1: 1, episodeLength: 6 }, task: new SignTask(2, 'accuracy', true), runs: RUNS, evalEvery: 2,
+    },
+    steps: 4,
+  },
+  {
+    name: 'LSTM batch norm 2 layers, truncated BPTT, dropout and recurrent dropout, evaluation every 2 steps, norms every 2',
+    spec: {
+      cell: 'lstm', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 4, head: 'every', norm: 'batch',
+      bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, task: new SignTask(2, 'accuracy', true), runs: DROPOUT_RUNS, evalEvery: 2, diagnosticsEvery: 2,
     },
     steps: 4,
   },

@@ -169,16 +169,6 @@ export function validateGroupSpec(spec: GroupSpec): string[] {
   return errors;
 }
 
-/**
- * The WebGPU backend's refusal of a group with recurrent batch norm, one message per run naming
- * it: layer norm has GPU kernels, batch norm only the CPU backend (through the float64 reference).
- */
-export function gpuNormErrors(spec: Pick<GroupSpec, 'runs' | 'norm'>): string[] {
-  if (spec.norm !== 'batch') return [];
-  return spec.runs.map((run, i) => `runs[${i}] ("${run.id}") uses norm "batch", which the WebGPU backend does not train yet ` +
-    '(layer norm it does; the CPU backend does both); use norm "layer" or "none", or the CPU backend (the page\'s Backend menu, or --backend cpu in the runner)');
-}
-
 /** Problems with run `i`'s init, plateau and pruning in `spec`'s group, each naming the field. */
 export function runTrickErrors(spec: Pick<GroupSpec, 'cell' | 'tricks' | 'runs'>, run: RunSpec, i: number): string[] {
   const at = `runs[${i}]`;

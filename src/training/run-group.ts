@@ -26,7 +26,7 @@ import { DropoutStage } from './dropout-stage';
 import { evalBatches, evaluates, isEvalStep } from './eval-batches';
 import { ExampleCapture } from './example-capture';
 import { groupLimitProblems } from './group-limits';
-import { gpuNormErrors, groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
+import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
 import { HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
 import { NetworkStage } from './network-stage';
@@ -80,7 +80,7 @@ export class RunGroup implements TrainerGroup {
    * device's limits; only then builds them.
    */
   static async create(engine: Engine, given: GroupSpec, onRecords: RecordSink): Promise<RunGroup> {
-    const errors = [...validateGroupSpec(given), ...gpuNormErrors(given)];
+    const errors = validateGroupSpec(given);
     // Every buffer and dispatch against the device's limits, built dry first (group-limits.ts).
     if (errors.length === 0 && !engine.dryRun) errors.push(...(await groupLimitProblems(given, engine.limits)));
     if (errors.length > 0) throw new ConfigError(errors);

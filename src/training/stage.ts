@@ -23,11 +23,10 @@
  *   diagnostics  the network stage encodes its backward variant that leaves the per-timestep
  *             gradient norms on steps where StepInfo.diagnostics is set, and a metric column that
  *             is copied on those steps only (MetricColumn.diagnosticOnly).
- * Layer norm has no stage: it lives inside the cell, so the network records its kernels
- * (src/model/rnn-program.ts). How the trick still to come on the GPU plugs in (the CPU backend
- * trains it through the float64 reference, src/cpu/norm-network.ts; gpuNormErrors refuses it):
- *   batch norm  the network records its passes into 'forward'/'backward'; its running statistics
- *             are `extra["norm.running"]`, laid out as NormNetwork.readRunning writes them.
+ *   norms     layer and batch norm have no stage of their own: they live inside the cell, so the
+ *             network records their kernels (src/model/rnn-program.ts); the network stage moves
+ *             batch norm's running statistics through restarts and checkpoints as
+ *             `extra["norm.running"]`, laid out as the CPU backend's NormNetwork.readRunning writes them.
  */
 import type { WindowPlan } from './bptt';
 import type { RunCheckpoint } from './trainer';

@@ -5,7 +5,7 @@
  */
 import type { Engine } from '../engine/engine';
 import type { GroupSpec } from './group-spec';
-import { gpuNormErrors, validateGroupSpec } from './group-spec';
+import { validateGroupSpec } from './group-spec';
 import { groupLimitProblems } from './group-limits';
 import { RunGroup } from './run-group';
 import type { RecordSink, TrainerBackend } from './trainer';
@@ -19,7 +19,7 @@ export class WebGpuBackend implements TrainerBackend {
 
   /** Problems with `spec` on this device (schema, tricks it lacks; every buffer and dispatch against its limits, by a dry run), before anything exists. */
   async validate(spec: GroupSpec): Promise<string[]> {
-    const errors = [...validateGroupSpec(spec), ...gpuNormErrors(spec)];
+    const errors = validateGroupSpec(spec);
     return errors.length > 0 ? errors : groupLimitProblems(spec, this.engine.limits);
   }
 

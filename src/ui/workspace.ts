@@ -93,20 +93,12 @@ export class Workspace {
       return;
     }
     const lesson = opening.lesson ? LESSONS.find((l) => l.id === opening.lesson) : undefined;
-    if (lesson) await this.toLessonBackend(lesson);
     await this.openOpening(opening);
     // A lesson's link: its note shows over the lesson's experiment.
     if (lesson && this.experiment?.doc === opening.doc) {
       this.lesson = lesson;
       this.changed();
     }
-  }
-
-  /** A lesson that needs the CPU backend (a trick WebGPU lacks) moves there first, and says so. */
-  private async toLessonBackend(lesson: Lesson): Promise<void> {
-    if (!lesson.cpuOnly || this.choice.kind === 'cpu') return;
-    await this.switchBackend('cpu');
-    this.notify(`this lesson trains on the CPU: ${lesson.cpuOnly}`);
   }
 
   /** The waiting link's experiment with the user's data, or any experiment with data handed in. */
@@ -145,7 +137,6 @@ export class Workspace {
     const lesson = LESSONS.find((l) => l.id === id);
     if (!lesson) throw new Error(`no lesson named "${id}"`);
     this.waiting = undefined;
-    await this.toLessonBackend(lesson);
     const ok = await this.open(lessonExperiment(lesson), undefined, undefined, { asNew: true });
     if (ok) this.lesson = lesson;
     this.changed();
