@@ -31,6 +31,15 @@ function errors(...argv: string[]): string[] {
 }
 
 describe('parseRunnerArgs', () => {
+  it('a --run string longer than a label may be is shortened for its label, not refused', () => {
+    const text = 'adam lr=0.01 norm=batch clip=1 dropout=0.1 recurrent-dropout=0.1 seed=3';
+    const run = parse('--run', text).doc.runs[0];
+    expect(run.label).toBe(`${text.slice(0, 59)}…`);
+    expect(run.label).toHaveLength(60);
+    expect(run).toMatchObject({ norm: 'batch', dropout: 0.1, recurrentDropout: 0.1 });
+    expect(parse('--run', 'sgd lr=0.5').doc.runs[0].label).toBe('sgd lr=0.5');
+  });
+
   it('refuses values float32 cannot hold or that round to 0 where 0 means off (issue 10 row 6)', () => {
     expect(errors('--run', 'sgd lr=0.1 clip=1e-46')).toEqual(['--run "sgd lr=0.1 clip=1e-46": clip must be at least 1.2e-38 in size (smaller values round to 0 in float32), got 1e-46']);
     expect(errors('--run', 'sgd lr=1e39')[0]).toMatch(/^--run "sgd lr=1e39": lr must be a number > 0 and <= 100, got 1e\+39$/);

@@ -73,6 +73,12 @@ const RUN_KEY_ALIASES: Record<string, string> = { seed: 'init-seed', clipvalue: 
 const SCHEDULE_FORMS = 'constant, step:SIZE:GAMMA, exp:GAMMA or cos:TMAX[:ETAMIN]';
 /** Runs made by --run share their initial weights unless one names its own seed (DESIGN decision 5). */
 const RUN_DEFAULTS = { seed: 7 };
+/** The field table's longest label; a longer --run string is shortened for its label, not refused. */
+const LABEL_MAX = FIELDS.find((f) => f.scope === 'run' && f.path === 'label')?.maxLength ?? 60;
+const labelOf = (words: string[]) => {
+  const text = words.join(' ');
+  return text.length <= LABEL_MAX ? text : `${text.slice(0, LABEL_MAX - 1)}…`;
+};
 
 const flagged = FIELDS.filter((f) => f.flag);
 const flagDefs = (flag: string) => flagged.filter((f) => f.flag === flag);
@@ -167,7 +173,7 @@ function runFromText(text: string, id: string, errors: string[], origins: Map<st
     errors.push(`${where}: the first word must be an optimizer, one of ${OPTIMIZER_KINDS.join(', ')}`);
     return null;
   }
-  const run: Json = { id, label: words.join(' '), ...RUN_DEFAULTS, optimizer: { kind: words[0] } };
+  const run: Json = { id, label: labelOf(words), ...RUN_DEFAULTS, optimizer: { kind: words[0] } };
   const seen = new Set<string>();
   for (const word of words.slice(1)) {
     const eq = word.indexOf('=');
