@@ -1,6 +1,6 @@
 // The lessons: each is valid data (its experiment at full and at test scale parses, its link
 // round-trips), and each shows its stated effect at test scale, trained through the Experiment
-// runtime on the in-process CPU backend (lessons 6, 8 and 10 in lessons-capacity.test.ts, so the two
+// runtime on the in-process CPU backend (lessons 6 and 8 in lessons-capacity.test.ts, so the two
 // files train in parallel). The figures printed here are the README's "what the test saw".
 import { describe, expect, it } from 'vitest';
 import { LESSONS, lessonExperiment, lessonExperimentAtCiScale } from '.';
@@ -91,4 +91,9 @@ describe('each lesson shows its effect at test scale (CPU backend)', () => {
     expect(r['window-20'].loss).toBeGreaterThan(r.full.loss);
   }, 5 * MINUTES);
 
+  it('10 hidden size: the training loss falls with the width (4 > 16 > 64 units)', async () => {
+    const r = await train(lesson('hidden-size-depth'));
+    expect(r['units-16'].loss).toBeLessThan(r['units-4'].loss);
+    expect(r['units-64'].loss).toBeLessThan(r['units-16'].loss);
+  }, 10 * MINUTES);
 });
