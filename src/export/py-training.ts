@@ -149,8 +149,15 @@ class Run:
         self.world = world
         self.rows = share_of_rows(config["batch"], rank, world)
         shape = (config["cell"], task.input_size, config["hiddenSize"], config["numLayers"], task.output_size)
-        net = RecurrentNet(*shape)
-        slots = parameter_slots(*shape)
+        tricks = (config["bidirectional"], config["residual"], config["norm"])
+        if uses_layers(config):
+            # One module per layer: a torch module, or a cell loop for layer norm and recurrent dropout.
+            loop = config["norm"] == "layer" or config["recurrentDropout"] > 0
+            net = LayeredNet(*shape, *tricks, loop)
+        else:
+            net = RecurrentNet(*shape)
+        self.layered = uses_layers(config)
+        slots = parameter_slots(*shape, config["bidirectional"], config["norm"])
         weights = WEIGHTS.get(config["id"]) or initial_weights(config["seed"], slots, config["hiddenSize"])
         load_weights(net, weights, slots)
         net.to(device)
@@ -171,7 +178,11 @@ class Run:
         x, target, weight = batches[key]
 
         carry_at = bptt["k1"] if bptt["kind"] == "truncated" else config["seqLen"]
-        y, carried = self.model(x, self.state if plan["carry"] else None, carry_at)
+        masks = None
+        if self.layered:
+            widths = self.model.module.widths if self.world > 1 else self.model.widths
+            masks = step_masks(config, step, widths, config["seqLen"], config["batch"], self.rows, self.device)
+        y, carried = self.model(x, self.state if plan["carry"] else None, carry_at, masks)
         self.state = detach_state(carried)
         loss_sum = weighted_loss_sum(self.task.loss, y, target, weight)
         total_loss, total_weight = sum_over_processes(loss_sum, weight.sum(), self.world)

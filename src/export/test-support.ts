@@ -12,6 +12,7 @@ import type { ExperimentDoc } from '../config/experiment';
 import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
 import { partitionRuns, toGroupSpec } from '../experiments/structure';
 import { ReferenceGroup } from '../reference/train';
+import { expect } from 'vitest';
 
 /** Per test that runs Python: torch alone takes seconds to import on a busy machine. */
 export const PYTHON_TIMEOUT = 120_000;
@@ -99,3 +100,33 @@ export function worstLossError(got: Map<string, number[]>, want: Map<string, num
   }
   return worst;
 }
+
+/** Writes an exported script to a temporary file, runs it for `steps` steps (under `launcher` if given) and reads its losses. */
+export function exportAndRun(python: string, name: string, script: string, steps: number, env: Record<string, string> = {}, launcher: string[] = []) {
+  const file = tempFile(`exported-${name}.py`, script); // not copy.py: that would shadow the module torch imports
+  return parseLosses(runPython(python, [...launcher, file, '--steps', String(steps)], env).replace(/^\[default\d+\]:/gm, ''));
+}
+
+/** Expects every run's script losses within 1e-3 relative of the app's, printing the worst share of that tolerance. */
+export function expectClose(got: Map<string, number[]>, want: Map<string, number[]>): void {
+  const worst = worstLossError(got, want);
+  console.log(`worst share of the 1e-3 relative tolerance: ${worst.ratio.toExponential(2)} (${worst.at})`);
+  expect(worst.ratio, worst.at).toBeLessThanOrEqual(1);
+}
+
+/** Imports an exported script and prints each run's model parameters, in the app's order, as built by its Run. */
+export const INIT_DRIVER = String.raw`
+import importlib.util, json, sys, torch
+spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+task = m.make_task(m.EXPERIMENT["task"])
+out = {}
+for config in m.EXPERIMENT["runs"]:
+    run = m.Run(config, task, torch.device("cpu"), 0, 1)
+    params = run.model.app_parameters()
+    slots = m.parameter_slots(config["cell"], task.input_size, config["hiddenSize"], config["numLayers"], task.output_size,
+                              config["bidirectional"], config["norm"])
+    out[config["id"]] = [v for name, _ in slots for v in params[name].flatten().tolist()]
+print(json.dumps(out))
+`;

@@ -10,6 +10,7 @@ import { fieldsOf } from '../config/table';
 import { loadTask, TASKS, type TaskData, type TaskKind, type TaskSources } from '../data/tasks';
 import { initParams } from '../model/init';
 import { runLayout, tensorSlots } from '../experiments/weights';
+import { PY_LAYERS } from './py-layers';
 import { PY_MODEL } from './py-model';
 import { PY_TRAINING } from './py-training';
 import { pyFloat32, pyNumberList, pyString, pyValue } from './python-literal';
@@ -133,14 +134,9 @@ export function torchExportProblems(doc: ExperimentDoc, weights: Readonly<Record
   return doc.runs.flatMap((run) => {
     const uses: string[] = [];
     if (!weights[run.id] && !isDefaultInit(run.init)) uses.push('an initialisation scheme (export its weights with it)');
-    if (run.dropout > 0) uses.push('dropout');
-    if (run.recurrentDropout > 0) uses.push('recurrent dropout');
-    if (run.residual) uses.push('residual layers');
-    if (run.bidirectional) uses.push('bidirectional layers');
     if (run.plateau) uses.push('reduce-on-plateau');
     if (run.prune.kind !== 'none') uses.push('pruning');
-    const norm = (run as { norm?: string }).norm;
-    if (norm && norm !== 'none') uses.push(`${norm} normalisation`);
+    if (run.norm === 'batch') uses.push('batch normalisation');
     return uses.map((u) => `run "${run.label}" uses ${u}, which the PyTorch script does not reproduce yet`);
   });
 }
@@ -161,6 +157,7 @@ export function exportTorchScript(doc: ExperimentDoc, options: TorchExportOption
     weightsConstant(doc, weights, data),
     pythonTaskSource(doc.task, data),
     PY_MODEL,
+    PY_LAYERS,
     PY_TRAINING,
   ];
   return `${sections.map((s) => s.trim()).join('\n\n\n')}\n`;

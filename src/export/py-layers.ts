@@ -1,0 +1,215 @@
+/**
+ * Python source of the exported script's layered model, for runs with tricks that one
+ * torch.nn.LSTM / GRU / RNN call cannot express: one module per layer (torch's own, bidirectional
+ * where asked, or a small cell loop for layer norm and recurrent dropout), the residual sum, and
+ * the app's dropout masks drawn with the ported counter RNG (src/training/dropout.ts). Mirrors
+ * src/model/plan.ts and src/reference/rnn.ts. Text only; tests run it.
+ */
+
+export const PY_LAYERS = String.raw`
+# ---------------------------------------------------------------------------------------------
+# Dropout masks (src/training/dropout.ts): the app's masks, a pure function of (run seed, the run's
+# own step, site, element), so this script drops the very units the app drops. An element is kept
+# when its 24 random bits are at least ceil(p * 2^24); kept values are scaled by 1 / (1 - p).
+# Site l: the output of layer l [T][B][D] (what the layer above or the head reads); site 64 + d:
+# h_{t-1} of direction d [B][H] as it enters W_hh, one mask for the whole window.
+# ---------------------------------------------------------------------------------------------
+STREAM_DROPOUT = 3
+LAYER_SITE = 0
+RECURRENT_SITE = 64
+
+
+def dropout_key(seed, run_step):
+    return derive_key(derive_key(seed, STREAM_DROPOUT), run_step)
+
+
+def dropout_mask(key, p, site, shape, rows):
+    """The mask of one site as a float32 tensor of 'shape' ([..., B, n]), cut to this process's rows."""
+    threshold = math.ceil(p * 16777216)
+    scale = 1 / (1 - p)
+    k = derive_key(key, site)
+    values = [scale if rng_u32(k, STREAM_DROPOUT, i) >> 8 >= threshold else 0.0 for i in range(math.prod(shape))]
+    mask = torch.tensor(values, dtype=torch.float32).view(shape)
+    return mask[..., rows.start:rows.stop, :]
+
+
+def step_masks(config, step, plan_widths, seq_len, batch, rows, device):
+    """{"output": [layer] [T][b][D] or None, "recurrent": [direction] [b][H] or None} for one step."""
+    key = dropout_key(config["seed"], step)
+    dirs = 2 if config["bidirectional"] else 1
+    masks = {"output": None, "recurrent": None}
+    if math.ceil(config["dropout"] * 16777216) > 0:
+        masks["output"] = [dropout_mask(key, config["dropout"], LAYER_SITE + l, [seq_len, batch, width], rows).to(device)
+                           for l, width in enumerate(plan_widths)]
+    if math.ceil(config["recurrentDropout"] * 16777216) > 0:
+        masks["recurrent"] = [dropout_mask(key, config["recurrentDropout"], RECURRENT_SITE + d, [batch, config["hiddenSize"]], rows).to(device)
+                              for d in range(config["numLayers"] * dirs)]
+    return masks
+
+
+# ---------------------------------------------------------------------------------------------
+# A layer as a loop over timesteps (src/reference/rnn.ts), for what torch's fused modules cannot
+# do: layer norm (Ba et al. 2016, src/reference/norm.ts) of W_ih x_t and of W_hh h_{t-1} over their
+# G*H values, each before its bias, and of the LSTM's c_t before its tanh (c_t itself is carried
+# unnormalised); recurrent dropout on h_{t-1} where it enters W_hh. Its parameters carry the app's
+# names (weight_ih_l1_reverse, ln_hh_l1.weight, ...). Same call as torch's: layer(x, state).
+# ---------------------------------------------------------------------------------------------
+def cell_step(cell, gx, gh, h, c, ln_c):
+    """One timestep of torch's cell equations from the pre-activations gx and gh [B][G*H]."""
+    if cell == "lstm":
+        i, f, g, o = (gx + gh).chunk(4, dim=-1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        c_out = c if ln_c is None else torch.nn.functional.layer_norm(c, c.shape[-1:], ln_c.weight, ln_c.bias, 1e-5)
+        return torch.sigmoid(o) * torch.tanh(c_out), c
+    if cell == "gru":
+        xr, xz, xn = gx.chunk(3, dim=-1)
+        hr, hz, hn = gh.chunk(3, dim=-1)
+        r = torch.sigmoid(xr + hr)
+        z = torch.sigmoid(xz + hz)
+        n = torch.tanh(xn + r * hn)
+        return (1 - z) * n + z * h, None
+    a = gx + gh
+    return (torch.relu(a) if cell == "rnn_relu" else torch.tanh(a)), None
+
+
+class CellLayer(torch.nn.Module):
+    def __init__(self, cell, input_size, hidden_size, layer, bidirectional, norm):
+        super().__init__()
+        self.cell = cell
+        self.layer = layer
+        self.norm = norm
+        self.suffixes = ["", "_reverse"] if bidirectional else [""]
+        self.recurrent_masks = None  # set per step: one [B][H] mask per direction, or None
+        gh = GATES[cell] * hidden_size
+        for suffix in self.suffixes:
+            for kind, shape in [("weight_ih", [gh, input_size]), ("weight_hh", [gh, hidden_size]), ("bias_ih", [gh]), ("bias_hh", [gh])]:
+                self.register_parameter(f"{kind}_l{layer}{suffix}", torch.nn.Parameter(torch.zeros(shape)))
+            if norm == "layer":
+                for site in ["ih", "hh", "c"] if cell == "lstm" else ["ih", "hh"]:
+                    self.add_module(f"ln_{site}_l{layer}{suffix}", torch.nn.LayerNorm(hidden_size if site == "c" else gh, eps=1e-5))
+
+    def part(self, name, suffix):
+        return getattr(self, f"{name}_l{self.layer}{suffix}", None)
+
+    def layer_norm(self, x, site, suffix):
+        if self.norm != "layer":
+            return x
+        ln = self.part(f"ln_{site}", suffix)
+        return torch.nn.functional.layer_norm(x, x.shape[-1:], ln.weight, ln.bias, 1e-5)
+
+    def direction(self, x, k, h, c):
+        """Direction k over x [T][B][I] from (h, c) [B][H]: outputs [T][B][H] and its last state."""
+        suffix = self.suffixes[k]
+        gx = self.layer_norm(x @ self.part("weight_ih", suffix).t(), "ih", suffix) + self.part("bias_ih", suffix)
+        mask = self.recurrent_masks[k] if self.recurrent_masks is not None else None
+        ln_c = self.part("ln_c", suffix) if self.norm == "layer" and self.cell == "lstm" else None
+        steps = range(x.shape[0]) if suffix == "" else reversed(range(x.shape[0]))
+        out = [None] * x.shape[0]
+        for t in steps:
+            h_in = h if mask is None else h * mask
+            gh = self.layer_norm(h_in @ self.part("weight_hh", suffix).t(), "hh", suffix) + self.part("bias_hh", suffix)
+            h, c = cell_step(self.cell, gx[t], gh, h, c, ln_c)
+            out[t] = h
+        return torch.stack(out), h, c
+
+    def forward(self, x, state):
+        """torch's interface: x [T][B][I], state h [dirs][B][H] (LSTM: (h, c)) or None."""
+        lstm = self.cell == "lstm"
+        if state is None:
+            zeros = x.new_zeros(len(self.suffixes), x.shape[1], self.part("weight_hh", "").shape[1])
+            state = (zeros, zeros) if lstm else zeros
+        h0, c0 = state if lstm else (state, None)
+        outs, hs, cs = [], [], []
+        for k in range(len(self.suffixes)):
+            out, h, c = self.direction(x, k, h0[k], c0[k] if lstm else None)
+            outs.append(out)
+            hs.append(h)
+            cs.append(c)
+        h_n = torch.stack(hs)
+        return torch.cat(outs, dim=-1), ((h_n, torch.stack(cs)) if lstm else h_n)
+
+
+# ---------------------------------------------------------------------------------------------
+# The layered model (src/model/plan.ts): layer l reads the data (l = 0) or the layer below's
+# output, both directions side by side as torch concatenates them; a residual layer (input as wide
+# as its output) returns h plus its input; the output mask of layer l multiplies what the layer
+# above or the head reads. Truncated BPTT carries each forward direction's state after carry_at
+# steps; a reverse direction sees only its window and starts from zeros in every window.
+# ---------------------------------------------------------------------------------------------
+def uses_layers(config):
+    return (config["bidirectional"] or config["residual"] or config["norm"] == "layer"
+            or config["dropout"] > 0 or config["recurrentDropout"] > 0)
+
+
+def zero_reverse(state):
+    """The state with its reverse direction (index 1) zeroed: the next window starts it afresh."""
+    if isinstance(state, tuple):
+        return tuple(zero_reverse(s) for s in state)
+    return torch.cat([state[:1], torch.zeros_like(state[1:])])
+
+
+class LayeredNet(torch.nn.Module):
+    def __init__(self, cell, input_size, hidden_size, num_layers, outputs, bidirectional, residual, norm, loop):
+        super().__init__()
+        width = (2 if bidirectional else 1) * hidden_size
+        self.bidirectional = bidirectional
+        self.widths = [width] * num_layers
+        self.residual = [residual and (input_size if l == 0 else width) == width for l in range(num_layers)]
+        layers = []
+        for l in range(num_layers):
+            inputs = input_size if l == 0 else width
+            if loop:
+                layers.append(CellLayer(cell, inputs, hidden_size, l, bidirectional, norm))
+            elif cell == "lstm":
+                layers.append(torch.nn.LSTM(inputs, hidden_size, 1, bidirectional=bidirectional))
+            elif cell == "gru":
+                layers.append(torch.nn.GRU(inputs, hidden_size, 1, bidirectional=bidirectional))
+            else:
+                nonlinearity = "relu" if cell == "rnn_relu" else "tanh"
+                layers.append(torch.nn.RNN(inputs, hidden_size, 1, nonlinearity=nonlinearity, bidirectional=bidirectional))
+        self.layers = torch.nn.ModuleList(layers)
+        self.head = torch.nn.Linear(width, outputs)
+
+    def app_parameters(self):
+        """Parameters by the app's names: torch's layer modules call every layer l0."""
+        named = {}
+        for l, layer in enumerate(self.layers):
+            for name, p in layer.named_parameters():
+                named[name if isinstance(layer, CellLayer) else name.replace("_l0", f"_l{l}")] = p
+        named.update({"head." + name: p for name, p in self.head.named_parameters()})
+        return named
+
+    def run_layer(self, layer, x, state, carry_at):
+        """The layer over the window, and its state after carry_at steps (detached by the caller)."""
+        if not self.bidirectional:
+            out, carried = layer(x[:carry_at], state)
+            if carry_at < x.shape[0]:
+                rest, _ = layer(x[carry_at:], carried)
+                out = torch.cat([out, rest])
+            return out, carried
+        # The reverse direction reads the whole window, so the layer runs over all of it; the
+        # forward direction's state after carry_at steps is that of a run over the first carry_at.
+        out, last = layer(x, state)
+        if carry_at == x.shape[0]:
+            return out, zero_reverse(last)
+        with torch.no_grad():
+            _, carried = layer(x[:carry_at], state)
+        return out, zero_reverse(carried)
+
+    def forward(self, x, state, carry_at, masks=None):
+        """x [T][B][I] -> head outputs [T][B][O], and each layer's state after carry_at steps."""
+        masks = masks or {"output": None, "recurrent": None}
+        dirs = 2 if self.bidirectional else 1
+        carried = []
+        for l, layer in enumerate(self.layers):
+            if isinstance(layer, CellLayer):
+                layer.recurrent_masks = masks["recurrent"][l * dirs:(l + 1) * dirs] if masks["recurrent"] else None
+            out, kept = self.run_layer(layer, x, state[l] if state is not None else None, carry_at)
+            if self.residual[l]:
+                out = out + x
+            if masks["output"] is not None:
+                out = out * masks["output"][l]
+            carried.append(kept)
+            x = out
+        return self.head(x), carried
+`;

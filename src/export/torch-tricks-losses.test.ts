@@ -1,0 +1,81 @@
+// The exported script with the tricks it reproduces, trained in PyTorch against the app: every
+// run's losses within 1e-3 relative of the float64 reference (src/reference/train.ts) over the
+// first steps, and every model's initial weights equal to the app's bit for bit. Bidirectional
+// layers (truncated windows, the last-step head), residual layers, layer normalisation, and
+// dropout with the app's masks (between layers, on the head's input, recurrent). Needs a python3
+// that imports torch (Debian's python3-torch); skips with a reason.
+import { describe, expect, it } from 'vitest';
+import type { ExperimentDoc } from '../config/experiment';
+import { readExperiment } from '../config/parse';
+import { TASKS, type TaskKind } from '../data/tasks';
+import { runLayout } from '../experiments/weights';
+import { initParams } from '../model/init';
+import { torchPython } from '../testing/python';
+import { expectClose, exportAndRun, INIT_DRIVER, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile } from './test-support';
+import { exportTorchScript } from './torch-script';
+
+const run = (id: string, patch: Record<string, unknown>) => ({ id, label: `${id} run`, batch: 4, seqLen: 8, hiddenSize: 4, ...patch });
+
+const doc = (name: string, task: Record<string, unknown>, runs: Record<string, unknown>[]) => readExperiment({ version: 1, name, task, runs });
+
+const CASES: { name: string; doc: ExperimentDoc; steps: number }[] = [
+  {
+    name: 'bidirectional: truncated windows (the reverse direction restarts), 2 layers, every cell, the last-step head',
+    steps: 6,
+    doc: doc('bidirectional', { kind: 'adding', length: 12, seed: 4 }, [
+      run('lstm-bi-tbptt', { cell: 'lstm', bidirectional: true, numLayers: 2, seqLen: 6, bptt: { kind: 'truncated', k1: 3, episodeLength: 12 }, optimizer: { kind: 'adam', lr: 0.05 } }),
+      run('gru-bi-last', { cell: 'gru', bidirectional: true, seqLen: 12, head: 'last', optimizer: { kind: 'sgd', lr: 0.5, momentum: 0.9 } }),
+      run('tanh-bi', { cell: 'rnn_tanh', bidirectional: true, numLayers: 2, seqLen: 12, optimizer: { kind: 'rmsprop', lr: 0.01 } }),
+      run('relu-bi-tbptt', { cell: 'rnn_relu', bidirectional: true, seqLen: 5, bptt: { kind: 'truncated', k1: 5, episodeLength: 15 }, optimizer: { kind: 'adam', lr: 0.02 } }),
+    ]),
+  },
+  {
+    name: 'residual: 3 layers (layers 1 and 2 add their input), bidirectional residual, truncated',
+    steps: 5,
+    doc: doc('residual', { kind: 'sine', seed: 2, sines: 2 }, [
+      run('lstm-res', { cell: 'lstm', residual: true, numLayers: 3, optimizer: { kind: 'adam', lr: 0.02 } }),
+      run('gru-bi-res', { cell: 'gru', residual: true, bidirectional: true, numLayers: 2, seqLen: 6, bptt: { kind: 'truncated', k1: 2, episodeLength: 14 }, optimizer: { kind: 'adam', lr: 0.02 } }),
+    ]),
+  },
+  {
+    name: 'layer normalisation: LSTM (c_t too) 2 layers truncated, GRU bidirectional, tanh RNN residual',
+    steps: 5,
+    doc: doc('layer-norm', { kind: 'copy', symbols: 3, length: 2, delay: 2, seed: 1 }, [
+      run('lstm-ln', { cell: 'lstm', norm: 'layer', numLayers: 2, seqLen: 7, bptt: { kind: 'truncated', k1: 4, episodeLength: 15 }, optimizer: { kind: 'adam', lr: 0.05 } }),
+      run('gru-ln-bi', { cell: 'gru', norm: 'layer', bidirectional: true, seqLen: 7, optimizer: { kind: 'adamw', lr: 0.05 } }),
+      run('tanh-ln-res', { cell: 'rnn_tanh', norm: 'layer', residual: true, numLayers: 2, seqLen: 7, optimizer: { kind: 'sgd', lr: 0.3 } }),
+    ]),
+  },
+  {
+    name: 'dropout with the app\'s masks: between layers and on the head, recurrent, with the other tricks',
+    steps: 6,
+    doc: doc('dropout', { kind: 'sine', seed: 3 }, [
+      run('lstm-drop', { cell: 'lstm', dropout: 0.3, numLayers: 2, seed: 5, optimizer: { kind: 'adam', lr: 0.02 } }),
+      run('gru-drop-bi-res', { cell: 'gru', dropout: 0.25, bidirectional: true, residual: true, numLayers: 2, seed: 6, seqLen: 6, bptt: { kind: 'truncated', k1: 3, episodeLength: 12 }, optimizer: { kind: 'adam', lr: 0.02 } }),
+      run('lstm-recurrent', { cell: 'lstm', recurrentDropout: 0.4, dropout: 0.1, seed: 7, optimizer: { kind: 'rmsprop', lr: 0.01 } }),
+      run('tanh-recurrent-ln', { cell: 'rnn_tanh', recurrentDropout: 0.2, norm: 'layer', bidirectional: true, seed: 8, optimizer: { kind: 'adam', lr: 0.02 } }),
+    ]),
+  },
+];
+
+describe('the exported script with tricks against the app', () => {
+  const python = torchPython();
+
+  it.skipIf(!python).each(CASES)('$name: losses within 1e-3 relative', (c) => {
+    const want = referenceLosses(c.doc, c.steps);
+    expect([...want.values()].flat().some((l) => l > 0)).toBe(true);
+    expectClose(exportAndRun(python!, c.doc.name, exportTorchScript(c.doc), c.steps), want);
+  }, PYTHON_TIMEOUT);
+
+  it.skipIf(!python).each(CASES)('$name: the models start from our initial weights bit for bit', (c) => {
+    const task = TASKS[c.doc.task.kind as TaskKind].create(c.doc.task);
+    const file = tempFile(`exported-init-${c.doc.name}.py`, exportTorchScript(c.doc));
+    const got = JSON.parse(runPython(python!, ['-c', INIT_DRIVER, file]));
+    for (const r of c.doc.runs) {
+      const l = runLayout(r, task);
+      const want = new Float32Array(l.paramCount);
+      initParams(want, l.rnn, r.hiddenSize, l.head, r.seed);
+      expect(Float32Array.from(got[r.id]), r.id).toEqual(want);
+    }
+  }, PYTHON_TIMEOUT);
+});
