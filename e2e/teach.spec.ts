@@ -100,12 +100,12 @@ test('Export PyTorch script downloads the generator\'s Python file, or says whic
   expect(script).toContain('\nimport torch\n');
   await expect(dialog.getByRole('status')).toHaveText(`downloaded ${file.suggestedFilename()}`);
 
-  const withDropout = { ...doc, name: 'with dropout', runs: [{ ...doc.runs[0], dropout: 0.2 }, doc.runs[1]] };
-  await dialog.getByLabel('Import an experiment file (JSON)').setInputFiles({ name: 'd.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(withDropout)) });
+  const withPruning = { ...doc, name: 'with pruning', runs: [{ ...doc.runs[0], prune: { ...doc.runs[0].prune, kind: 'oneshot' } }, doc.runs[1]] };
+  await dialog.getByLabel('Import an experiment file (JSON)').setInputFiles({ name: 'd.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(withPruning)) });
   await expect(dialog.getByRole('status')).toHaveText('opened d.json', { timeout: 60_000 });
-  expect((await currentDoc(page)).name).toBe('with dropout');
+  expect((await currentDoc(page)).name).toBe('with pruning');
   await dialog.getByRole('button', { name: 'Export PyTorch script', exact: true }).click();
-  await expect(dialog.getByRole('status')).toHaveText(`run "${doc.runs[0].label}" uses dropout, which the PyTorch script does not reproduce yet`);
+  await expect(dialog.getByRole('status')).toHaveText(`run "${doc.runs[0].label}" uses pruning, which the PyTorch script does not reproduce yet`);
 });
 
 // On the CPU backend: SwiftShader takes seconds per step of the larger lessons, and opening the

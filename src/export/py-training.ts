@@ -32,11 +32,11 @@ def score_window(weight, seq_len, n, score_from, last_only):
             weight[t * n:(t + 1) * n] = [0.0] * n
 
 
-def training_batch(task, config, plan, rows, device):
+def training_batch(task, config, plan, rows, device, split="train"):
     """The plan's window as tensors: x [T][n][I], target [T][n][O] or class indices [T][n], weight [T][n]."""
     seq_len, n = config["seqLen"], len(rows)
     out = Batch(task, seq_len, rows)
-    task.fill(plan["episode"], plan["t0"], seq_len, config["batch"], out)
+    task.fill(plan["episode"], plan["t0"], seq_len, config["batch"], out, split)
     score_window(out.weight, seq_len, n, plan["score_from"], config["head"] == "last")
     x = torch.tensor(out.x, dtype=torch.float32).view(seq_len, n, task.input_size)
     target = torch.tensor(out.target, dtype=torch.float32)
@@ -162,9 +162,12 @@ class Run:
         load_weights(net, weights, slots)
         net.to(device)
         self.params = list(net.parameters())
+        self.net = net
         self.model = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
         self.optimizer = make_optimizer(self.params, config["optimizer"])
+        self.plateau = Plateau(self.optimizer, config["plateau"]) if config.get("plateau") else None
         self.state = None
+        self.loss = None
 
     def train_step(self, step, batches):
         """Training step 'step' (1-based); returns the loss of the whole batch's window."""
@@ -180,8 +183,7 @@ class Run:
         carry_at = bptt["k1"] if bptt["kind"] == "truncated" else config["seqLen"]
         masks = None
         if self.layered:
-            widths = self.model.module.widths if self.world > 1 else self.model.widths
-            masks = step_masks(config, step, widths, config["seqLen"], config["batch"], self.rows, self.device)
+            masks = step_masks(config, step, self.net.widths, config["seqLen"], config["batch"], self.rows, self.device)
         y, carried = self.model(x, self.state if plan["carry"] else None, carry_at, masks)
         self.state = detach_state(carried)
         loss_sum = weighted_loss_sum(self.task.loss, y, target, weight)
@@ -191,10 +193,20 @@ class Run:
         self.optimizer.zero_grad(set_to_none=True)
         (loss_sum * (scale * self.world)).backward()
         clip_gradients(self.params, config["clip"])
+        rate = learning_rate(config["optimizer"]["lr"], config["schedule"], step)
         for group in self.optimizer.param_groups:
-            group["lr"] = learning_rate(config["optimizer"]["lr"], config["schedule"], step)
+            group["lr"] = self.plateau.rate(rate) if self.plateau else rate
         self.optimizer.step()
-        return total_loss * scale
+        self.loss = total_loss * scale
+        return self.loss
+
+    def validation_loss(self, cache):
+        """The validation loss after this step's update; batches shared by runs of one window shape."""
+        config = self.config
+        key = (config["seqLen"], config["batch"], config["head"])
+        if key not in cache:
+            cache[key] = validation_batches(self.task, config, self.rows, self.device)
+        return validation_loss(self.net, cache[key], config["seqLen"], self.task.loss, self.world)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,12 +229,22 @@ def main():
     rank, world, device = setup_processes(args.device)
     task = make_task(EXPERIMENT["task"])
     runs = [Run(config, task, device, rank, world) for config in EXPERIMENT["runs"]]
+    val_cache = {}
     for step in range(1, args.steps + 1):
         batches = {}
         for run in runs:
             loss = run.train_step(step, batches)
             if rank == 0:
                 print(f"step {step} run {run.label} loss {loss!r}", flush=True)
+        if is_eval_step(step):
+            for run in runs:
+                run.val_loss = run.validation_loss(val_cache)
+                if rank == 0:
+                    print(f"step {step} run {run.label} val_loss {run.val_loss!r}", flush=True)
+        if plateau_decides(step):
+            for run in runs:
+                if run.plateau:
+                    run.plateau.step(run.val_loss if evaluates() else run.loss)
     if world > 1:
         torch.distributed.destroy_process_group()
 

@@ -11,7 +11,9 @@ import { TASKS, type TaskKind } from '../data/tasks';
 import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { torchPython } from '../testing/python';
-import { expectClose, exportAndRun, INIT_DRIVER, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile } from './test-support';
+import {
+  expectClose, exportAndRun, exportAndRunText, INIT_DRIVER, parseLosses, PYTHON_TIMEOUT, referenceLosses, referenceTrace, runPython, tempFile,
+} from './test-support';
 import { exportTorchScript } from './torch-script';
 
 const run = (id: string, patch: Record<string, unknown>) => ({ id, label: `${id} run`, batch: 4, seqLen: 8, hiddenSize: 4, ...patch });
@@ -77,5 +79,43 @@ describe('the exported script with tricks against the app', () => {
       initParams(want, l.rnn, r.hiddenSize, l.head, r.seed);
       expect(Float32Array.from(got[r.id]), r.id).toEqual(want);
     }
+  }, PYTHON_TIMEOUT);
+});
+
+describe('the exported script\'s validation pass and reduce-on-plateau against the app', () => {
+  const python = torchPython();
+  const plateau = { patience: 0, threshold: 0.5, factor: 0.1 };
+  const PLATEAU_CASES: { name: string; doc: ExperimentDoc; steps: number }[] = [
+    {
+      name: 'on the validation loss every 2 steps (cooldown, minLr, a cosine schedule, dropout off in evaluation)',
+      steps: 8,
+      doc: readExperiment({
+        version: 1, name: 'plateau-val', evalEvery: 2, task: { kind: 'copy', symbols: 3, length: 2, delay: 2, seed: 1 }, runs: [
+          run('lstm-plateau', { cell: 'lstm', seqLen: 7, plateau, optimizer: { kind: 'adam', lr: 0.05 } }),
+          run('gru-cooldown', { cell: 'gru', seqLen: 7, dropout: 0.2, plateau: { ...plateau, cooldown: 1, minLr: 0.004 }, schedule: { kind: 'cosine', tMax: 20, etaMin: 0.001 }, optimizer: { kind: 'sgd', lr: 0.5, momentum: 0.9 } }),
+          run('tanh-plain', { cell: 'rnn_tanh', seqLen: 7, optimizer: { kind: 'adam', lr: 0.02 } }),
+        ],
+      }),
+    },
+    {
+      name: 'on the training loss every step (no evaluation)',
+      steps: 6,
+      doc: readExperiment({
+        version: 1, name: 'plateau-train', evalEvery: 0, task: { kind: 'sine', seed: 2 }, runs: [
+          run('lstm-train-plateau', { cell: 'lstm', plateau: { patience: 1, threshold: 0.5, factor: 0.2 }, optimizer: { kind: 'adam', lr: 0.05 } }),
+        ],
+      }),
+    },
+  ];
+
+  it.skipIf(!python).each(PLATEAU_CASES)('$name: losses and validation losses within 1e-3 relative', (c) => {
+    const want = referenceTrace(c.doc, c.steps);
+    // The plateau must reduce some rate inside the steps compared, or the test could not see it.
+    const reduced = c.doc.runs.filter((r) => r.plateau).map((r) => want.rates.get(r.label)!);
+    expect(reduced.every((rates) => rates.some((lr, i) => i > 0 && lr < rates[i - 1] * 0.5)), JSON.stringify(reduced)).toBe(true);
+    const text = exportAndRunText(python!, c.doc.name, exportTorchScript(c.doc), c.steps);
+    expectClose(parseLosses(text), want.losses);
+    if (c.doc.evalEvery > 0) expectClose(parseLosses(text, 'val_loss'), want.valLosses);
+    else expect(text).not.toContain('val_loss');
   }, PYTHON_TIMEOUT);
 });
