@@ -119,3 +119,25 @@ describe('the exported script\'s validation pass and reduce-on-plateau against t
     else expect(text).not.toContain('val_loss');
   }, PYTHON_TIMEOUT);
 });
+
+describe('the exported script with tricks under torchrun', () => {
+  const python = torchPython();
+
+  it.skipIf(!python)('2 processes (gloo), uneven shares of the batch: dropout masks, bidirectional, layer norm, validation and plateau as one process', () => {
+    const d = readExperiment({
+      version: 1, name: 'torchrun-tricks', evalEvery: 2, task: { kind: 'copy', symbols: 3, length: 2, delay: 2, seed: 1 }, runs: [
+        run('lstm-all', { cell: 'lstm', batch: 5, seqLen: 7, dropout: 0.2, recurrentDropout: 0.2, bidirectional: true, norm: 'layer', plateau: { patience: 0, threshold: 0.5, factor: 0.1 }, optimizer: { kind: 'adam', lr: 0.05 } }),
+        run('gru-res', { cell: 'gru', batch: 5, seqLen: 5, dropout: 0.3, residual: true, numLayers: 2, bptt: { kind: 'truncated', k1: 3, episodeLength: 16 }, optimizer: { kind: 'sgd', lr: 0.5, momentum: 0.9 } }),
+      ],
+    });
+    const steps = 6;
+    const script = exportTorchScript(d);
+    // --redirects 1 --tee 1: see torch-losses.test.ts (torch 1.13's launcher under Python 3.11).
+    const launcher = ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1'];
+    const distributed = exportAndRunText(python!, 'torchrun-tricks', script, steps, { OMP_NUM_THREADS: '1' }, launcher);
+    const want = referenceTrace(d, steps);
+    expect(want.rates.get('lstm-all run')!.some((lr) => lr < 0.05)).toBe(true);
+    expectClose(parseLosses(distributed), want.losses);
+    expectClose(parseLosses(distributed, 'val_loss'), want.valLosses);
+  }, PYTHON_TIMEOUT);
+});
