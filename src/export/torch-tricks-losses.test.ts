@@ -123,7 +123,7 @@ describe('the exported script\'s validation pass and reduce-on-plateau against t
 describe('the exported script with tricks under torchrun', () => {
   const python = torchPython();
 
-  it.skipIf(!python)('2 processes (gloo), uneven shares of the batch: dropout masks, bidirectional, layer norm, validation and plateau as one process', () => {
+  it.skipIf(!python)('2 processes (gloo), uneven shares of the batch: dropout masks, bidirectional, layer norm, validation and plateau give the app\'s losses', () => {
     const d = readExperiment({
       version: 1, name: 'torchrun-tricks', evalEvery: 2, task: { kind: 'copy', symbols: 3, length: 2, delay: 2, seed: 1 }, runs: [
         run('lstm-all', { cell: 'lstm', batch: 5, seqLen: 7, dropout: 0.2, recurrentDropout: 0.2, bidirectional: true, norm: 'layer', plateau: { patience: 0, threshold: 0.5, factor: 0.1 }, optimizer: { kind: 'adam', lr: 0.05 } }),
