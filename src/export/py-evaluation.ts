@@ -28,11 +28,13 @@ def validation_batches(task, config, rows, device):
 
 def validation_loss(net, batches, seq_len, loss_kind, world):
     total = 0.0
+    net.eval()  # batch norm: the running statistics
     with torch.no_grad():
         for x, target, weight in batches:
             y, _ = net(x, None, seq_len)
             loss_sum, weight_sum = sum_over_processes(weighted_loss_sum(loss_kind, y, target, weight), weight.sum(), world)
             total += loss_sum / weight_sum if weight_sum > 0 else 0.0
+    net.train()
     return total / len(batches)
 
 

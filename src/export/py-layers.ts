@@ -49,17 +49,35 @@ def step_masks(config, step, plan_widths, seq_len, batch, rows, device):
 
 # ---------------------------------------------------------------------------------------------
 # A layer as a loop over timesteps (src/reference/rnn.ts), for what torch's fused modules cannot
-# do: layer norm (Ba et al. 2016, src/reference/norm.ts) of W_ih x_t and of W_hh h_{t-1} over their
-# G*H values, each before its bias, and of the LSTM's c_t before its tanh (c_t itself is carried
-# unnormalised); recurrent dropout on h_{t-1} where it enters W_hh. Its parameters carry the app's
-# names (weight_ih_l1_reverse, ln_hh_l1.weight, ...). Same call as torch's: layer(x, state).
+# do: a norm (src/reference/norm.ts) of W_ih x_t and of W_hh h_{t-1}, each before its bias, and of
+# the LSTM's c_t before its tanh (c_t itself is carried unnormalised): layer norm (Ba et al. 2016)
+# over the G*H values of a row, or recurrent batch norm (Cooijmans et al. 2016) over the batch
+# with running statistics per timestep of the window (torch's momentum 0.1 and unbiased running
+# variance), used in evaluation; recurrent dropout on h_{t-1} where it enters W_hh. Its
+# parameters carry the app's names (weight_ih_l1_reverse, ln_hh_l1.weight, bn_c_l0.bias, ...).
 # ---------------------------------------------------------------------------------------------
+class StepBatchNorm(torch.nn.Module):
+    """A gain and bias (torch's BatchNorm1d names) and running statistics for each of 'steps' timesteps."""
+
+    def __init__(self, size, steps):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.full([size], 0.1))
+        self.bias = torch.nn.Parameter(torch.zeros(size))
+        self.register_buffer("running_mean", torch.zeros(steps, size))
+        self.register_buffer("running_var", torch.ones(steps, size))
+
+    def forward(self, x, k):
+        """x [B][n] at processing step k: batch statistics in training (updating step k's running ones), else step k's running ones."""
+        return torch.nn.functional.batch_norm(x, self.running_mean[k], self.running_var[k], self.weight, self.bias,
+                                              training=self.training, momentum=0.1, eps=1e-5)
+
+
 def cell_step(cell, gx, gh, h, c, ln_c):
     """One timestep of torch's cell equations from the pre-activations gx and gh [B][G*H]."""
     if cell == "lstm":
         i, f, g, o = (gx + gh).chunk(4, dim=-1)
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-        c_out = c if ln_c is None else torch.nn.functional.layer_norm(c, c.shape[-1:], ln_c.weight, ln_c.bias, 1e-5)
+        c_out = c if ln_c is None else ln_c(c)
         return torch.sigmoid(o) * torch.tanh(c_out), c
     if cell == "gru":
         xr, xz, xn = gx.chunk(3, dim=-1)
@@ -73,7 +91,7 @@ def cell_step(cell, gx, gh, h, c, ln_c):
 
 
 class CellLayer(torch.nn.Module):
-    def __init__(self, cell, input_size, hidden_size, layer, bidirectional, norm):
+    def __init__(self, cell, input_size, hidden_size, layer, bidirectional, norm, seq_len):
         super().__init__()
         self.cell = cell
         self.layer = layer
@@ -84,49 +102,59 @@ class CellLayer(torch.nn.Module):
         for suffix in self.suffixes:
             for kind, shape in [("weight_ih", [gh, input_size]), ("weight_hh", [gh, hidden_size]), ("bias_ih", [gh]), ("bias_hh", [gh])]:
                 self.register_parameter(f"{kind}_l{layer}{suffix}", torch.nn.Parameter(torch.zeros(shape)))
-            if norm == "layer":
-                for site in ["ih", "hh", "c"] if cell == "lstm" else ["ih", "hh"]:
-                    self.add_module(f"ln_{site}_l{layer}{suffix}", torch.nn.LayerNorm(hidden_size if site == "c" else gh, eps=1e-5))
+            for site in (["ih", "hh", "c"] if cell == "lstm" else ["ih", "hh"]) if norm != "none" else []:
+                size = hidden_size if site == "c" else gh
+                module = torch.nn.LayerNorm(size, eps=1e-5) if norm == "layer" else StepBatchNorm(size, seq_len)
+                self.add_module(f"{'ln' if norm == 'layer' else 'bn'}_{site}_l{layer}{suffix}", module)
 
     def part(self, name, suffix):
         return getattr(self, f"{name}_l{self.layer}{suffix}", None)
 
-    def layer_norm(self, x, site, suffix):
-        if self.norm != "layer":
-            return x
-        ln = self.part(f"ln_{site}", suffix)
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], ln.weight, ln.bias, 1e-5)
+    def normed(self, x, site, suffix, k):
+        """x [B][n] normalised at site 'site' and processing step k (x itself without a norm)."""
+        if self.norm == "layer":
+            return self.part(f"ln_{site}", suffix)(x)
+        if self.norm == "batch":
+            return self.part(f"bn_{site}", suffix)(x, k)
+        return x
 
-    def direction(self, x, k, h, c):
-        """Direction k over x [T][B][I] from (h, c) [B][H]: outputs [T][B][H] and its last state."""
-        suffix = self.suffixes[k]
-        gx = self.layer_norm(x @ self.part("weight_ih", suffix).t(), "ih", suffix) + self.part("bias_ih", suffix)
-        mask = self.recurrent_masks[k] if self.recurrent_masks is not None else None
-        ln_c = self.part("ln_c", suffix) if self.norm == "layer" and self.cell == "lstm" else None
+    def direction(self, x, d, h, c, carry_at):
+        """Direction d over x [T][B][I] from (h, c) [B][H]: outputs [T][B][H], its state after carry_at steps and its last."""
+        suffix = self.suffixes[d]
+        gx = x @ self.part("weight_ih", suffix).t()
+        mask = self.recurrent_masks[d] if self.recurrent_masks is not None else None
+        c_norm = None
         steps = range(x.shape[0]) if suffix == "" else reversed(range(x.shape[0]))
         out = [None] * x.shape[0]
-        for t in steps:
+        carried = (h, c)
+        for k, t in enumerate(steps):
+            if self.cell == "lstm" and self.norm != "none":
+                c_norm = lambda v, k=k: self.normed(v, "c", suffix, k)
             h_in = h if mask is None else h * mask
-            gh = self.layer_norm(h_in @ self.part("weight_hh", suffix).t(), "hh", suffix) + self.part("bias_hh", suffix)
-            h, c = cell_step(self.cell, gx[t], gh, h, c, ln_c)
+            gx_t = self.normed(gx[t], "ih", suffix, k) + self.part("bias_ih", suffix)
+            gh = self.normed(h_in @ self.part("weight_hh", suffix).t(), "hh", suffix, k) + self.part("bias_hh", suffix)
+            h, c = cell_step(self.cell, gx_t, gh, h, c, c_norm)
             out[t] = h
-        return torch.stack(out), h, c
+            if k + 1 == carry_at:
+                carried = (h, c)
+        return torch.stack(out), carried, (h, c)
 
-    def forward(self, x, state):
-        """torch's interface: x [T][B][I], state h [dirs][B][H] (LSTM: (h, c)) or None."""
+    def forward(self, x, state, carry_at=None):
+        """x [T][B][I], state h [dirs][B][H] (LSTM: (h, c)) or None -> outputs, the state after
+        carry_at steps (each direction's own count) and after the last, in torch's state layout."""
         lstm = self.cell == "lstm"
         if state is None:
             zeros = x.new_zeros(len(self.suffixes), x.shape[1], self.part("weight_hh", "").shape[1])
             state = (zeros, zeros) if lstm else zeros
         h0, c0 = state if lstm else (state, None)
-        outs, hs, cs = [], [], []
-        for k in range(len(self.suffixes)):
-            out, h, c = self.direction(x, k, h0[k], c0[k] if lstm else None)
+        outs, carried, last = [], [], []
+        for d in range(len(self.suffixes)):
+            out, kept, final = self.direction(x, d, h0[d], c0[d] if lstm else None, carry_at or x.shape[0])
             outs.append(out)
-            hs.append(h)
-            cs.append(c)
-        h_n = torch.stack(hs)
-        return torch.cat(outs, dim=-1), ((h_n, torch.stack(cs)) if lstm else h_n)
+            carried.append(kept)
+            last.append(final)
+        as_state = lambda pairs: (torch.stack([p[0] for p in pairs]), torch.stack([p[1] for p in pairs])) if lstm else torch.stack([p[0] for p in pairs])
+        return torch.cat(outs, dim=-1), as_state(carried), as_state(last)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,7 +165,7 @@ class CellLayer(torch.nn.Module):
 # steps; a reverse direction sees only its window and starts from zeros in every window.
 # ---------------------------------------------------------------------------------------------
 def uses_layers(config):
-    return (config["bidirectional"] or config["residual"] or config["norm"] == "layer"
+    return (config["bidirectional"] or config["residual"] or config["norm"] != "none"
             or config["dropout"] > 0 or config["recurrentDropout"] > 0)
 
 
@@ -149,7 +177,7 @@ def zero_reverse(state):
 
 
 class LayeredNet(torch.nn.Module):
-    def __init__(self, cell, input_size, hidden_size, num_layers, outputs, bidirectional, residual, norm, loop):
+    def __init__(self, cell, input_size, hidden_size, num_layers, outputs, bidirectional, residual, norm, loop, seq_len):
         super().__init__()
         width = (2 if bidirectional else 1) * hidden_size
         self.bidirectional = bidirectional
@@ -159,7 +187,7 @@ class LayeredNet(torch.nn.Module):
         for l in range(num_layers):
             inputs = input_size if l == 0 else width
             if loop:
-                layers.append(CellLayer(cell, inputs, hidden_size, l, bidirectional, norm))
+                layers.append(CellLayer(cell, inputs, hidden_size, l, bidirectional, norm, seq_len))
             elif cell == "lstm":
                 layers.append(torch.nn.LSTM(inputs, hidden_size, 1, bidirectional=bidirectional))
             elif cell == "gru":
@@ -181,6 +209,10 @@ class LayeredNet(torch.nn.Module):
 
     def run_layer(self, layer, x, state, carry_at):
         """The layer over the window, and its state after carry_at steps (detached by the caller)."""
+        if isinstance(layer, CellLayer):
+            # One pass: a batch norm's statistics are per timestep of the window, counted from its start.
+            out, carried, _ = layer(x, state, carry_at)
+            return out, zero_reverse(carried) if self.bidirectional else carried
         if not self.bidirectional:
             out, carried = layer(x[:carry_at], state)
             if carry_at < x.shape[0]:

@@ -53,15 +53,16 @@ def detach_state(state):
 # Initial weights (src/model/init.ts): torch's default distributions, U(-1/sqrt(H), 1/sqrt(H))
 # for the recurrent tensors and U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the head (fan_in = its
 # input width: H, or 2H when bidirectional), drawn from the counter RNG keyed by the run's seed,
-# tensor i from sub-key i, in this order. Layer-norm gains start at 1 and their biases at 0, and
-# draw nothing: the other tensors keep the sub-keys they have without a norm.
+# tensor i from sub-key i, in this order. Norm gains start at 1 (layer norm) or 0.1 (batch norm)
+# and their biases at 0, and draw nothing: the other tensors keep the sub-keys they have without a norm.
 # ---------------------------------------------------------------------------------------------
 def parameter_slots(cell, input_size, hidden_size, num_layers, outputs, bidirectional=False, norm="none"):
     """(name, shape) of every tensor of a run's parameter vector, in the app's order (src/model/plan.ts)."""
     rows = GATES[cell] * hidden_size
     suffixes = ["", "_reverse"] if bidirectional else [""]
     width = len(suffixes) * hidden_size
-    sites = (["ih", "hh", "c"] if cell == "lstm" else ["ih", "hh"]) if norm == "layer" else []
+    sites = (["ih", "hh", "c"] if cell == "lstm" else ["ih", "hh"]) if norm != "none" else []
+    prefix = "ln" if norm == "layer" else "bn"
     slots = []
     for layer in range(num_layers):
         inputs = input_size if layer == 0 else width
@@ -74,7 +75,7 @@ def parameter_slots(cell, input_size, hidden_size, num_layers, outputs, bidirect
             ]
             for site in sites:
                 size = hidden_size if site == "c" else rows
-                slots += [(f"ln_{site}_l{layer}{suffix}.weight", [size]), (f"ln_{site}_l{layer}{suffix}.bias", [size])]
+                slots += [(f"{prefix}_{site}_l{layer}{suffix}.weight", [size]), (f"{prefix}_{site}_l{layer}{suffix}.bias", [size])]
     slots += [("head.weight", [outputs, width]), ("head.bias", [outputs])]
     return slots
 
@@ -85,8 +86,9 @@ def initial_weights(seed, slots, hidden_size):
     weights = {}
     index = 0
     for name, shape in slots:
-        if name.startswith("ln_"):
-            weights[name] = [1.0 if name.endswith(".weight") else 0.0] * math.prod(shape)
+        if name.startswith(("ln_", "bn_")):
+            gain = 1.0 if name.startswith("ln_") else 0.1  # Cooijmans et al. 2016: batch norm gains start at 0.1
+            weights[name] = [gain if name.endswith(".weight") else 0.0] * math.prod(shape)
             continue
         bound = 1 / math.sqrt(head_inputs if name.startswith("head.") else hidden_size)
         k = derive_key(key, index)

@@ -151,9 +151,11 @@ class Run:
         shape = (config["cell"], task.input_size, config["hiddenSize"], config["numLayers"], task.output_size)
         tricks = (config["bidirectional"], config["residual"], config["norm"])
         if uses_layers(config):
-            # One module per layer: a torch module, or a cell loop for layer norm and recurrent dropout.
-            loop = config["norm"] == "layer" or config["recurrentDropout"] > 0
-            net = LayeredNet(*shape, *tricks, loop)
+            # One module per layer: a torch module, or a cell loop for a norm and recurrent dropout.
+            loop = config["norm"] != "none" or config["recurrentDropout"] > 0
+            net = LayeredNet(*shape, *tricks, loop, config["seqLen"])
+            if config["norm"] == "batch" and world > 1:
+                raise SystemExit(f"run {config['label']}: batch normalisation's statistics are over the whole batch; train it in one process (without torchrun)")
         else:
             net = RecurrentNet(*shape)
         self.layered = uses_layers(config)

@@ -85,10 +85,10 @@ function header(doc: ExperimentDoc, embedded: string[], fileName: string): strin
     'steps; the app trains in float32 on WebGPU, this script in float32 with torch\'s kernels).',
     'Tricks it reproduces: bidirectional layers (torch\'s bidirectional=True, one module per layer; the',
     'reverse direction starts afresh in every BPTT window, as in the app), residual layers, layer',
-    'normalisation (a small cell loop with torch.nn.functional.layer_norm), dropout between layers, on',
-    'the head\'s input and on h_{t-1} (recurrent) with the app\'s very masks, the validation pass and',
-    'reduce-on-plateau (torch.optim.lr_scheduler.ReduceLROnPlateau). It refuses runs with pruning or',
-    'batch normalisation.',
+    'normalisation and recurrent batch normalisation (a small cell loop with torch.nn.functional\'s',
+    'layer_norm and batch_norm; batch norm in one process only), dropout between layers, on the',
+    'head\'s input and on h_{t-1} (recurrent) with the app\'s very masks, the validation pass and',
+    'reduce-on-plateau (torch.optim.lr_scheduler.ReduceLROnPlateau). It refuses runs with pruning.',
     weights,
     '',
     'Ported from the app\'s source:',
@@ -137,7 +137,7 @@ function inTableOrder(run: RunConfig): Record<string, unknown> {
  * fit its run.
  */
 /**
- * What the script does not reproduce yet (pruning, batch norm), one line per run and trick: the
+ * What the script does not reproduce yet (pruning), one line per run and trick: the
  * export refuses these rather than write a script that trains something else. Initialisation
  * schemes are fine when the run's initial weights are embedded (exportTorchScriptFrom does that).
  */
@@ -146,7 +146,6 @@ export function torchExportProblems(doc: ExperimentDoc, weights: Readonly<Record
     const uses: string[] = [];
     if (!weights[run.id] && !isDefaultInit(run.init)) uses.push('an initialisation scheme (export its weights with it)');
     if (run.prune.kind !== 'none') uses.push('pruning');
-    if (run.norm === 'batch') uses.push('batch normalisation');
     return uses.map((u) => `run "${run.label}" uses ${u}, which the PyTorch script does not reproduce yet`);
   });
 }
