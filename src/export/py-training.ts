@@ -168,6 +168,7 @@ class Run:
         self.model = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
         self.optimizer = make_optimizer(self.params, config["optimizer"])
         self.plateau = Plateau(self.optimizer, config["plateau"]) if config.get("plateau") else None
+        self.pruning = Pruning(net, config["prune"]) if config["prune"]["kind"] != "none" else None
         self.state = None
         self.loss = None
 
@@ -194,11 +195,15 @@ class Run:
 
         self.optimizer.zero_grad(set_to_none=True)
         (loss_sum * (scale * self.world)).backward()
+        if self.pruning:
+            self.pruning.mask_gradients()
         clip_gradients(self.params, config["clip"])
         rate = learning_rate(config["optimizer"]["lr"], config["schedule"], step)
         for group in self.optimizer.param_groups:
             group["lr"] = self.plateau.rate(rate) if self.plateau else rate
         self.optimizer.step()
+        if self.pruning:
+            self.pruning.after_update(step)
         self.loss = total_loss * scale
         return self.loss
 

@@ -13,6 +13,7 @@ import { runLayout, tensorSlots } from '../experiments/weights';
 import { PY_EVALUATION } from './py-evaluation';
 import { PY_LAYERS } from './py-layers';
 import { PY_MODEL } from './py-model';
+import { PY_PRUNE } from './py-prune';
 import { PY_TRAINING } from './py-training';
 import { pyFloat32, pyNumberList, pyString, pyValue } from './python-literal';
 import { pythonTaskSource, taskDataFor, taskPortedFrom } from './task-source';
@@ -64,6 +65,7 @@ function header(doc: ExperimentDoc, embedded: string[], fileName: string): strin
     ['layers with tricks', 'src/reference/rnn.ts, src/reference/norm.ts'],
     ['dropout masks', 'src/training/dropout.ts'],
     ['validation, plateau', 'src/training/eval-batches.ts, src/training/plateau.ts'],
+    ['pruning', 'src/training/prune.ts'],
     ['BPTT windows', 'src/training/bptt.ts (windowPlan, scoreWindow)'],
     ['loss', 'src/reference/train.ts (referenceLoss)'],
     ['learning-rate schedule', 'src/training/schedules.ts'],
@@ -88,7 +90,8 @@ function header(doc: ExperimentDoc, embedded: string[], fileName: string): strin
     'normalisation and recurrent batch normalisation (a small cell loop with torch.nn.functional\'s',
     'layer_norm and batch_norm; batch norm in one process only), dropout between layers, on the',
     'head\'s input and on h_{t-1} (recurrent) with the app\'s very masks, the validation pass and',
-    'reduce-on-plateau (torch.optim.lr_scheduler.ReduceLROnPlateau). It refuses runs with pruning.',
+    'reduce-on-plateau (torch.optim.lr_scheduler.ReduceLROnPlateau) and magnitude pruning (oneshot or',
+    'gradual, masks on the gradients and the weights).',
     weights,
     '',
     'Ported from the app\'s source:',
@@ -137,15 +140,14 @@ function inTableOrder(run: RunConfig): Record<string, unknown> {
  * fit its run.
  */
 /**
- * What the script does not reproduce yet (pruning), one line per run and trick: the
- * export refuses these rather than write a script that trains something else. Initialisation
- * schemes are fine when the run's initial weights are embedded (exportTorchScriptFrom does that).
+ * What the script cannot reproduce, one line per run: an initialisation scheme whose initial
+ * weights are not embedded (exportTorchScriptFrom embeds them); the export refuses it rather than
+ * write a script that trains something else. Every trick is reproduced.
  */
 export function torchExportProblems(doc: ExperimentDoc, weights: Readonly<Record<string, Float32Array>> = {}): string[] {
   return doc.runs.flatMap((run) => {
     const uses: string[] = [];
     if (!weights[run.id] && !isDefaultInit(run.init)) uses.push('an initialisation scheme (export its weights with it)');
-    if (run.prune.kind !== 'none') uses.push('pruning');
     return uses.map((u) => `run "${run.label}" uses ${u}, which the PyTorch script does not reproduce yet`);
   });
 }
@@ -169,6 +171,7 @@ export function exportTorchScript(doc: ExperimentDoc, options: TorchExportOption
     PY_MODEL,
     PY_LAYERS,
     PY_EVALUATION,
+    PY_PRUNE,
     PY_TRAINING,
   ];
   return `${sections.map((s) => s.trim()).join('\n\n\n')}\n`;

@@ -62,6 +62,15 @@ const CASES: { name: string; doc: ExperimentDoc; steps: number }[] = [
     }),
   },
   {
+    name: 'pruning: oneshot and gradual (cubic), masks on the gradients before clipping and on the weights after each update',
+    steps: 6,
+    doc: doc('pruning', { kind: 'sine', seed: 2, sines: 2 }, [
+      run('lstm-oneshot', { cell: 'lstm', hiddenSize: 5, prune: { kind: 'oneshot', step: 2, sparsity: 0.5 }, optimizer: { kind: 'adam', lr: 0.02 }, clip: { maxNorm: 0.1 } }),
+      run('gru-gradual', { cell: 'gru', numLayers: 2, prune: { kind: 'gradual', start: 1, end: 5, every: 2, sparsity: 0.7 }, optimizer: { kind: 'sgd', lr: 0.3, momentum: 0.9 } }),
+      run('tanh-bi-prune', { cell: 'rnn_tanh', bidirectional: true, prune: { kind: 'oneshot', step: 1, sparsity: 0.3 }, optimizer: { kind: 'rmsprop', lr: 0.01 } }),
+    ]),
+  },
+  {
     name: 'dropout with the app\'s masks: between layers and on the head, recurrent, with the other tricks',
     steps: 6,
     doc: doc('dropout', { kind: 'sine', seed: 3 }, [
