@@ -23,13 +23,28 @@ def dropout_key(seed, run_step):
     return derive_key(derive_key(seed, STREAM_DROPOUT), run_step)
 
 
+def rng_mix_tensor(x):
+    """rng_mix on an int64 tensor of 32-bit words: products wrap in 64 bits, their low 32 bits are exact."""
+    x = x & MASK32
+    x = x ^ (x >> 16)
+    x = (x * 0x7FEB352D) & MASK32
+    x = x ^ (x >> 15)
+    x = (x * 0x846CA68B) & MASK32
+    return x ^ (x >> 16)
+
+
 def dropout_mask(key, p, site, shape, rows):
-    """The mask of one site as a float32 tensor of 'shape' ([..., B, n]), cut to this process's rows."""
+    """The mask of one site as a float32 tensor of 'shape' ([..., B, n]), cut to this process's rows.
+
+    rng_u32(k, STREAM_DROPOUT, i) for every element i at once, on int64 tensors: the masks of a
+    large model cost a few tensor operations, not a Python call per element.
+    """
     threshold = math.ceil(p * 16777216)
     scale = 1 / (1 - p)
     k = derive_key(key, site)
-    values = [scale if rng_u32(k, STREAM_DROPOUT, i) >> 8 >= threshold else 0.0 for i in range(math.prod(shape))]
-    mask = torch.tensor(values, dtype=torch.float32).view(shape)
+    counters = torch.arange(math.prod(shape), dtype=torch.int64)
+    bits = rng_mix_tensor(k ^ rng_mix_tensor(STREAM_DROPOUT ^ rng_mix_tensor(counters ^ 0x9E3779B9)))
+    mask = torch.where((bits >> 8) >= threshold, scale, 0.0).to(torch.float32).view(shape)
     return mask[..., rows.start:rows.stop, :]
 
 
