@@ -1,9 +1,10 @@
-// The exported script with the tricks it reproduces, trained in PyTorch against the app: every
-// run's losses within 1e-3 relative of the float64 reference (src/reference/train.ts) over the
-// first steps, and every model's initial weights equal to the app's bit for bit. Bidirectional
-// layers (truncated windows, the last-step head), residual layers, layer normalisation, and
-// dropout with the app's masks (between layers, on the head's input, recurrent). Needs a python3
-// that imports torch (Debian's python3-torch); skips with a reason.
+// The exported script with the tricks, trained in PyTorch against the app: every run's losses
+// (and validation losses) within 1e-3 relative of the float64 reference (src/reference/train.ts)
+// over the first steps, every model's initial weights equal to the app's bit for bit, and the
+// dropout masks equal to the app's element for element. Bidirectional layers (truncated windows,
+// the last-step head), residual layers, layer and batch norm, pruning, dropout (between layers,
+// on the head's input, recurrent), validation and reduce-on-plateau, and all of them under
+// torchrun. Needs a python3 that imports torch (Debian's python3-torch); skips with a reason.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ExperimentDoc } from '../config/experiment';
@@ -11,6 +12,7 @@ import { readExperiment } from '../config/parse';
 import { TASKS, type TaskKind } from '../data/tasks';
 import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
+import { dropoutDraw, dropoutKey, fillMask } from '../training/dropout';
 import { torchPython } from '../testing/python';
 import { expectClose, exportAndRunText, INIT_DRIVER, parseLosses, PYTHON_TIMEOUT, referenceTrace, runPython, tempFile } from './test-support';
 import { exportTorchScript } from './torch-script';
@@ -103,6 +105,31 @@ describe('the exported script with tricks against the app', () => {
       initParams(want, l.rnn, r.hiddenSize, l.head, r.seed);
       expect(Float32Array.from(got[r.id]), r.id).toEqual(want);
     }
+  }, PYTHON_TIMEOUT);
+});
+
+describe('the exported script\'s dropout masks', () => {
+  const python = torchPython();
+
+  it.skipIf(!python)('equal the app\'s (src/training/dropout.ts) element for element, cut to a process\'s rows', () => {
+    const d = CASES[0].doc;
+    const file = tempFile('exported-masks.py', exportTorchScript(d));
+    const [T, B, D, p, seed, step, site] = [5, 6, 7, 0.35, 9, 4, 2];
+    const driver = String.raw`
+import importlib.util, json, sys, torch
+spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+key = m.dropout_key(${seed}, ${step})
+print(json.dumps([m.dropout_mask(key, ${p}, ${site}, [${T}, ${B}, ${D}], rows).flatten().tolist() for rows in [range(0, ${B}), range(2, 5)]]))
+`;
+    const [whole, share] = JSON.parse(runPython(python!, ['-c', driver, file])) as number[][];
+    const want = new Float32Array(T * B * D);
+    fillMask(want, dropoutDraw(dropoutKey(seed, step), p), site);
+    expect(Float32Array.from(whole)).toEqual(want);
+    expect(want.some((v) => v === 0) && want.some((v) => v > 1)).toBe(true);
+    const rows = Array.from({ length: T }, (_, t) => [2, 3, 4].map((b) => Array.from(want.subarray((t * B + b) * D, (t * B + b + 1) * D)))).flat(2);
+    expect(Float32Array.from(share)).toEqual(Float32Array.from(rows));
   }, PYTHON_TIMEOUT);
 });
 
