@@ -85,7 +85,7 @@ test('a charlm experiment samples text of the asked length; other tasks show no 
   await expect(panel.getByRole('alert')).toHaveText('length must be a whole number of characters from 1 to 2000, got 0');
 });
 
-test('Export PyTorch script downloads the generator\'s Python file, or says which trick it cannot reproduce', async ({ page }) => {
+test('Export PyTorch script downloads the generator\'s Python file, tricks included', async ({ page }) => {
   test.setTimeout(180_000);
   await openPlayground(page);
   const doc = await currentDoc(page);
@@ -100,12 +100,22 @@ test('Export PyTorch script downloads the generator\'s Python file, or says whic
   expect(script).toContain('\nimport torch\n');
   await expect(dialog.getByRole('status')).toHaveText(`downloaded ${file.suggestedFilename()}`);
 
-  const withDropout = { ...doc, name: 'with dropout', runs: [{ ...doc.runs[0], dropout: 0.2 }, doc.runs[1]] };
-  await dialog.getByLabel('Import an experiment file (JSON)').setInputFiles({ name: 'd.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(withDropout)) });
+  // Tricks travel too: the script carries the run's settings and builds its layered model.
+  const withTricks = {
+    ...doc, name: 'with tricks',
+    runs: [{ ...doc.runs[0], dropout: 0.2, bidirectional: true, prune: { ...doc.runs[0].prune, kind: 'oneshot' } }, doc.runs[1]],
+  };
+  await dialog.getByLabel('Import an experiment file (JSON)').setInputFiles({ name: 'd.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(withTricks)) });
   await expect(dialog.getByRole('status')).toHaveText('opened d.json', { timeout: 60_000 });
-  expect((await currentDoc(page)).name).toBe('with dropout');
+  expect((await currentDoc(page)).name).toBe('with tricks');
+  const tricksDownload = page.waitForEvent('download');
   await dialog.getByRole('button', { name: 'Export PyTorch script', exact: true }).click();
-  await expect(dialog.getByRole('status')).toHaveText(`run "${doc.runs[0].label}" uses dropout, which the PyTorch script does not reproduce yet`);
+  const tricksFile = await tricksDownload;
+  expect(tricksFile.suggestedFilename()).toBe('with-tricks-torch.py');
+  const tricksScript = await readFile(await tricksFile.path(), 'utf8');
+  expect(tricksScript).toContain('"bidirectional": True');
+  expect(tricksScript).toContain('"dropout": 0.2');
+  expect(tricksScript).toContain('class LayeredNet(torch.nn.Module)');
 });
 
 // On the CPU backend: SwiftShader takes seconds per step of the larger lessons, and opening the

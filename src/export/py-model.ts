@@ -24,7 +24,11 @@ class RecurrentNet(torch.nn.Module):
             self.rnn = torch.nn.RNN(input_size, hidden_size, num_layers, nonlinearity="relu" if cell == "rnn_relu" else "tanh")
         self.head = torch.nn.Linear(hidden_size, outputs)
 
-    def forward(self, x, state, carry_at):
+    def app_parameters(self):
+        """Parameters by the app's names (src/experiments/weights.ts): torch's, without "rnn."."""
+        return {name.removeprefix("rnn."): p for name, p in self.named_parameters()}
+
+    def forward(self, x, state, carry_at, masks=None):
         """x [T][B][I] -> head outputs [T][B][O], and the state after the first carry_at steps.
 
         The window runs in two pieces so that the state after carry_at steps (what truncated BPTT
@@ -40,47 +44,63 @@ class RecurrentNet(torch.nn.Module):
 
 def detach_state(state):
     """The carried state without its gradient path (truncated BPTT stops backpropagating here)."""
-    if isinstance(state, tuple):
-        return tuple(s.detach() for s in state)
+    if isinstance(state, (tuple, list)):
+        return type(state)(detach_state(s) for s in state)
     return state.detach()
 
 
 # ---------------------------------------------------------------------------------------------
 # Initial weights (src/model/init.ts): torch's default distributions, U(-1/sqrt(H), 1/sqrt(H))
-# for the recurrent tensors and U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the head (fan_in = H), drawn
-# from the counter RNG keyed by the run's seed, tensor i from sub-key i, in this order.
+# for the recurrent tensors and U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the head (fan_in = its
+# input width: H, or 2H when bidirectional), drawn from the counter RNG keyed by the run's seed,
+# tensor i from sub-key i, in this order. Norm gains start at 1 (layer norm) or 0.1 (batch norm)
+# and their biases at 0, and draw nothing: the other tensors keep the sub-keys they have without a norm.
 # ---------------------------------------------------------------------------------------------
-def parameter_slots(cell, input_size, hidden_size, num_layers, outputs):
-    """(name, shape) of every tensor of a run's parameter vector, in the app's order."""
+def parameter_slots(cell, input_size, hidden_size, num_layers, outputs, bidirectional=False, norm="none"):
+    """(name, shape) of every tensor of a run's parameter vector, in the app's order (src/model/plan.ts)."""
     rows = GATES[cell] * hidden_size
+    suffixes = ["", "_reverse"] if bidirectional else [""]
+    width = len(suffixes) * hidden_size
+    sites = (["ih", "hh", "c"] if cell == "lstm" else ["ih", "hh"]) if norm != "none" else []
+    prefix = "ln" if norm == "layer" else "bn"
     slots = []
     for layer in range(num_layers):
-        inputs = input_size if layer == 0 else hidden_size
-        slots += [
-            (f"weight_ih_l{layer}", [rows, inputs]),
-            (f"weight_hh_l{layer}", [rows, hidden_size]),
-            (f"bias_ih_l{layer}", [rows]),
-            (f"bias_hh_l{layer}", [rows]),
-        ]
-    slots += [("head.weight", [outputs, hidden_size]), ("head.bias", [outputs])]
+        inputs = input_size if layer == 0 else width
+        for suffix in suffixes:
+            slots += [
+                (f"weight_ih_l{layer}{suffix}", [rows, inputs]),
+                (f"weight_hh_l{layer}{suffix}", [rows, hidden_size]),
+                (f"bias_ih_l{layer}{suffix}", [rows]),
+                (f"bias_hh_l{layer}{suffix}", [rows]),
+            ]
+            for site in sites:
+                size = hidden_size if site == "c" else rows
+                slots += [(f"{prefix}_{site}_l{layer}{suffix}.weight", [size]), (f"{prefix}_{site}_l{layer}{suffix}.bias", [size])]
+    slots += [("head.weight", [outputs, width]), ("head.bias", [outputs])]
     return slots
 
 
 def initial_weights(seed, slots, hidden_size):
     key = derive_key(seed, STREAM_INIT)
-    bound = 1 / math.sqrt(hidden_size)
+    head_inputs = slots[-2][1][1]
     weights = {}
-    for index, (name, shape) in enumerate(slots):
+    index = 0
+    for name, shape in slots:
+        if name.startswith(("ln_", "bn_")):
+            gain = 1.0 if name.startswith("ln_") else 0.1  # Cooijmans et al. 2016: batch norm gains start at 0.1
+            weights[name] = [gain if name.endswith(".weight") else 0.0] * math.prod(shape)
+            continue
+        bound = 1 / math.sqrt(head_inputs if name.startswith("head.") else hidden_size)
         k = derive_key(key, index)
+        index += 1
         weights[name] = [(2 * rng_uniform(k, STREAM_INIT, i) - 1) * bound for i in range(math.prod(shape))]
     return weights
 
 
 def load_weights(net, weights, slots):
     """Copies flat lists (row-major, PyTorch's shapes) into the model, rounding to float32."""
-    params = dict(net.named_parameters())
+    params = net.app_parameters()
     with torch.no_grad():
         for name, shape in slots:
-            target = params[name if name.startswith("head.") else "rnn." + name]
-            target.copy_(torch.tensor(weights[name], dtype=torch.float32).view(shape))
+            params[name].copy_(torch.tensor(weights[name], dtype=torch.float32).view(shape))
 `;

@@ -32,11 +32,11 @@ def score_window(weight, seq_len, n, score_from, last_only):
             weight[t * n:(t + 1) * n] = [0.0] * n
 
 
-def training_batch(task, config, plan, rows, device):
+def training_batch(task, config, plan, rows, device, split="train"):
     """The plan's window as tensors: x [T][n][I], target [T][n][O] or class indices [T][n], weight [T][n]."""
     seq_len, n = config["seqLen"], len(rows)
     out = Batch(task, seq_len, rows)
-    task.fill(plan["episode"], plan["t0"], seq_len, config["batch"], out)
+    task.fill(plan["episode"], plan["t0"], seq_len, config["batch"], out, split)
     score_window(out.weight, seq_len, n, plan["score_from"], config["head"] == "last")
     x = torch.tensor(out.x, dtype=torch.float32).view(seq_len, n, task.input_size)
     target = torch.tensor(out.target, dtype=torch.float32)
@@ -149,15 +149,28 @@ class Run:
         self.world = world
         self.rows = share_of_rows(config["batch"], rank, world)
         shape = (config["cell"], task.input_size, config["hiddenSize"], config["numLayers"], task.output_size)
-        net = RecurrentNet(*shape)
-        slots = parameter_slots(*shape)
+        tricks = (config["bidirectional"], config["residual"], config["norm"])
+        if uses_layers(config):
+            # One module per layer: a torch module, or a cell loop for a norm and recurrent dropout.
+            loop = config["norm"] != "none" or config["recurrentDropout"] > 0
+            net = LayeredNet(*shape, *tricks, loop, config["seqLen"])
+            if config["norm"] == "batch" and world > 1:
+                raise SystemExit(f"run {config['label']}: batch normalisation's statistics are over the whole batch; train it in one process (without torchrun)")
+        else:
+            net = RecurrentNet(*shape)
+        self.layered = uses_layers(config)
+        slots = parameter_slots(*shape, config["bidirectional"], config["norm"])
         weights = WEIGHTS.get(config["id"]) or initial_weights(config["seed"], slots, config["hiddenSize"])
         load_weights(net, weights, slots)
         net.to(device)
         self.params = list(net.parameters())
+        self.net = net
         self.model = torch.nn.parallel.DistributedDataParallel(net) if world > 1 else net
         self.optimizer = make_optimizer(self.params, config["optimizer"])
+        self.plateau = Plateau(self.optimizer, config["plateau"]) if config.get("plateau") else None
+        self.pruning = Pruning(net, config["prune"]) if config["prune"]["kind"] != "none" else None
         self.state = None
+        self.loss = None
 
     def train_step(self, step, batches):
         """Training step 'step' (1-based); returns the loss of the whole batch's window."""
@@ -171,7 +184,10 @@ class Run:
         x, target, weight = batches[key]
 
         carry_at = bptt["k1"] if bptt["kind"] == "truncated" else config["seqLen"]
-        y, carried = self.model(x, self.state if plan["carry"] else None, carry_at)
+        masks = None
+        if self.layered:
+            masks = step_masks(config, step, self.net.widths, config["seqLen"], config["batch"], self.rows, self.device)
+        y, carried = self.model(x, self.state if plan["carry"] else None, carry_at, masks)
         self.state = detach_state(carried)
         loss_sum = weighted_loss_sum(self.task.loss, y, target, weight)
         total_loss, total_weight = sum_over_processes(loss_sum, weight.sum(), self.world)
@@ -179,11 +195,25 @@ class Run:
 
         self.optimizer.zero_grad(set_to_none=True)
         (loss_sum * (scale * self.world)).backward()
+        if self.pruning:
+            self.pruning.mask_gradients()
         clip_gradients(self.params, config["clip"])
+        rate = learning_rate(config["optimizer"]["lr"], config["schedule"], step)
         for group in self.optimizer.param_groups:
-            group["lr"] = learning_rate(config["optimizer"]["lr"], config["schedule"], step)
+            group["lr"] = self.plateau.rate(rate) if self.plateau else rate
         self.optimizer.step()
-        return total_loss * scale
+        if self.pruning:
+            self.pruning.after_update(step)
+        self.loss = total_loss * scale
+        return self.loss
+
+    def validation_loss(self, cache):
+        """The validation loss after this step's update; batches shared by runs of one window shape."""
+        config = self.config
+        key = (config["seqLen"], config["batch"], config["head"])
+        if key not in cache:
+            cache[key] = validation_batches(self.task, config, self.rows, self.device)
+        return validation_loss(self.net, cache[key], config["seqLen"], self.task.loss, self.world)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,12 +236,22 @@ def main():
     rank, world, device = setup_processes(args.device)
     task = make_task(EXPERIMENT["task"])
     runs = [Run(config, task, device, rank, world) for config in EXPERIMENT["runs"]]
+    val_cache = {}
     for step in range(1, args.steps + 1):
         batches = {}
         for run in runs:
             loss = run.train_step(step, batches)
             if rank == 0:
                 print(f"step {step} run {run.label} loss {loss!r}", flush=True)
+        if is_eval_step(step):
+            for run in runs:
+                run.val_loss = run.validation_loss(val_cache)
+                if rank == 0:
+                    print(f"step {step} run {run.label} val_loss {run.val_loss!r}", flush=True)
+        if plateau_decides(step):
+            for run in runs:
+                if run.plateau:
+                    run.plateau.step(run.val_loss if evaluates() else run.loss)
     if world > 1:
         torch.distributed.destroy_process_group()
 

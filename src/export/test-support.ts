@@ -12,6 +12,7 @@ import type { ExperimentDoc } from '../config/experiment';
 import { TASKS, type TaskData, type TaskKind } from '../data/tasks';
 import { partitionRuns, toGroupSpec } from '../experiments/structure';
 import { ReferenceGroup } from '../reference/train';
+import { expect } from 'vitest';
 
 /** Per test that runs Python: torch alone takes seconds to import on a busy machine. */
 export const PYTHON_TIMEOUT = 120_000;
@@ -53,15 +54,19 @@ export function runPython(python: string, args: string[], env: NodeJS.ProcessEnv
   return r.stdout;
 }
 
-/** Losses by run label from the script's `step N run LABEL loss X` lines, checking that steps come in order. */
-export function parseLosses(stdout: string): Map<string, number[]> {
+/**
+ * Losses by run label from the script's `step N run LABEL loss X` lines (`val_loss`: its
+ * `step N run LABEL val_loss X` lines, after each evaluation), checking that training steps come in order.
+ */
+export function parseLosses(stdout: string, kind: 'loss' | 'val_loss' = 'loss'): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const line of stdout.split('\n').filter((l) => l !== '')) {
-    const m = /^step (\d+) run (.*) loss (\S+)$/.exec(line);
+    const m = /^step (\d+) run (.*) (loss|val_loss) (\S+)$/.exec(line);
     if (!m) throw new Error(`not a loss line: ${line}`);
+    if (m[3] !== kind) continue;
     const list = out.get(m[2]) ?? [];
-    if (Number(m[1]) !== list.length + 1) throw new Error(`run ${m[2]}: step ${m[1]} after ${list.length} steps`);
-    list.push(Number(m[3]));
+    if (kind === 'loss' && Number(m[1]) !== list.length + 1) throw new Error(`run ${m[2]}: step ${m[1]} after ${list.length} steps`);
+    list.push(Number(m[4]));
     out.set(m[2], list);
   }
   return out;
@@ -72,18 +77,29 @@ export function parseLosses(stdout: string): Map<string, number[]> {
  * matches within 1e-4 + 1e-3|ref|), each group as the experiment builds it.
  */
 export function referenceLosses(doc: ExperimentDoc, steps: number, data?: TaskData, weights: Record<string, Float32Array> = {}): Map<string, number[]> {
+  return referenceTrace(doc, steps, data, weights).losses;
+}
+
+/** referenceLosses, with each run's validation losses (at evaluation steps) and learning rates (every step). */
+export function referenceTrace(doc: ExperimentDoc, steps: number, data?: TaskData, weights: Record<string, Float32Array> = {}) {
   const task = TASKS[doc.task.kind as TaskKind].create(doc.task, data);
-  const out = new Map<string, number[]>();
+  const trace = { losses: new Map<string, number[]>(), valLosses: new Map<string, number[]>(), rates: new Map<string, number[]>() };
   for (const runs of partitionRuns(doc.runs)) {
     const group = new ReferenceGroup(toGroupSpec(doc, task, runs));
     runs.forEach((run, r) => {
       if (weights[run.id]) group.params[r].set(weights[run.id]);
+      for (const m of Object.values(trace)) m.set(run.label, []);
     });
-    const losses = runs.map(() => [] as number[]);
-    for (let s = 0; s < steps; s++) group.trainStep().losses.forEach((l, r) => losses[r].push(l));
-    runs.forEach((run, r) => out.set(run.label, losses[r]));
+    for (let s = 0; s < steps; s++) {
+      const step = group.trainStep();
+      runs.forEach((run, r) => {
+        trace.losses.get(run.label)!.push(step.losses[r]);
+        trace.rates.get(run.label)!.push(step.learningRates[r]);
+        if (step.valLoss) trace.valLosses.get(run.label)!.push(step.valLoss[r]);
+      });
+    }
   }
-  return out;
+  return trace;
 }
 
 /** The worst |got - want| / (rtol |want| + atol) over every run and step, with where it was; `names` name got and want. */
@@ -99,3 +115,38 @@ export function worstLossError(got: Map<string, number[]>, want: Map<string, num
   }
   return worst;
 }
+
+/** Writes an exported script to a temporary file, runs it for `steps` steps (under `launcher` if given) and reads its losses. */
+export function exportAndRun(python: string, name: string, script: string, steps: number, env: Record<string, string> = {}, launcher: string[] = []) {
+  return parseLosses(exportAndRunText(python, name, script, steps, env, launcher));
+}
+
+/** exportAndRun's stdout, rank prefixes removed, for parseLosses. */
+export function exportAndRunText(python: string, name: string, script: string, steps: number, env: Record<string, string> = {}, launcher: string[] = []) {
+  const file = tempFile(`exported-${name}.py`, script); // not copy.py: that would shadow the module torch imports
+  return runPython(python, [...launcher, file, '--steps', String(steps)], env).replace(/^\[default\d+\]:/gm, '');
+}
+
+/** Expects every run's script losses within 1e-3 relative of the app's, printing the worst share of that tolerance. */
+export function expectClose(got: Map<string, number[]>, want: Map<string, number[]>): void {
+  const worst = worstLossError(got, want);
+  console.log(`worst share of the 1e-3 relative tolerance: ${worst.ratio.toExponential(2)} (${worst.at})`);
+  expect(worst.ratio, worst.at).toBeLessThanOrEqual(1);
+}
+
+/** Imports an exported script and prints each run's model parameters, in the app's order, as built by its Run. */
+export const INIT_DRIVER = String.raw`
+import importlib.util, json, sys, torch
+spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
+m = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(m)
+task = m.make_task(m.EXPERIMENT["task"])
+out = {}
+for config in m.EXPERIMENT["runs"]:
+    run = m.Run(config, task, torch.device("cpu"), 0, 1)
+    params = run.model.app_parameters()
+    slots = m.parameter_slots(config["cell"], task.input_size, config["hiddenSize"], config["numLayers"], task.output_size,
+                              config["bidirectional"], config["norm"])
+    out[config["id"]] = [v for name, _ in slots for v in params[name].flatten().tolist()]
+print(json.dumps(out))
+`;

@@ -13,7 +13,7 @@ import { TASKS, type TaskData } from '../data/tasks';
 import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { torchPython } from '../testing/python';
-import { parseLosses, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile, worstLossError } from './test-support';
+import { expectClose, exportAndRun, INIT_DRIVER, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile, worstLossError } from './test-support';
 import { exportTorchScript } from './torch-script';
 
 const STEPS = 5;
@@ -84,33 +84,6 @@ const CASES: Case[] = [
     doc: doc('series', { kind: 'series', horizon: 2 }, [run('series', { cell: 'lstm', optimizer: { kind: 'adam', lr: 0.03 } })]),
   },
 ];
-
-/** Imports an exported script and prints each run's model parameters, in the app's order, as built by its Run. */
-const INIT_DRIVER = String.raw`
-import importlib.util, json, sys, torch
-spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
-m = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(m)
-task = m.make_task(m.EXPERIMENT["task"])
-out = {}
-for config in m.EXPERIMENT["runs"]:
-    run = m.Run(config, task, torch.device("cpu"), 0, 1)
-    params = dict(run.model.named_parameters())
-    slots = m.parameter_slots(config["cell"], task.input_size, config["hiddenSize"], config["numLayers"], task.output_size)
-    out[config["id"]] = [v for name, _ in slots for v in params[name if name.startswith("head.") else "rnn." + name].flatten().tolist()]
-print(json.dumps(out))
-`;
-
-function exportAndRun(python: string, name: string, script: string, steps: number, env: Record<string, string> = {}, launcher: string[] = []) {
-  const file = tempFile(`exported-${name}.py`, script); // not copy.py: that would shadow the module torch imports
-  return parseLosses(runPython(python, [...launcher, file, '--steps', String(steps)], env).replace(/^\[default\d+\]:/gm, ''));
-}
-
-function expectClose(got: Map<string, number[]>, want: Map<string, number[]>): void {
-  const worst = worstLossError(got, want);
-  console.log(`worst share of the 1e-3 relative tolerance: ${worst.ratio.toExponential(2)} (${worst.at})`);
-  expect(worst.ratio, worst.at).toBeLessThanOrEqual(1);
-}
 
 describe('the exported script against the app', () => {
   const python = torchPython();

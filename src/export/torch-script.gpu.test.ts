@@ -1,7 +1,7 @@
 // The exported script against the app on the GPU: the same experiment trained through RunGroup
 // (one group per structure, built with toGroupSpec as the experiment builds them) and by the
-// script in PyTorch; every run's losses over the first 5 steps agree within 1e-3 relative. Tiny
-// shapes (SwiftShader). Needs a python3 that imports torch; skips with a printed reason.
+// script in PyTorch; every run's losses over the first 5 steps agree within 1e-3 relative, with
+// and without tricks (dropout masks from the shaders). Tiny shapes (SwiftShader). Needs a python3 that imports torch; skips with a printed reason.
 import { describe, expect, it } from 'vitest';
 import type { ExperimentDoc } from '../config/experiment';
 import { readExperiment } from '../config/parse';
@@ -56,6 +56,22 @@ const DOCS: ExperimentDoc[] = [
     task: { kind: 'copy', symbols: 3, length: 2, delay: 1, seed: 2 },
     runs: [
       { id: 'lstm-tbptt', label: 'LSTM truncated', cell: 'lstm', hiddenSize: 4, batch: 3, seqLen: 4, bptt: { kind: 'truncated', k1: 2, episodeLength: 8 }, optimizer: { kind: 'adam', lr: 0.05 } },
+    ],
+  }),
+  readExperiment({
+    version: 1,
+    name: 'tricks: bidirectional residual dropout, layer norm with recurrent dropout',
+    evalEvery: 0,
+    task: { kind: 'sine', seed: 3 },
+    runs: [
+      {
+        id: 'lstm-bi', label: 'LSTM bidirectional residual dropout', cell: 'lstm', hiddenSize: 3, numLayers: 2, batch: 3, seqLen: 5,
+        bidirectional: true, residual: true, dropout: 0.3, seed: 5, optimizer: { kind: 'adam', lr: 0.05 },
+      },
+      {
+        id: 'gru-ln', label: 'GRU layer norm recurrent dropout', cell: 'gru', hiddenSize: 4, batch: 3, seqLen: 5, norm: 'layer',
+        recurrentDropout: 0.3, dropout: 0.1, seed: 6, bptt: { kind: 'truncated', k1: 3, episodeLength: 11 }, optimizer: { kind: 'adam', lr: 0.05 },
+      },
     ],
   }),
 ];

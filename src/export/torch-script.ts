@@ -10,7 +10,10 @@ import { fieldsOf } from '../config/table';
 import { loadTask, TASKS, type TaskData, type TaskKind, type TaskSources } from '../data/tasks';
 import { initParams } from '../model/init';
 import { runLayout, tensorSlots } from '../experiments/weights';
+import { PY_EVALUATION } from './py-evaluation';
+import { PY_LAYERS } from './py-layers';
 import { PY_MODEL } from './py-model';
+import { PY_PRUNE } from './py-prune';
 import { PY_TRAINING } from './py-training';
 import { pyFloat32, pyNumberList, pyString, pyValue } from './python-literal';
 import { pythonTaskSource, taskDataFor, taskPortedFrom } from './task-source';
@@ -57,8 +60,12 @@ function header(doc: ExperimentDoc, embedded: string[], fileName: string): strin
   const ported = [
     ['counter RNG', 'src/training/rng.ts'],
     [`task "${kind}"`, taskPortedFrom(kind).join(', ')],
-    ['model and parameter order', 'src/model/model-layout.ts, src/experiments/weights.ts'],
+    ['model and parameter order', 'src/model/model-layout.ts, src/model/plan.ts, src/experiments/weights.ts'],
     ['initial weights', 'src/model/init.ts'],
+    ['layers with tricks', 'src/reference/rnn.ts, src/reference/norm.ts'],
+    ['dropout masks', 'src/training/dropout.ts'],
+    ['validation, plateau', 'src/training/eval-batches.ts, src/training/plateau.ts'],
+    ['pruning', 'src/training/prune.ts'],
     ['BPTT windows', 'src/training/bptt.ts (windowPlan, scoreWindow)'],
     ['loss', 'src/reference/train.ts (referenceLoss)'],
     ['learning-rate schedule', 'src/training/schedules.ts'],
@@ -78,12 +85,20 @@ function header(doc: ExperimentDoc, embedded: string[], fileName: string): strin
     'JavaScript numbers are both IEEE doubles), the same BPTT windows, loss, optimizer, learning-rate',
     'schedule and gradient clipping. Its losses follow the app\'s (within 1e-3 relative over the first',
     'steps; the app trains in float32 on WebGPU, this script in float32 with torch\'s kernels).',
+    'Tricks it reproduces: bidirectional layers (torch\'s bidirectional=True, one module per layer; the',
+    'reverse direction starts afresh in every BPTT window, as in the app), residual layers, layer',
+    'normalisation and recurrent batch normalisation (a small cell loop with torch.nn.functional\'s',
+    'layer_norm and batch_norm; batch norm in one process only), dropout between layers, on the',
+    'head\'s input and on h_{t-1} (recurrent) with the app\'s very masks, the validation pass and',
+    'reduce-on-plateau (torch.optim.lr_scheduler.ReduceLROnPlateau) and magnitude pruning (oneshot or',
+    'gradual, masks on the gradients and the weights).',
     weights,
     '',
     'Ported from the app\'s source:',
     ...ported.map(([what, from]) => `    ${what.padEnd(width)}${from}`),
     '',
-    'Run it (prints one line per step and run: "step N run LABEL loss X"):',
+    'Run it (prints one line per step and run: "step N run LABEL loss X", and after each evaluation',
+    '"step N run LABEL val_loss X"):',
     ...runInstructions(fileName).map((l) => `    ${l}`),
     '',
     'Under torchrun (WORLD_SIZE set) every process trains every run on its own share of each',
@@ -125,22 +140,14 @@ function inTableOrder(run: RunConfig): Record<string, unknown> {
  * fit its run.
  */
 /**
- * What the script does not reproduce yet, one line per run and trick: the export refuses these
- * rather than write a script that trains something else. Initialisation schemes are fine when the
- * run's initial weights are embedded (exportTorchScriptFrom does that).
+ * What the script cannot reproduce, one line per run: an initialisation scheme whose initial
+ * weights are not embedded (exportTorchScriptFrom embeds them); the export refuses it rather than
+ * write a script that trains something else. Every trick is reproduced.
  */
 export function torchExportProblems(doc: ExperimentDoc, weights: Readonly<Record<string, Float32Array>> = {}): string[] {
   return doc.runs.flatMap((run) => {
     const uses: string[] = [];
     if (!weights[run.id] && !isDefaultInit(run.init)) uses.push('an initialisation scheme (export its weights with it)');
-    if (run.dropout > 0) uses.push('dropout');
-    if (run.recurrentDropout > 0) uses.push('recurrent dropout');
-    if (run.residual) uses.push('residual layers');
-    if (run.bidirectional) uses.push('bidirectional layers');
-    if (run.plateau) uses.push('reduce-on-plateau');
-    if (run.prune.kind !== 'none') uses.push('pruning');
-    const norm = (run as { norm?: string }).norm;
-    if (norm && norm !== 'none') uses.push(`${norm} normalisation`);
     return uses.map((u) => `run "${run.label}" uses ${u}, which the PyTorch script does not reproduce yet`);
   });
 }
@@ -159,8 +166,12 @@ export function exportTorchScript(doc: ExperimentDoc, options: TorchExportOption
     'import argparse\nimport math\nimport os\n\nimport torch',
     `# The experiment file (src/config/experiment.ts), every field written out.\nEXPERIMENT = ${pyValue({ ...doc, runs: doc.runs.map(inTableOrder) })}`,
     weightsConstant(doc, weights, data),
+    `# Validation batches of the task (src/data/task.ts valBatches), evaluated every evalEvery steps.\nVAL_BATCHES = ${TASKS[doc.task.kind as TaskKind].create(doc.task, data).valBatches}`,
     pythonTaskSource(doc.task, data),
     PY_MODEL,
+    PY_LAYERS,
+    PY_EVALUATION,
+    PY_PRUNE,
     PY_TRAINING,
   ];
   return `${sections.map((s) => s.trim()).join('\n\n\n')}\n`;

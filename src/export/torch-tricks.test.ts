@@ -1,5 +1,6 @@
-// The PyTorch export and the tricks: runs using a trick the script does not reproduce are refused
-// by name (never a script that trains something else); an initialisation scheme is exported by
+// The PyTorch export and the tricks: every trick is exported (their losses against the app's:
+// torch-tricks-losses.test.ts); a run with an initialisation scheme but without its initial
+// weights is refused by name (never a script that trains something else); an initialisation scheme is exported by
 // embedding the run's initial weights, drawn exactly as the app draws them.
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../config/parse';
@@ -12,16 +13,22 @@ const doc = (run: Record<string, unknown>) => readExperiment({ version: 1, task:
 
 describe('PyTorch export of tricks', () => {
   it.each([
-    [{ dropout: 0.2 }, 'dropout'],
-    [{ recurrentDropout: 0.2 }, 'recurrent dropout'],
-    [{ residual: true, numLayers: 2 }, 'residual layers'],
-    [{ bidirectional: true }, 'bidirectional layers'],
-    [{ plateau: {} }, 'reduce-on-plateau'],
-    [{ prune: { kind: 'oneshot' } }, 'pruning'],
-  ])('%o is refused by name', (run, words) => {
+    [{ init: { weightIh: 'orthogonal' } }, 'an initialisation scheme (export its weights with it)'],
+  ])('%o without its weights is refused by name', (run, words) => {
     const d = doc(run);
     expect(torchExportProblems(d)).toEqual([`run "the run" uses ${words}, which the PyTorch script does not reproduce yet`]);
     expect(() => exportTorchScript(d)).toThrow(`uses ${words}`);
+  });
+
+  // Their losses against the app's: torch-tricks-losses.test.ts.
+  it.each([
+    { dropout: 0.2 }, { recurrentDropout: 0.2 }, { residual: true, numLayers: 2 }, { bidirectional: true }, { norm: 'layer' }, { norm: 'batch' }, { plateau: {} },
+    { prune: { kind: 'oneshot' } }, { prune: { kind: 'gradual' } },
+    { dropout: 0.1, recurrentDropout: 0.1, residual: true, bidirectional: true, norm: 'layer', numLayers: 2 },
+  ])('%o is exported', (run) => {
+    const d = doc(run);
+    expect(torchExportProblems(d)).toEqual([]);
+    expect(() => exportTorchScript(d)).not.toThrow();
   });
 
   it('an initialisation scheme travels as the run\'s embedded initial weights', async () => {
