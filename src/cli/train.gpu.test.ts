@@ -122,7 +122,7 @@ describe('npm run train', () => {
     expect(r.code, r.err).toBe(0);
     const objects = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(objects.filter((o) => o.runs?.[0].validationExample).map((o) => o.step)).toEqual([3]);
-    const example: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] } = objects[2].runs[0].validationExample;
+    const example: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][]; scored: boolean[] } = objects[2].runs[0].validationExample;
     // The reference: the saved weights (those after step 3, which its evaluation used) on validation batch 0.
     const doc = readExperiment(json);
     const task = await createTask(doc);
@@ -148,6 +148,7 @@ describe('npm run train', () => {
       check(example.output[t][0], y);
       expect(example.input[t]).toEqual(Array.from(batch.x.subarray(t * B * task.inputSize, t * B * task.inputSize + task.inputSize)));
       expect(example.target[t]).toEqual([batch.target[t * B]]);
+      expect(example.scored[t]).toBe(batch.weight[t * B] > 0);
     }
     expect(worst, 'largest |gpu - ref| / (1e-4 + 1e-3 |ref|)').toBeLessThanOrEqual(1);
   });

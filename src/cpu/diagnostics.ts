@@ -107,6 +107,7 @@ export class CpuDiagnostics {
         output: Array.from({ length: T }, (_, t) => rows(t, y, O)),
         input: Array.from({ length: T }, (_, t) => rows(t, data.x, I)),
         target: Array.from({ length: T }, (_, t) => rows(t, data.target, per)),
+        scored: Array.from({ length: T }, (_, t) => data.weight[t * B] > 0),
       };
     }
     const counts = this.confusion;

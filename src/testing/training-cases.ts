@@ -292,6 +292,8 @@ export async function trainAgainstReference(create: GroupFactory, c: TrainingCas
   const records: StepRecord[] = [];
   const group = await create(c.spec, (r) => records.push(...r));
   const ref = new ReferenceGroup(c.spec);
+  // The largest parameter error over every step and run, printed with the case: what the test saw.
+  let worst = { ratio: 0, abs: 0 };
   try {
     for (let s = 1; s <= c.steps; s++) {
       group.trainStep();
@@ -302,6 +304,7 @@ export async function trainAgainstReference(create: GroupFactory, c: TrainingCas
         const cmp = compare(cp.params, ref.params[r], ATOL, RTOL);
         expect(cmp.worstRatio, `step ${s} run ${c.spec.runs[r].id} params: max abs ${cmp.maxAbs} at ${cmp.at}`).toBeLessThanOrEqual(1);
         expect(cp.step).toBe(s);
+        worst = { ratio: Math.max(worst.ratio, cmp.worstRatio), abs: Math.max(worst.abs, cmp.maxAbs) };
       });
       const rec = records.find((x) => x.step === s);
       expect(rec, `metrics of step ${s}`).toBeDefined();
@@ -333,6 +336,8 @@ export async function trainAgainstReference(create: GroupFactory, c: TrainingCas
       });
     }
     expect(records.map((r) => r.step)).toEqual(Array.from({ length: c.steps }, (_, i) => i + 1));
+    console.log(`${c.name}: parameters after ${c.steps} steps within ${worst.ratio.toPrecision(2)} of the tolerance ` +
+      `${ATOL} + ${RTOL}|ref| (largest |got - ref| ${worst.abs.toPrecision(2)})`);
     return records;
   } finally {
     group.destroy();

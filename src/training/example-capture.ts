@@ -18,6 +18,7 @@ export class ExampleCapture {
   private readonly D: number;
   private readonly input: number[][];
   private readonly target: number[][];
+  private readonly scored: boolean[];
 
   constructor(
     engine: Engine,
@@ -36,6 +37,7 @@ export class ExampleCapture {
     const per = batch.target.length / (T * B);
     this.input = Array.from({ length: T }, (_, t) => Array.from(batch.x.subarray(t * B * I, t * B * I + I)));
     this.target = Array.from({ length: T }, (_, t) => Array.from(batch.target.subarray(t * B * per, t * B * per + per)));
+    this.scored = Array.from({ length: T }, (_, t) => batch.weight[t * B] > 0);
   }
 
   encode(encoder: GPUCommandEncoder): void {
@@ -69,6 +71,7 @@ export class ExampleCapture {
       output: Array.from({ length: T }, (_, t) => slice(t, this.D, row)),
       input: this.input,
       target: this.target,
+      scored: this.scored,
     };
   }
 

@@ -63,9 +63,11 @@ export interface RunStepMetrics {
    * At steps with both diagnostics and an evaluation pass: validation example 0
    * (row 0 of the first validation batch) through the run: the top layer's output h_t [t][D] (D
    * = H, or 2H when bidirectional), the head's output [t][O], and the example's input [t][I] and
-   * target ([t][O] values for regression, [t][1] class indices for classification).
+   * target ([t][O] values for regression, [t][1] class indices for classification), and whether
+   * each step's target is scored ([t]; the loss weight of the row is not 0): an unscored target is
+   * a placeholder, not a value to draw.
    */
-  validationExample?: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][] };
+  validationExample?: { hidden: number[][]; output: number[][]; input: number[][]; target: number[][]; scored: boolean[] };
   /**
    * At steps with both diagnostics and an evaluation pass, for tasks scored by
    * accuracy with at most 16 classes: counts over the validation set's weighted rows, [actual][predicted].

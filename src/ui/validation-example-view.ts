@@ -95,9 +95,10 @@ export class ValidationExampleView extends DiagnosticsFeedView {
         const scale = Math.max(1e-6, ...example.hidden.flat().map(Math.abs).filter(Number.isFinite));
         drawStateMap(canvas, example.hidden, Math.max(1, scale), this.characters(example), theme);
       } else {
-        const at = (rows: number[][]) => rows.map((row, t) => [t + 1, row[0]] as const);
+        const at = (rows: number[][], keep = (_t: number) => true) => rows.map((row, t) => [t + 1, keep(t) ? row[0] : NaN] as const);
         drawStepLines(canvas, [
-          { color: theme.muted, dashed: true, points: at(example.target) },
+          // Only the scored targets: an unscored step's target is a placeholder (the adding task scores the last step only).
+          { color: theme.muted, dashed: true, points: at(example.target, (t) => example.scored[t]) },
           { color: run.color, points: at(example.output) },
         ], { yTitle: 'value', xTitle: 'timestep t' }, theme);
       }

@@ -76,8 +76,11 @@ export function drawStepLines(canvas: HTMLCanvasElement, series: readonly StepSe
       drawing = true;
     }
     ctx.stroke();
-    // A lone point would draw nothing: mark each point when there are few.
-    if (s.points.length <= 2) for (const [step, v] of s.points) if (Number.isFinite(v)) ctx.fillRect(x(step) - 2, y(v) - 2, 4, 4);
+    // A point with no finite neighbour draws no line: mark it (and every point when there are few).
+    const finiteAt = (i: number) => i >= 0 && i < s.points.length && Number.isFinite(s.points[i][1]);
+    s.points.forEach(([step, v], i) => {
+      if (finiteAt(i) && (s.points.length <= 2 || (!finiteAt(i - 1) && !finiteAt(i + 1)))) ctx.fillRect(x(step) - 2, y(v) - 2, 4, 4);
+    });
   }
   ctx.setLineDash([]);
 }
