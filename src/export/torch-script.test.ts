@@ -9,7 +9,9 @@ import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { CELL_KINDS } from '../model/layout';
 import { anyPython, PYTHON_TIMEOUT, runPython, tempFile } from './test-support';
-import { exportTorchScript, exportTorchScriptFrom, torchScriptFileName } from './torch-script';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { exportTorchScript, exportTorchScriptFrom, runInstructions, torchScriptFileName } from './torch-script';
 
 const TASK_OPTIONS: Record<TaskKind, Record<string, unknown>> = {
   sine: { kind: 'sine', sines: 2 },
@@ -46,6 +48,11 @@ function compiles(python: string, name: string, script: string): void {
   const file = tempFile(name, script);
   runPython(python, ['-m', 'py_compile', file]);
 }
+
+it('the README shows the run instructions the script header gives', () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  for (const line of runInstructions('experiment-torch.py')) expect(readme, line).toContain(line);
+});
 
 describe('exportTorchScript', () => {
   const python = anyPython();
