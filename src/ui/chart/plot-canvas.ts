@@ -7,7 +7,7 @@
  */
 import { linearAxis, logAxis } from './axis-ticks';
 import { NON_FINITE_RGB, heatmapPixels, scalePosition, viridis, type LogScale } from './heatmap';
-import { PAD, axisTitles, context, xTicks, yTicks, type PlotTheme } from './plot-frame';
+import { axisTitles, context, gridAndFrame, PAD, xTicks, yTicks, type PlotTheme } from './plot-frame';
 
 export type { PlotTheme } from './plot-frame';
 
@@ -106,15 +106,7 @@ export function drawLogLines(canvas: HTMLCanvasElement, lines: readonly PlotLine
   const span = Math.log(yAxis.max) - lo || 1;
   const y = (v: number) => PAD.top + h - ((Math.log(v) - lo) / span) * h;
   const x = (t: number) => PAD.left + (T === 1 ? w / 2 : ((t - 1) / (T - 1)) * w);
-  ctx.strokeStyle = theme.grid;
-  ctx.lineWidth = 1;
-  for (const v of yAxis.ticks) {
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, y(v));
-    ctx.lineTo(PAD.left + w, y(v));
-    ctx.stroke();
-  }
-  ctx.strokeRect(PAD.left, PAD.top, w, h);
+  gridAndFrame(ctx, yAxis.ticks, y, w, h, theme);
   yTicks(ctx, yAxis, y, PAD.left, theme);
   xTicks(ctx, linearAxis(1, T, Math.max(2, Math.floor(w / 60)), { integer: true }), x, PAD.top + h, theme);
   axisTitles(ctx, width, height, 'timestep t', yTitle, theme);

@@ -54,6 +54,19 @@ export function yTicks(ctx: CanvasRenderingContext2D, axis: AxisLayout, y: (v: n
   for (const v of axis.ticks) ctx.fillText(axis.label(v), x - 4, y(v));
 }
 
+/** The plot area's frame, with a horizontal grid line at each y tick. */
+export function gridAndFrame(ctx: CanvasRenderingContext2D, ticks: readonly number[], y: (v: number) => number, w: number, h: number, theme: PlotTheme): void {
+  ctx.strokeStyle = theme.grid;
+  ctx.lineWidth = 1;
+  for (const v of ticks) {
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, y(v));
+    ctx.lineTo(PAD.left + w, y(v));
+    ctx.stroke();
+  }
+  ctx.strokeRect(PAD.left, PAD.top, w, h);
+}
+
 export function axisTitles(ctx: CanvasRenderingContext2D, width: number, height: number, xTitle: string, yTitle: string, theme: PlotTheme): void {
   ctx.fillStyle = theme.text;
   ctx.textAlign = 'center';

@@ -3,7 +3,7 @@
  * integer x), solid or dashed, with dotted reference lines; and histograms overlaid as outlines.
  */
 import { linearAxis } from './axis-ticks';
-import { PAD, axisTitles, context, xTicks, yTicks, type PlotTheme } from './plot-frame';
+import { axisTitles, context, gridAndFrame, PAD, xTicks, yTicks, type PlotTheme } from './plot-frame';
 
 export interface StepSeries {
   color: string;
@@ -38,15 +38,7 @@ export function drawStepLines(canvas: HTMLCanvasElement, series: readonly StepSe
     : linearAxis(Math.min(...values), Math.max(...values), Math.max(2, Math.floor(h / 30)), { extend: true });
   const x = (v: number) => PAD.left + ((v - xAxis.min) / (xAxis.max - xAxis.min || 1)) * w;
   const y = (v: number) => PAD.top + h - ((v - yAxis.min) / (yAxis.max - yAxis.min || 1)) * h;
-  ctx.strokeStyle = theme.grid;
-  ctx.lineWidth = 1;
-  for (const v of yAxis.ticks) {
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, y(v));
-    ctx.lineTo(PAD.left + w, y(v));
-    ctx.stroke();
-  }
-  ctx.strokeRect(PAD.left, PAD.top, w, h);
+  gridAndFrame(ctx, yAxis.ticks, y, w, h, theme);
   ctx.strokeStyle = theme.muted;
   ctx.setLineDash([2, 3]);
   for (const v of options.marks ?? []) {
@@ -109,15 +101,7 @@ export function drawHistograms(canvas: HTMLCanvasElement, series: readonly Histo
   const xAxis = linearAxis(-range, range, Math.max(2, Math.floor(w / 60)));
   const x = (v: number) => PAD.left + ((v + range) / (2 * range)) * w;
   const y = (v: number) => PAD.top + h - (v / (yAxis.max || 1)) * h;
-  ctx.strokeStyle = theme.grid;
-  ctx.lineWidth = 1;
-  for (const v of yAxis.ticks) {
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, y(v));
-    ctx.lineTo(PAD.left + w, y(v));
-    ctx.stroke();
-  }
-  ctx.strokeRect(PAD.left, PAD.top, w, h);
+  gridAndFrame(ctx, yAxis.ticks, y, w, h, theme);
   yTicks(ctx, yAxis, y, PAD.left, theme);
   xTicks(ctx, xAxis, x, PAD.top + h, theme);
   axisTitles(ctx, width, height, xTitle, 'fraction of values', theme);
