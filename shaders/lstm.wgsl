@@ -88,23 +88,6 @@ fn batch_c_stat(r: u32) -> u32 {
   return u.st_off + r * u.st_run + u.t * (4u * G + 2u) * u.H + 4u * G * u.H;
 }
 
-var<workgroup> red: array<f32, 64>;
-
-// The sum of v over the workgroup's 64 threads (called in uniform control flow).
-fn row_sum(v: f32, lid: u32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var k = 32u; k > 0u; k >>= 1u) {
-    if (lid < k) {
-      red[lid] += red[lid + k];
-    }
-    workgroupBarrier();
-  }
-  let s = red[0];
-  workgroupBarrier();
-  return s;
-}
-
 // After the forward step at t: h_t = o * tanh(LN(c_t)) for batch row wg.x of run wg.z, then what the
 // step kernel did with h (recurrent dropout's masked copy, the kept state). Dispatch (B, 1, R).
 @compute @workgroup_size(64, 1, 1)

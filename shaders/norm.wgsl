@@ -32,22 +32,6 @@ const NORM_EPS: f32 = 1e-5;
 @group(0) @binding(3) var<storage, read_write> acts: array<f32>;   // statistics
 @group(0) @binding(4) var<storage, read_write> dg: array<f32>;     // backward only: the gate-gradient arena
 
-var<workgroup> red: array<f32, 64>;
-
-fn row_sum(v: f32, lid: u32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var k = 32u; k > 0u; k >>= 1u) {
-    if (lid < k) {
-      red[lid] += red[lid + k];
-    }
-    workgroupBarrier();
-  }
-  let s = red[0];
-  workgroupBarrier();
-  return s;
-}
-
 // y = LN(x) * gain + bias (+ extra bias when `extra` is set) for one row; returns (mean, rstd).
 fn norm_row(x: u32, y: u32, w: u32, extra: u32, with_extra: bool, lid: u32) -> vec2<f32> {
   let n = u.n;

@@ -178,7 +178,7 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
     normCPlain: normC ? await engine.kernel(cellKernel(cell, cEntry, { norm, batch })) : undefined,
     normGates: !norm ? undefined : batch
       ? await engine.kernel({ label: 'batch norm of the gates, forward', file: 'batch_norm.wgsl', entryPoint: 'bn_gates_forward' })
-      : await engine.kernel({ label: 'layer norm of the gates, forward', file: 'norm.wgsl', entryPoint: 'norm_gates_forward' }),
+      : await engine.kernel({ label: 'layer norm of the gates, forward', file: 'norm.wgsl', entryPoint: 'norm_gates_forward', lib: ['row_sum'] }),
   };
   // layer norm: one workgroup per batch row; batch norm: one thread per column
   const GH = plan.gates * H;
@@ -289,7 +289,7 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
   const normResources = { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer, 4: net.dgates.buffer };
   const normGates = !norm ? undefined : batch
     ? await engine.kernel({ label: 'batch norm of the gates, backward', file: 'batch_norm.wgsl', entryPoint: 'bn_gates_backward' })
-    : await engine.kernel({ label: 'layer norm of the gates, backward', file: 'norm.wgsl', entryPoint: 'norm_gates_backward' });
+    : await engine.kernel({ label: 'layer norm of the gates, backward', file: 'norm.wgsl', entryPoint: 'norm_gates_backward', lib: ['row_sum'] });
   const normCBackward = normC
     ? await engine.kernel(cellKernel(cell, batch ? 'bn_c_backward' : 'norm_c_backward', { variational, norm, batch }))
     : undefined;
