@@ -1,0 +1,62 @@
+/**
+ * Which recurrent kernels a network runs (DESIGN decision 11): `per-step`, one forward and one
+ * backward dispatch per layer, direction and timestep, or `looping`, one dispatch per layer and
+ * direction that walks every timestep itself (a workgroup owns a batch tile of one run across all
+ * H units, one barrier per timestep). The policy is per engine, like the GEMM policy: `auto`
+ * (the default) picks by shape and adapter; the bench and the runner force a path with --kernels.
+ * A shape the looping kernels cannot run (norms inside the cell, H above LOOPING_MAX_HIDDEN) runs
+ * per-step whatever the policy says, and `chooseKernelPath` says why.
+ */
+import type { Engine } from '../engine/engine';
+
+export type KernelPath = 'per-step' | 'looping';
+export type KernelPolicy = 'auto' | KernelPath;
+export const KERNEL_POLICIES: readonly KernelPolicy[] = ['auto', 'per-step', 'looping'];
+
+/** Above this hidden size a workgroup holding a whole row costs more than it saves. */
+export const LOOPING_MAX_HIDDEN = 256;
+
+const policies = new WeakMap<Engine, KernelPolicy>();
+
+export function setKernelPolicy(engine: Engine, policy: KernelPolicy): void {
+  if (!KERNEL_POLICIES.includes(policy)) {
+    throw new Error(`kernels must be one of ${KERNEL_POLICIES.join(', ')}, got ${String(policy)}`);
+  }
+  policies.set(engine, policy);
+}
+
+export function kernelPolicy(engine: Engine): KernelPolicy {
+  return policies.get(engine) ?? 'auto';
+}
+
+/** What the choice depends on in a network's shape. */
+export interface KernelPathShape {
+  hiddenSize: number;
+  norm?: 'none' | 'layer' | 'batch';
+}
+
+export interface KernelPathChoice {
+  path: KernelPath;
+  /** Why, in words (the bench and the runner print it). */
+  reason: string;
+}
+
+/** Whether an adapter is a CPU implementation (SwiftShader), where a dispatch is cheap and barriers are not. */
+export function isSoftwareAdapter(engine: Pick<Engine, 'adapterInfo'>): boolean {
+  const { vendor, architecture, description } = engine.adapterInfo;
+  return /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i.test(`${vendor} ${architecture} ${description}`);
+}
+
+/** The path a network of `shape` runs on `engine` under its policy. */
+export function chooseKernelPath(engine: Engine, shape: KernelPathShape): KernelPathChoice {
+  const policy = kernelPolicy(engine);
+  if (policy === 'per-step') return { path: 'per-step', reason: 'forced (--kernels per-step)' };
+  if (shape.norm === 'layer' || shape.norm === 'batch') {
+    return { path: 'per-step', reason: `${shape.norm} norm runs on the per-step kernels only` };
+  }
+  if (shape.hiddenSize > LOOPING_MAX_HIDDEN) {
+    return { path: 'per-step', reason: `hiddenSize ${shape.hiddenSize} is above the looping kernels' ${LOOPING_MAX_HIDDEN}` };
+  }
+  if (policy === 'looping') return { path: 'looping', reason: 'forced (--kernels looping)' };
+  return { path: 'looping', reason: `auto: hiddenSize ${shape.hiddenSize} <= ${LOOPING_MAX_HIDDEN}` };
+}
