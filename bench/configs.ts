@@ -28,8 +28,8 @@ export const CONFIGS: Record<string, BenchConfig> = {
   },
   'GRU-S': { name: 'GRU-S', cell: 'gru', ...S_SIZES },
   'RNN-S': { name: 'RNN-S', cell: 'rnn_tanh', ...S_SIZES },
-  // S with four times the sequence: today's per-timestep kernels issue 2LT + 7L + 8 dispatches, so
-  // this row shows what a step costs as T grows (the time-looping kernels of issue 12 would flatten it).
+  // S with four times the sequence: the per-step kernels issue two dispatches per layer and timestep,
+  // the looping kernels the same number whatever T, so this row shows what T costs on each path.
   'S-T128': { name: 'S-T128', cell: 'lstm', ...S_SIZES, seqLen: 128, defaultSteps: 5, cpuRow: false },
 };
 
@@ -42,6 +42,8 @@ export interface BenchPlan {
   multiRunSteps: number;
   /** Time TensorFlow.js too. */
   tfjs: boolean;
+  /** Kernel policies to time ours with (src/model/kernel-path.ts): each distinct path they resolve to runs once. */
+  kernels: ('auto' | 'per-step' | 'looping')[];
   /** Time the CPU backend (and TensorFlow.js's cpu backend when `tfjs`) on configs with a CPU row. */
   cpu: boolean;
 }

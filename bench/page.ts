@@ -4,7 +4,8 @@
  * adapter, then R = 4 vs R = 1, then (--cpu) our CPU backend in its worker against TensorFlow.js's
  * cpu backend; sets window.__benchResult (or __benchError) for the driver.
  */
-import { createEngine } from '../src/engine/engine';
+import { createEngine, type Engine } from '../src/engine/engine';
+import { chooseKernelPath, isSoftwareAdapter, setKernelPolicy, type KernelPolicy } from '../src/model/kernel-path';
 import { browserShaderSource } from '../src/engine/shader-source-browser';
 import { CONFIGS, type BenchConfig, type BenchPlan } from './configs';
 import { installCounters } from './counters';
@@ -12,7 +13,7 @@ import { stepFlops } from './flops';
 import { bestGemm } from './gemm-bench';
 import { timeCpu, watchLongTasks } from './cpu-bench';
 import { ADAM_RUN, compareRuns, timeRunGroup } from './ours';
-import type { BenchResult, ConfigResult, CpuResult, StepProgress } from './samples';
+import type { BenchResult, ConfigResult, CpuResult, PathTiming, StepProgress } from './samples';
 
 declare global {
   interface Window {
@@ -41,8 +42,25 @@ function readPlan(): BenchPlan {
   return plan;
 }
 
-function isSoftware(info: { vendor: string; architecture: string; device: string; description: string }): boolean {
-  return /swiftshader|llvmpipe|lavapipe|software|microsoft basic/i.test(Object.values(info).join(' '));
+/**
+ * Ours on each distinct kernel path the plan's policies resolve to for `cfg`; the path `auto` picks
+ * is marked (and timed, when no policy asked for it). Leaves the engine's policy at auto.
+ */
+async function timePaths(engine: Engine, cfg: BenchConfig, policies: KernelPolicy[], steps: number, warmup: number): Promise<PathTiming[]> {
+  setKernelPolicy(engine, 'auto');
+  const autoPath = chooseKernelPath(engine, cfg).path;
+  const paths: PathTiming[] = [];
+  for (const policy of policies) {
+    setKernelPolicy(engine, policy);
+    const { path, reason } = chooseKernelPath(engine, cfg);
+    if (paths.some((p) => p.path === path)) continue;
+    log(`${cfg.name}: ours on the ${path} kernels (${reason}), ${warmup} warmup + ${steps} timed steps`);
+    const ours = await timeRunGroup(engine, cfg, [ADAM_RUN], steps, warmup, progress(`${cfg.name} ours ${path}`));
+    log(`${cfg.name}: ours ${path} ${ours.ms.median.toFixed(2)} ms/step, ${ours.counts.dispatches.median} dispatches`);
+    paths.push({ path, reason, auto: path === autoPath, ours });
+  }
+  setKernelPolicy(engine, 'auto');
+  return paths;
 }
 
 async function main(): Promise<BenchResult> {
@@ -55,7 +73,7 @@ async function main(): Promise<BenchResult> {
     onError: (e) => gpuErrors.push(e.message),
     onLost: (e) => gpuErrors.push(e.message),
   });
-  const adapter = { ...engine.adapterInfo, software: isSoftware(engine.adapterInfo) };
+  const adapter = { ...engine.adapterInfo, software: isSoftwareAdapter(engine) };
   log(`adapter: ${JSON.stringify(adapter)}`);
 
   // A validation error makes a dispatch a no-op and its time meaningless: stop at the first.
@@ -71,10 +89,10 @@ async function main(): Promise<BenchResult> {
   const configs: ConfigResult[] = [];
   for (const { name, steps, warmup } of plan.configs) {
     const cfg = CONFIGS[name];
-    log(`${name}: ours, ${warmup} warmup + ${steps} timed steps`);
-    const ours = await timeRunGroup(engine, cfg, [ADAM_RUN], steps, warmup, progress(`${name} ours`));
+    const paths = await timePaths(engine, cfg, plan.kernels, steps, warmup);
     await checkErrors(`config ${name}`);
-    log(`${name}: ours ${ours.ms.median.toFixed(2)} ms/step`);
+    // TensorFlow.js is compared with the path auto picks, or the only one asked for
+    const ours = (paths.find((p) => p.auto) ?? paths[0]).ours;
     let theirs = null;
     if (tfjs) {
       log(`${name}: tfjs, ${warmup} warmup + ${steps} timed steps`);
@@ -84,7 +102,7 @@ async function main(): Promise<BenchResult> {
     const { cell, inputSize, hiddenSize, numLayers, batch, seqLen, outputSize } = cfg;
     const shape = { cell, inputSize, hiddenSize, numLayers, batch, seqLen, outputSize };
     configs.push({
-      name, shape, flopsPerStep: stepFlops(cfg), ours, tfjs: theirs,
+      name, shape, flopsPerStep: stepFlops(cfg), ours, paths, tfjs: theirs,
       ratio: theirs ? theirs.ms.median / ours.ms.median : null,
     });
   }

@@ -3,7 +3,8 @@
  * WebGPU (SwiftShader unless --gpu), waits for the page's result, prints the table and writes
  * bench/results/<date>-<configs>.json. Options: --config S|M|GRU-S|RNN-S|S-T128 (repeatable or comma
  * list), --steps N, --json, --gpu, --no-tfjs, --cpu (adds the CPU backend and TensorFlow.js's cpu
- * backend on the S-sized configs), --timeout-min N.
+ * backend on the S-sized configs), --kernels auto|per-step|looping (repeatable or comma list; default
+ * per-step,looping: both paths side by side, auto's marked), --timeout-min N.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
 import { createServer, type ViteDevServer } from 'vite';
+import { KERNEL_POLICIES, type KernelPolicy } from '../src/model/kernel-path';
 import { CONFIGS, CONFIG_NAMES, type BenchPlan } from './configs';
 import { checkTargets, formatReport } from './report';
 import type { BenchResult } from './samples';
@@ -31,12 +33,13 @@ interface Options {
   gpu: boolean;
   tfjs: boolean;
   cpu: boolean;
+  kernels: KernelPolicy[];
   timeoutMin: number;
 }
 
 function usage(message: string): never {
   throw new Error(`${message}\nusage: npm run bench -- [--config S,M,GRU-S,RNN-S,S-T128] [--steps N] [--json] [--gpu] ` +
-    '[--no-tfjs] [--cpu] [--timeout-min N]');
+    '[--no-tfjs] [--cpu] [--kernels auto,per-step,looping] [--timeout-min N]');
 }
 
 function positiveInt(flag: string, v: string | undefined): number {
@@ -46,12 +49,17 @@ function positiveInt(flag: string, v: string | undefined): number {
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { configs: [], json: false, gpu: false, tfjs: true, cpu: false, timeoutMin: 60 };
+  const opts: Options = { configs: [], json: false, gpu: false, tfjs: true, cpu: false, kernels: [], timeoutMin: 60 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--config') opts.configs.push(...value().split(',').filter(Boolean));
-    else if (flag === '--steps') opts.steps = positiveInt('--steps', value());
+    else if (flag === '--kernels') {
+      for (const k of value().split(',').filter(Boolean)) {
+        if (!KERNEL_POLICIES.includes(k as KernelPolicy)) usage(`--kernels must be ${KERNEL_POLICIES.join(', ')}, got ${k}`);
+        opts.kernels.push(k as KernelPolicy);
+      }
+    } else if (flag === '--steps') opts.steps = positiveInt('--steps', value());
     else if (flag === '--timeout-min') opts.timeoutMin = positiveInt('--timeout-min', value());
     else if (flag === '--json') opts.json = true;
     else if (flag === '--gpu') opts.gpu = true;
@@ -61,6 +69,8 @@ function parseArgs(argv: string[]): Options {
   }
   for (const c of opts.configs) if (!CONFIGS[c]) usage(`unknown config ${c}; choose from ${CONFIG_NAMES.join(', ')}`);
   if (opts.configs.length === 0) opts.configs = [...CONFIG_NAMES];
+  if (opts.kernels.length === 0) opts.kernels = ['per-step', 'looping'];
+  opts.kernels = [...new Set(opts.kernels)];
   opts.configs = [...new Set(opts.configs)];
   return opts;
 }
@@ -132,6 +142,7 @@ async function main(): Promise<void> {
     multiRunSteps: opts.configs.includes('S') ? opts.steps ?? CONFIGS.S.defaultSteps : 0,
     tfjs: opts.tfjs,
     cpu: opts.cpu,
+    kernels: opts.kernels,
   };
   let server: ViteDevServer | undefined;
   let browser: Browser | undefined;

@@ -107,11 +107,25 @@ export interface CpuResult {
   ratio: number | null;
 }
 
+/** Our step on one kernel path (src/model/kernel-path.ts). */
+export interface PathTiming {
+  /** The path that ran. */
+  path: 'per-step' | 'looping';
+  /** Why (forced by --kernels, or what auto saw), from chooseKernelPath. */
+  reason: string;
+  /** Whether `auto` picks this path for the config on this adapter. */
+  auto: boolean;
+  ours: OursTiming;
+}
+
 export interface ConfigResult {
   name: string;
   shape: Record<string, number | string>;
   flopsPerStep: number;
+  /** Our step on the path auto picks (or the only path asked for): the one compared with TensorFlow.js. */
   ours: OursTiming;
+  /** Every kernel path timed, `ours` among them (absent in results from before paths existed). */
+  paths?: PathTiming[];
   tfjs: StepTiming | null;
   /** tfjs median ms / ours median ms. */
   ratio: number | null;

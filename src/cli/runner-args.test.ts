@@ -49,8 +49,10 @@ describe('parseRunnerArgs', () => {
   it('defaults: the playground\'s experiment, 200 steps, a table row every 20', () => {
     const a = parse();
     expect(a.doc).toEqual(defaultExperiment());
-    expect(a).toMatchObject({ steps: 200, every: 20, json: false, keepGoing: false, backend: 'webgpu', source: 'the default experiment', diagnostics: 0 });
+    expect(a).toMatchObject({ steps: 200, every: 20, json: false, keepGoing: false, backend: 'webgpu', kernels: 'auto', source: 'the default experiment', diagnostics: 0 });
     expect(parse('--json').every).toBe(1);
+    expect(parse('--kernels', 'per-step').kernels).toBe('per-step');
+    expect(parse('--kernels', 'looping').kernels).toBe('looping');
   });
 
   it('the tricks\' flags: dropout rates, residual, bidirectional, and --diagnostics', () => {
@@ -96,6 +98,7 @@ describe('errors name the flag, the --run text or the file', () => {
     expect(errors('--hidden')).toEqual(['--hidden needs a value; see --help']);
     expect(errors('--json=1')).toEqual(['--json takes no value']);
     expect(errors('--backend', 'tpu')).toEqual(['--backend must be webgpu or cpu, got tpu']);
+    expect(errors('--kernels', 'fused')).toEqual(['--kernels must be auto, per-step, looping, got fused']);
     expect(errors('--every', '0')).toEqual(['--every must be an integer >= 1, got 0']);
     expect(errors('--diagnostics', '0')).toEqual(['--diagnostics must be an integer >= 1, got 0']);
     expect(errors('--dropout', '1')).toEqual(['--dropout must be a number >= 0 and < 1, got 1']);

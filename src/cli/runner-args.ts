@@ -6,6 +6,7 @@
  * Pure: the file is read through the function it is given. Every problem names the flag, the
  * --run text or the file and field.
  */
+import { KERNEL_POLICIES, LOOPING_MAX_HIDDEN, type KernelPolicy } from '../model/kernel-path';
 import { DEFAULT_EXPERIMENT_JSON } from '../config/default-experiment';
 import type { ExperimentDoc } from '../config/experiment';
 import type { FieldDef, FieldIssue } from '../config/field';
@@ -41,6 +42,8 @@ export interface RunnerArgs {
   exportTorch?: string;
   keepGoing: boolean;
   backend: BackendKind;
+  /** The recurrent kernels on webgpu (src/model/kernel-path.ts): auto, per-step or looping. */
+  kernels: KernelPolicy;
   /** Steps between per-timestep gradient norms (gradThroughTime in --json); 0: never. */
   diagnostics: number;
   /** Characters to sample from each run after training (charlm only); 0 none. */
@@ -59,6 +62,7 @@ const OPTIONS: Record<string, { value: boolean; doc: string }> = {
   'export-torch': { value: true, doc: 'write the experiment as a PyTorch script to FILE and exit without training' },
   'keep-going': { value: false, doc: 'when a run diverges, train the others on (exit 3 at the end) instead of stopping' },
   backend: { value: true, doc: 'webgpu (default; falls back to cpu with a notice when no adapter comes up) or cpu' },
+  kernels: { value: true, doc: `the recurrent kernels on webgpu: ${KERNEL_POLICIES.join(', ')} (default auto; looping runs all timesteps of a layer in one dispatch, for hidden sizes up to ${LOOPING_MAX_HIDDEN} without a norm inside the cell)` },
   diagnostics: { value: true, doc: 'every N steps, the norm of dLoss/dh_t per layer and timestep (gradThroughTime [layer][t]), gate saturation (gateSaturation, LSTM and GRU), each weight_hh\'s spectral norm (spectralNorm [layer]), weight and gradient histograms per tensor (histograms), and at steps that also evaluate validation example 0 (validationExample) and classification confusion counts (confusion) in --json' },
   run: { value: true, doc: 'a run "KIND key=value ...", repeatable; replaces the experiment\'s runs' },
   preset: { value: true, doc: 'start from a task preset instead of a file (see --list-presets); flags apply over it' },
@@ -311,6 +315,10 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
   if (!Number.isSafeInteger(every) || every < 1) throw new ArgsError([`--every must be an integer >= 1, got ${values.get('every')}`]);
   const backend = values.get('backend') ?? 'webgpu';
   if (backend !== 'webgpu' && backend !== 'cpu') throw new ArgsError([`--backend must be webgpu or cpu, got ${backend}`]);
+  const kernels = values.get('kernels') ?? 'auto';
+  if (!KERNEL_POLICIES.includes(kernels as KernelPolicy)) {
+    throw new ArgsError([`--kernels must be ${KERNEL_POLICIES.join(', ')}, got ${kernels}`]);
+  }
   const diagnostics = values.has('diagnostics') ? Number(values.get('diagnostics')) : 0;
   if (values.has('diagnostics') && (!Number.isSafeInteger(diagnostics) || diagnostics < 1)) {
     throw new ArgsError([`--diagnostics must be an integer >= 1, got ${values.get('diagnostics')}`]);
@@ -328,6 +336,7 @@ export function parseRunnerArgs(argv: readonly string[], readFile: (path: string
     csv: values.get('csv'),
     keepGoing: switches.has('keep-going'),
     backend,
+    kernels: kernels as KernelPolicy,
     diagnostics,
     sample,
     temperature,

@@ -6,6 +6,7 @@
  * options, an invalid experiment or one the device cannot hold (nothing is allocated first), 3 a
  * run diverged, 1 anything else; never a stack trace.
  */
+import { setKernelPolicy, type KernelPolicy } from '../model/kernel-path';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ExperimentDoc } from '../config/experiment';
@@ -37,11 +38,13 @@ function adapterName(backend: WebGpuBackend): string {
 }
 
 /** The backend asked for; webgpu falls back to the CPU, with a notice, when no adapter comes up. */
-async function chooseBackend(kind: RunnerArgs['backend'], onError: (e: GpuError) => void): Promise<{ backend: TrainerBackend; name: string }> {
+async function chooseBackend(kind: RunnerArgs['backend'], kernels: KernelPolicy, onError: (e: GpuError) => void): Promise<{ backend: TrainerBackend; name: string }> {
   const cpu = () => ({ backend: createCpuBackend({ worker: false }), name: 'the cpu' });
   if (kind === 'cpu') return cpu();
   try {
-    const backend = new WebGpuBackend(await createNodeEngine({ onLost: onError, onError }));
+    const engine = await createNodeEngine({ onLost: onError, onError });
+    setKernelPolicy(engine, kernels);
+    const backend = new WebGpuBackend(engine);
     return { backend, name: `webgpu on ${adapterName(backend)}` };
   } catch (e) {
     if (!(e instanceof NoAdapterError)) throw e;
@@ -77,7 +80,7 @@ async function printSamples(args: RunnerArgs, doc: ExperimentDoc, exp: Experimen
 
 async function train(args: RunnerArgs): Promise<number> {
   let gpuError: GpuError | undefined;
-  const { backend, name } = await chooseBackend(args.backend, (e) => (gpuError ??= e));
+  const { backend, name } = await chooseBackend(args.backend, args.kernels, (e) => (gpuError ??= e));
   const doc: ExperimentDoc = { ...args.doc, budget: args.steps };
   let exp: Experiment | undefined;
   try {
