@@ -16,6 +16,9 @@
  *   Batch norm (shape.norm 'batch') records the same places with shaders/batch_norm.wgsl and the
  *   LSTM's bn_c_* (one thread per column, statistics over the batch); 'forward' normalizes with the
  *   batch's statistics and updates the running ones of each processing step, 'forward-eval' uses them.
+ * That is the per-step path. When chooseKernelPath (kernel-path.ts) says 'looping', each direction's
+ * timesteps, and backward its dh0/dc0 pass too, are one dispatch per chunk of the sequence instead
+ * (rnn-looping.ts); everything around them is recorded the same way.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';

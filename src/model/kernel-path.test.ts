@@ -1,0 +1,37 @@
+// The looping kernels' chunk length: from a FLOP budget per dispatch (whole dispatch on a software
+// adapter, per workgroup on a GPU), never below one step, and the tests' fixed override.
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../engine/engine';
+import { loopingChunk, setLoopingChunk } from './kernel-path';
+
+const engine = (description: string) => ({ adapterInfo: { vendor: '', architecture: '', description } }) as unknown as Engine;
+
+describe('loopingChunk', () => {
+  const S = { runs: 1, batch: 16, hiddenSize: 64, gates: 4 };
+
+  it('on a software adapter: 1e8 FLOP over the whole dispatch (S: 190 steps, so T 32 and 128 are one dispatch)', () => {
+    const sw = engine('SwiftShader Device (Subzero)');
+    expect(loopingChunk(sw, S)).toBe(Math.floor(1e8 / (16 * 2 * 4 * 64 * 64)));
+    expect(loopingChunk(sw, S)).toBe(190);
+    // 32 runs of H 256: each step is 1.1 GFLOP of mat-vec, more than the budget, so one step per dispatch
+    expect(loopingChunk(sw, { runs: 32, batch: 64, hiddenSize: 256, gates: 4 })).toBe(1);
+  });
+
+  it('on a GPU: per workgroup of 4 batch rows, bounded by the whole dispatch', () => {
+    const gpu = engine('NVIDIA H200');
+    expect(loopingChunk(gpu, { runs: 1, batch: 16, hiddenSize: 256, gates: 4 })).toBe(Math.floor(5e8 / (4 * 2 * 4 * 256 * 256)));
+    expect(loopingChunk(gpu, { runs: 64, batch: 256, hiddenSize: 256, gates: 4 })).toBe(Math.floor(5e10 / (64 * 256 * 2 * 4 * 256 * 256)));
+  });
+
+  it('a fixed chunk for tests, per engine, until cleared; refuses a non-positive or fractional one', () => {
+    const a = engine('SwiftShader');
+    const b = engine('SwiftShader');
+    setLoopingChunk(a, 3);
+    expect(loopingChunk(a, S)).toBe(3);
+    expect(loopingChunk(b, S)).toBe(190);
+    setLoopingChunk(a, undefined);
+    expect(loopingChunk(a, S)).toBe(190);
+    expect(() => setLoopingChunk(a, 0)).toThrow(/whole number of timesteps >= 1, got 0/);
+    expect(() => setLoopingChunk(a, 2.5)).toThrow(/got 2.5/);
+  });
+});
