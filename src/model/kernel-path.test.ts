@@ -1,8 +1,8 @@
-// The looping kernels' chunk length: from a FLOP budget per dispatch (whole dispatch on a software
+// Which kernel path a shape runs under each policy, and the looping kernels' chunk length: from a FLOP budget per dispatch (whole dispatch on a software
 // adapter, per workgroup on a GPU), never below one step, and the tests' fixed override.
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../engine/engine';
-import { loopingChunk, setLoopingChunk } from './kernel-path';
+import { chooseKernelPath, LOOPING_MAX_HIDDEN, loopingChunk, setKernelPolicy, setLoopingChunk } from './kernel-path';
 
 const engine = (description: string) => ({ adapterInfo: { vendor: '', architecture: '', description } }) as unknown as Engine;
 
@@ -33,5 +33,22 @@ describe('loopingChunk', () => {
     expect(loopingChunk(a, S)).toBe(190);
     expect(() => setLoopingChunk(a, 0)).toThrow(/whole number of timesteps >= 1, got 0/);
     expect(() => setLoopingChunk(a, 2.5)).toThrow(/got 2.5/);
+  });
+});
+
+describe('chooseKernelPath', () => {
+  it('auto and looping pick the looping kernels up to LOOPING_MAX_HIDDEN without norms; per-step otherwise', () => {
+    const e = engine('SwiftShader');
+    expect(chooseKernelPath(e, { hiddenSize: LOOPING_MAX_HIDDEN }).path).toBe('looping');
+    expect(chooseKernelPath(e, { hiddenSize: LOOPING_MAX_HIDDEN + 1 })).toEqual({ path: 'per-step', reason: expect.stringMatching(/above/) });
+    expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'layer' }).path).toBe('per-step');
+    expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'batch' }).path).toBe('per-step');
+    expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'none' }).path).toBe('looping');
+    setKernelPolicy(e, 'looping');
+    expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'layer' }).path).toBe('per-step');
+    expect(chooseKernelPath(e, { hiddenSize: 8 }).reason).toMatch(/forced/);
+    setKernelPolicy(e, 'per-step');
+    expect(chooseKernelPath(e, { hiddenSize: 8 }).path).toBe('per-step');
+    expect(() => setKernelPolicy(e, 'fast' as never)).toThrow(/kernels must be one of auto, per-step, looping, got fast/);
   });
 });
