@@ -76,7 +76,10 @@ export async function checkAgainstReference(engine: Engine, c: CheckCase): Promi
         if (!prev || cmp.worstRatio > prev.ratio) worst.set(name, { name, ratio: cmp.worstRatio, maxAbs: cmp.maxAbs });
       }
     }
-    return [...worst.values()];
+    const all = [...worst.values()];
+    const top = all.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    console.log(`${shape.cell} L${shape.numLayers} H${shape.hiddenSize} T${T} B${B}: worst ${top.name} at ${top.ratio.toPrecision(2)} of the tolerance (|got - ref| up to ${top.maxAbs.toPrecision(2)})`);
+    return all;
   } finally {
     net.destroy();
   }
