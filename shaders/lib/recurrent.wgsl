@@ -15,8 +15,8 @@
 //             batch rows q * ROWS .. q * ROWS + ROWS - 1 of run r.
 //   looping   forward_loop / backward_loop walk `steps` processing steps from `first` in one
 //             dispatch (a chunk of the sequence; src/model/rnn-looping.ts). Dispatch (1, ceil(B / ROWS), R):
-//             a workgroup owns one batch tile of one run across all H units (thread x serves units
-//             x, x + 64, ...), and since batch rows are independent through time it needs nobody
+//             a workgroup of LOOP_WG threads owns one batch tile of one run across all H units (thread x
+//             serves units x, x + LOOP_WG, ...), and since batch rows are independent through time it needs nobody
 //             else's results. After each timestep a storageBarrier (a control barrier that also
 //             orders storage writes within the workgroup) makes h_t, or the gate gradients the next
 //             backward step's W_hh term reads, visible to the workgroup's other threads. It never
@@ -94,6 +94,9 @@ override DIAGNOSTICS: bool = false;
 override NORM: bool = false;
 override NORM_C: bool = false;
 override BATCH: bool = false;
+// Threads per looping workgroup (src/model/kernel-path.ts loopingWorkgroup): 64, or up to 256 so a
+// GPU gives each hidden unit its own thread.
+override LOOP_WG: u32 = 64u;
 
 const PHASE_WHOLE: u32 = 0u;
 const PHASE_SPLIT: u32 = 1u;
@@ -389,14 +392,14 @@ fn set_backward_step(k: u32) {
 }
 
 // Looping entry points. Loop bounds come from the record and the unit loop's bound is uniform too
-// (the `if` on j only guards work), so each storageBarrier is reached by all 64 threads.
-@compute @workgroup_size(64, 1, 1)
+// (the `if` on j only guards work), so each storageBarrier is reached by all LOOP_WG threads.
+@compute @workgroup_size(LOOP_WG, 1, 1)
 fn forward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wg.z;
   let b0 = wg.y * ROWS;
   for (var i = 0u; i < u.steps; i++) {
     set_forward_step(u.first + i);
-    for (var j0 = 0u; j0 < u.H; j0 += 64u) {
+    for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {
       let j = j0 + lid.x;
       if (j < u.H) {
         forward_unit(r, b0, j);
@@ -406,13 +409,13 @@ fn forward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
   }
 }
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(LOOP_WG, 1, 1)
 fn backward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wg.z;
   let b0 = wg.y * ROWS;
   for (var i = 0u; i < u.steps; i++) {
     set_backward_step(u.first + i);
-    for (var j0 = 0u; j0 < u.H; j0 += 64u) {
+    for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {
       let j = j0 + lid.x;
       if (j < u.H) {
         backward_unit(r, b0, j);

@@ -49,6 +49,8 @@ export interface StepVariant {
   norm?: boolean;
   /** That norm is recurrent batch norm (BATCH: per-column statistics) rather than layer norm. */
   batch?: boolean;
+  /** Threads per workgroup of the looping entry points (LOOP_WG; kernel-path.ts loopingWorkgroup); default 64. */
+  loopWorkgroup?: number;
 }
 
 /**
@@ -62,14 +64,19 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   const { file, constants } = CELLS[cell].shader;
   const all: Record<string, number> = { ...constants };
   if (variant.variational) all.VARIATIONAL = 1;
+  const loop = entryPoint === 'forward_loop' || entryPoint === 'backward_loop';
   if (variant.diagnostics && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.DIAGNOSTICS = 1;
+  if (loop && variant.loopWorkgroup !== undefined && variant.loopWorkgroup !== 64) all.LOOP_WG = variant.loopWorkgroup;
   if (variant.norm) {
     all.NORM = 1;
     if (hasState(cell, 'c')) all.NORM_C = 1;
     if (variant.batch) all.BATCH = 1;
   }
   const normName = variant.batch ? 'batch norm' : 'layer norm';
-  const names = [variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName].filter(Boolean);
+  const names = [
+    variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName,
+    all.LOOP_WG && `${all.LOOP_WG} threads`,
+  ].filter(Boolean);
   return {
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
     file,

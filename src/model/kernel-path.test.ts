@@ -1,8 +1,8 @@
-// Which kernel path a shape runs under each policy, and the looping kernels' chunk length: from a FLOP budget per dispatch (whole dispatch on a software
+// Which kernel path a shape runs under each policy, and the looping kernels' chunk length and workgroup size: from a FLOP budget per dispatch (whole dispatch on a software
 // adapter, per workgroup on a GPU), never below one step, and the tests' fixed override.
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../engine/engine';
-import { chooseKernelPath, LOOPING_MAX_HIDDEN, loopingChunk, setKernelPolicy, setLoopingChunk } from './kernel-path';
+import { chooseKernelPath, LOOPING_MAX_HIDDEN, loopingChunk, loopingWorkgroup, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 
 const engine = (description: string) => ({ adapterInfo: { vendor: '', architecture: '', description } }) as unknown as Engine;
 
@@ -50,5 +50,23 @@ describe('chooseKernelPath', () => {
     setKernelPolicy(e, 'per-step');
     expect(chooseKernelPath(e, { hiddenSize: 8 }).path).toBe('per-step');
     expect(() => setKernelPolicy(e, 'fast' as never)).toThrow(/kernels must be one of auto, per-step, looping, got fast/);
+  });
+});
+
+describe('loopingWorkgroup', () => {
+  it('64 threads on a software adapter; on a GPU one thread per unit, in steps of 64, at most 256', () => {
+    const sw = engine('SwiftShader');
+    const gpu = engine('NVIDIA H200');
+    expect([8, 64, 70, 256].map((h) => loopingWorkgroup(sw, h))).toEqual([64, 64, 64, 64]);
+    expect([8, 64, 70, 200, 256].map((h) => loopingWorkgroup(gpu, h))).toEqual([64, 64, 128, 256, 256]);
+  });
+
+  it('a fixed size for tests until cleared; refuses one that is not a multiple of 4 from 4 to 256', () => {
+    const sw = engine('SwiftShader');
+    setLoopingWorkgroup(sw, 256);
+    expect(loopingWorkgroup(sw, 8)).toBe(256);
+    setLoopingWorkgroup(sw, undefined);
+    expect(loopingWorkgroup(sw, 8)).toBe(64);
+    for (const bad of [0, 2, 6, 260, 12.5]) expect(() => setLoopingWorkgroup(sw, bad)).toThrow(`got ${bad}`);
   });
 });

@@ -108,3 +108,33 @@ export function loopingChunk(engine: Engine, shape: LoopingChunkShape): number {
     : Math.min(GPU_FLOPS_PER_WORKGROUP / (ROWS * perRow), GPU_FLOPS_PER_DISPATCH / (R * B * perRow));
   return Math.max(1, Math.floor(steps));
 }
+
+/** The WebGPU default for maxComputeInvocationsPerWorkgroup, which every device allows. */
+const MAX_LOOPING_WORKGROUP = 256;
+
+const workgroupOverrides = new WeakMap<Engine, number>();
+
+/** Tests only: a fixed looping workgroup size (a multiple of 4 up to 256), or undefined for the rule below. */
+export function setLoopingWorkgroup(engine: Engine, threads: number | undefined): void {
+  if (threads === undefined) {
+    workgroupOverrides.delete(engine);
+    return;
+  }
+  if (!Number.isInteger(threads) || threads < 4 || threads > MAX_LOOPING_WORKGROUP || threads % 4 !== 0) {
+    throw new Error(`the looping workgroup must be a multiple of 4 from 4 to ${MAX_LOOPING_WORKGROUP} threads, got ${threads}`);
+  }
+  workgroupOverrides.set(engine, threads);
+}
+
+/**
+ * Threads per looping workgroup. A GPU runs a workgroup's timesteps serially, so it gets one
+ * thread per hidden unit (H rounded up to 64, at most 256). A software adapter runs a workgroup on
+ * one core 4 lanes at a time whatever its size, and every extra 4 threads add a switch at each
+ * timestep's barrier, so it keeps 64.
+ */
+export function loopingWorkgroup(engine: Engine, hiddenSize: number): number {
+  const fixed = workgroupOverrides.get(engine);
+  if (fixed !== undefined) return fixed;
+  if (isSoftwareAdapter(engine)) return 64;
+  return Math.min(MAX_LOOPING_WORKGROUP, Math.ceil(hiddenSize / 64) * 64);
+}

@@ -28,7 +28,7 @@ import { CELLS, hasState } from './cells';
 import { cellKernel, KEEP, MODE, PHASE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
 import type { DirectionPlan, LayerPlan, NormSite, ParamSpec } from './plan';
 import type { RnnGpu } from './rnn-gpu';
-import { chooseKernelPath } from './kernel-path';
+import { chooseKernelPath, loopingWorkgroup } from './kernel-path';
 import { recordBackwardLoop, recordForwardLoop } from './rnn-looping';
 
 /** `struct LayerOut` in shaders/layer_output.wgsl. */
@@ -178,11 +178,12 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   // one dispatch per timestep, or one per chunk of timesteps (src/model/rnn-looping.ts)
   const looping = chooseKernelPath(engine, shape).path === 'looping';
   const [fwd, bwd] = looping ? ['forward_loop', 'backward_loop'] as const : ['forward_step', 'backward_step'] as const;
+  const loopWorkgroup = looping ? loopingWorkgroup(engine, H) : undefined;
   const kernels = {
-    forward: await engine.kernel(cellKernel(cell, fwd, { variational, norm, batch })),
-    forwardPlain: await engine.kernel(cellKernel(cell, fwd, { norm, batch })),
-    backward: await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch })),
-    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch })) : undefined,
+    forward: await engine.kernel(cellKernel(cell, fwd, { variational, norm, batch, loopWorkgroup })),
+    forwardPlain: await engine.kernel(cellKernel(cell, fwd, { norm, batch, loopWorkgroup })),
+    backward: await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup })),
+    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup })) : undefined,
     normC: normC ? await engine.kernel(cellKernel(cell, cEntry, { variational, norm, batch })) : undefined,
     normCPlain: normC ? await engine.kernel(cellKernel(cell, cEntry, { norm, batch })) : undefined,
     normGates: !norm ? undefined : batch
