@@ -65,8 +65,8 @@ export function chooseKernelPath(engine: Engine, shape: KernelPathShape): Kernel
  * Floating-point work one looping dispatch may take, so no dispatch runs much past ~100 ms (a
  * browser may reset a device whose work takes seconds). A software adapter runs about 1 GFLOP/s
  * on all of its dispatch's workgroups together, so it is counted on the whole dispatch. A GPU runs
- * the workgroups side by side and one workgroup (64 threads) walks its timesteps serially at a few
- * GFLOP/s, so there it is counted per workgroup, with a looser bound on the whole dispatch for
+ * the workgroups side by side and one workgroup walks its timesteps serially, at 5 GFLOP/s or more
+ * (one SM's share), so there it is counted per workgroup, with a looser bound on the whole dispatch for
  * when the workgroups outnumber what the GPU holds at once.
  */
 const SOFTWARE_FLOPS_PER_DISPATCH = 1e8;
