@@ -13,8 +13,8 @@ fn cell_forward(r: u32, b: u32, j: u32, hh: vec4<f32>) {
   let z = sigmoid(gx[gx_at(1u, r, b, j)] + hh.y + bias_hh(1u, r, j));
   let hn = hh.z + bias_hh(2u, r, j);
   let n = tanh_stable(gx[gx_at(2u, r, b, j)] + rg * hn);
-  let h_prev = acts[h_at(u.s_in, r, b, j)];
-  acts[h_at(u.s_out, r, b, j)] = (1.0 - z) * n + z * h_prev;
+  let h_prev = acts[h_at(ts.s_in, r, b, j)];
+  acts[h_at(ts.s_out, r, b, j)] = (1.0 - z) * n + z * h_prev;
   acts[saved_at(0u, r, b, j)] = rg;
   acts[saved_at(1u, r, b, j)] = z;
   acts[saved_at(2u, r, b, j)] = n;
@@ -27,7 +27,7 @@ fn cell_backward(r: u32, b: u32, j: u32, dh_through_w: f32, direct: f32) -> f32 
   let z = acts_in[saved_at(1u, r, b, j)];
   let n = acts_in[saved_at(2u, r, b, j)];
   let hn = acts_in[saved_at(3u, r, b, j)];
-  let h_prev = acts_in[h_at(u.s_in, r, b, j)];
+  let h_prev = acts_in[h_at(ts.s_in, r, b, j)];
   let dh = dh_through_w + direct;
   // h' = (1 - z) * n + z * h
   let dn = dh * (1.0 - z);

@@ -18,9 +18,9 @@ fn cell_forward(r: u32, b: u32, j: u32, hh: vec4<f32>) {
   let f = sigmoid(pre_activation(1u, r, b, j, hh.y));
   let gg = tanh_stable(pre_activation(2u, r, b, j, hh.z));
   let o = sigmoid(pre_activation(3u, r, b, j, hh.w));
-  let c = f * acts[c_at(u.s_in, r, b, j)] + i * gg;   // c_t = f * c_{t-1} + i * g
-  acts[c_at(u.s_out, r, b, j)] = c;
-  acts[h_at(u.s_out, r, b, j)] = o * tanh_stable(c); // h_t = o * tanh(c_t)
+  let c = f * acts[c_at(ts.s_in, r, b, j)] + i * gg;   // c_t = f * c_{t-1} + i * g
+  acts[c_at(ts.s_out, r, b, j)] = c;
+  acts[h_at(ts.s_out, r, b, j)] = o * tanh_stable(c); // h_t = o * tanh(c_t)
   acts[saved_at(0u, r, b, j)] = i;
   acts[saved_at(1u, r, b, j)] = f;
   acts[saved_at(2u, r, b, j)] = gg;
@@ -33,7 +33,7 @@ fn cell_backward(r: u32, b: u32, j: u32, dh: f32, dc_next: f32) -> f32 {
   let f = acts_in[saved_at(1u, r, b, j)];
   let gg = acts_in[saved_at(2u, r, b, j)];
   let o = acts_in[saved_at(3u, r, b, j)];
-  let c_prev = acts_in[c_at(u.s_in, r, b, j)];
+  let c_prev = acts_in[c_at(ts.s_in, r, b, j)];
   // h_t = o * tanh(c_t), or o * tanh(LN(c_t)) whose gradient to c_t norm_c_backward left in dch
   var tc: f32;
   var dc_h: f32;
@@ -41,7 +41,7 @@ fn cell_backward(r: u32, b: u32, j: u32, dh: f32, dc_next: f32) -> f32 {
     tc = tanh_stable(normed_c(r, b, j));
     dc_h = carry[u.dch_off + r * u.carry_run + b * u.H + j];
   } else {
-    tc = tanh_stable(acts_in[c_at(u.s_out, r, b, j)]);
+    tc = tanh_stable(acts_in[c_at(ts.s_out, r, b, j)]);
     dc_h = dh * o * (1.0 - tc * tc);
   }
   let d_o = dh * tc;
@@ -75,46 +75,47 @@ fn normed_c(r: u32, b: u32, j: u32) -> f32 {
   var chat: f32;
   if (BATCH) {
     let st = batch_c_stat(r);
-    chat = (acts_in[c_at(u.s_out, r, b, j)] - acts_in[st + j]) * acts_in[st + u.H + j];
+    chat = (acts_in[c_at(ts.s_out, r, b, j)] - acts_in[st + j]) * acts_in[st + u.H + j];
   } else {
     let st = stat_at(r, b);
-    chat = (acts_in[c_at(u.s_out, r, b, j)] - acts_in[st + 4u]) * acts_in[st + 5u];
+    chat = (acts_in[c_at(ts.s_out, r, b, j)] - acts_in[st + 4u]) * acts_in[st + 5u];
   }
   return chat * params[w + j] + params[w + u.H + j];
 }
 
 // BATCH: where this step's cell-state statistics start ([mean H][rstd H], after those of ih and hh).
 fn batch_c_stat(r: u32) -> u32 {
-  return u.st_off + r * u.st_run + u.t * (4u * G + 2u) * u.H + 4u * G * u.H;
+  return u.st_off + r * u.st_run + ts.t * (4u * G + 2u) * u.H + 4u * G * u.H;
 }
 
 // After the forward step at t: h_t = o * tanh(LN(c_t)) for batch row wg.x of run wg.z, then what the
 // step kernel did with h (recurrent dropout's masked copy, the kept state). Dispatch (B, 1, R).
 @compute @workgroup_size(64, 1, 1)
 fn norm_c_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  step_from_record();
   let b = wg.x;
   let r = wg.z;
   let H = u.H;
   var s = 0.0;
   for (var j = lid.x; j < H; j += 64u) {
-    s += acts[c_at(u.s_out, r, b, j)];
+    s += acts[c_at(ts.s_out, r, b, j)];
   }
   let mean = row_sum(s, lid.x) / f32(H);
   var v = 0.0;
   for (var j = lid.x; j < H; j += 64u) {
-    let d = acts[c_at(u.s_out, r, b, j)] - mean;
+    let d = acts[c_at(ts.s_out, r, b, j)] - mean;
     v += d * d;
   }
   let rstd = inverseSqrt(row_sum(v, lid.x) / f32(H) + NORM_EPS);
   let w = r * u.p_run + u.nc_w;
   for (var j = lid.x; j < H; j += 64u) {
-    let cn = (acts[c_at(u.s_out, r, b, j)] - mean) * rstd * params[w + j] + params[w + H + j];
-    let out = h_at(u.s_out, r, b, j);
+    let cn = (acts[c_at(ts.s_out, r, b, j)] - mean) * rstd * params[w + j] + params[w + H + j];
+    let out = h_at(ts.s_out, r, b, j);
     acts[out] = acts[saved_at(3u, r, b, j)] * tanh_stable(cn);
     if (VARIATIONAL) {
       acts[out - u.h_off + u.hr_off] = acts[out] * acts[vmask_at(r, b, j)];
     }
-    if (u.keep != 0u) {
+    if (ts.keep != 0u) {
       keep_state(r, b, j);
     }
   }
@@ -130,6 +131,7 @@ fn norm_c_forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocatio
 // into dnc for the gain's and bias's gradients. Dispatch (B, 1, R).
 @compute @workgroup_size(64, 1, 1)
 fn norm_c_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  step_from_record();
   let b = wg.x;
   let r = wg.z;
   let H = u.H;
@@ -141,7 +143,7 @@ fn norm_c_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocati
   var sd = 0.0;
   var sdx = 0.0;
   for (var j = lid.x; j < H; j += 64u) {
-    let chat = (acts_in[c_at(u.s_out, r, b, j)] - mean) * rstd;
+    let chat = (acts_in[c_at(ts.s_out, r, b, j)] - mean) * rstd;
     let tc = tanh_stable(chat * params[w + j] + params[w + H + j]);
     let dcn = carry[u.dhs_off + row + j] * acts_in[saved_at(3u, r, b, j)] * (1.0 - tc * tc);
     let d = dcn * params[w + j];
@@ -150,9 +152,9 @@ fn norm_c_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocati
   }
   let mean_d = row_sum(sd, lid.x) / f32(H);
   let mean_dx = row_sum(sdx, lid.x) / f32(H);
-  let dn = u.dnc_off + r * u.dnc_run + (u.t * u.B + b) * 2u * H;
+  let dn = u.dnc_off + r * u.dnc_run + (ts.t * u.B + b) * 2u * H;
   for (var j = lid.x; j < H; j += 64u) {
-    let chat = (acts_in[c_at(u.s_out, r, b, j)] - mean) * rstd;
+    let chat = (acts_in[c_at(ts.s_out, r, b, j)] - mean) * rstd;
     let tc = tanh_stable(chat * params[w + j] + params[w + H + j]);
     let dcn = carry[u.dhs_off + row + j] * acts_in[saved_at(3u, r, b, j)] * (1.0 - tc * tc);
     carry[u.dch_off + row + j] = rstd * (dcn * params[w + j] - mean_d - chat * mean_dx);
@@ -168,6 +170,7 @@ fn norm_c_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocati
 // kernel did with h. Dispatch (ceil(H / 64), 1, R).
 @compute @workgroup_size(64, 1, 1)
 fn bn_c_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  step_from_record();
   let j = gid.x;
   let r = gid.z;
   let H = u.H;
@@ -180,12 +183,12 @@ fn bn_c_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (u.train != 0u) {
     var s = 0.0;
     for (var b = 0u; b < u.B; b++) {
-      s += acts[c_at(u.s_out, r, b, j)];
+      s += acts[c_at(ts.s_out, r, b, j)];
     }
     mean = s / f32(u.B);
     var v = 0.0;
     for (var b = 0u; b < u.B; b++) {
-      let d = acts[c_at(u.s_out, r, b, j)] - mean;
+      let d = acts[c_at(ts.s_out, r, b, j)] - mean;
       v += d * d;
     }
     v /= f32(u.B);
@@ -202,13 +205,13 @@ fn bn_c_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
   acts[st + H + j] = rstd;
   let w = r * u.p_run + u.nc_w;
   for (var b = 0u; b < u.B; b++) {
-    let cn = (acts[c_at(u.s_out, r, b, j)] - mean) * rstd * params[w + j] + params[w + H + j];
-    let out = h_at(u.s_out, r, b, j);
+    let cn = (acts[c_at(ts.s_out, r, b, j)] - mean) * rstd * params[w + j] + params[w + H + j];
+    let out = h_at(ts.s_out, r, b, j);
     acts[out] = acts[saved_at(3u, r, b, j)] * tanh_stable(cn);
     if (VARIATIONAL) {
       acts[out - u.h_off + u.hr_off] = acts[out] * acts[vmask_at(r, b, j)];
     }
-    if (u.keep != 0u) {
+    if (ts.keep != 0u) {
       keep_state(r, b, j);
     }
   }
@@ -220,6 +223,7 @@ fn bn_c_forward(@builtin(global_invocation_id) gid: vec3<u32>) {
 // (ceil(H / 64), 1, R).
 @compute @workgroup_size(64, 1, 1)
 fn bn_c_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
+  step_from_record();
   let j = gid.x;
   let r = gid.z;
   let H = u.H;
@@ -234,7 +238,7 @@ fn bn_c_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
   var sd = 0.0;
   var sdx = 0.0;
   for (var b = 0u; b < u.B; b++) {
-    let chat = (acts_in[c_at(u.s_out, r, b, j)] - mean) * rstd;
+    let chat = (acts_in[c_at(ts.s_out, r, b, j)] - mean) * rstd;
     let tc = tanh_stable(chat * gain + params[w + H + j]);
     let dcn = carry[u.dhs_off + u.carry_run * r + b * H + j] * acts_in[saved_at(3u, r, b, j)] * (1.0 - tc * tc);
     sd += dcn * gain;
@@ -243,12 +247,12 @@ fn bn_c_backward(@builtin(global_invocation_id) gid: vec3<u32>) {
   let mean_d = sd / f32(u.B);
   let mean_dx = sdx / f32(u.B);
   for (var b = 0u; b < u.B; b++) {
-    let chat = (acts_in[c_at(u.s_out, r, b, j)] - mean) * rstd;
+    let chat = (acts_in[c_at(ts.s_out, r, b, j)] - mean) * rstd;
     let tc = tanh_stable(chat * gain + params[w + H + j]);
     let row = u.carry_run * r + b * H;
     let dcn = carry[u.dhs_off + row + j] * acts_in[saved_at(3u, r, b, j)] * (1.0 - tc * tc);
     carry[u.dch_off + row + j] = rstd * (dcn * gain - mean_d - chat * mean_dx);
-    let dn = u.dnc_off + r * u.dnc_run + (u.t * u.B + b) * 2u * H;
+    let dn = u.dnc_off + r * u.dnc_run + (ts.t * u.B + b) * 2u * H;
     dgates[dn + j] = dcn * chat;
     dgates[dn + H + j] = dcn;
   }

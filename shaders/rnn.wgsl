@@ -14,11 +14,11 @@ fn cell_forward(r: u32, b: u32, j: u32, hh: vec4<f32>) {
   } else {
     h = tanh_stable(pre);
   }
-  acts[h_at(u.s_out, r, b, j)] = h;
+  acts[h_at(ts.s_out, r, b, j)] = h;
 }
 
 fn cell_backward(r: u32, b: u32, j: u32, dh: f32, carry_in: f32) -> f32 {
-  let h = acts_in[h_at(u.s_out, r, b, j)];
+  let h = acts_in[h_at(ts.s_out, r, b, j)];
   var d_pre: f32;
   if (RELU) {
     d_pre = select(0.0, dh, h > 0.0); // relu'(pre) = 1 where h > 0

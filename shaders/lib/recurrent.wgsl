@@ -8,8 +8,19 @@
 //                                                   gives cell_backward (GRU adds its carry)
 // States are read from slot s_in and written to slot s_out (a reverse direction walks time
 // backwards: see src/model/plan.ts); gx, saved, dy and the gate gradients are indexed by time t.
-// Dispatch: (ceil(H / 64), ceil(B / ROWS), R); thread (j, q, r) owns hidden unit j of batch rows
-// q * ROWS .. q * ROWS + ROWS - 1 of run r.
+// Two kernel paths (src/model/kernel-path.ts) share the cell code through `ts`, the values that change
+// per timestep (t, the state slots, rec_row, mode, keep):
+//   per-step  forward_step / backward_step, one dispatch per timestep, take `ts` from the record.
+//             Dispatch (ceil(H / 64), ceil(B / ROWS), R); thread (j, q, r) owns hidden unit j of
+//             batch rows q * ROWS .. q * ROWS + ROWS - 1 of run r.
+//   looping   forward_loop / backward_loop walk `steps` processing steps from `first` in one
+//             dispatch (a chunk of the sequence; src/model/rnn-looping.ts). Dispatch (1, ceil(B / ROWS), R):
+//             a workgroup of LOOP_WG threads owns one batch tile of one run across all H units (thread x
+//             serves units x, x + LOOP_WG, ...), and since batch rows are independent through time it needs nobody
+//             else's results. After each timestep a storageBarrier (a control barrier that also
+//             orders storage writes within the workgroup) makes h_t, or the gate gradients the next
+//             backward step's W_hh term reads, visible to the workgroup's other threads. It never
+//             waits on other workgroups: WebGPU promises no forward progress between them.
 // Truncated BPTT: the forward dispatch of the carried timestep also copies the new h (and c) into
 // `kept` (keep != 0), which the next window's state restore reads and no evaluation pass touches.
 // Variants (override constants, so a group without the trick runs exactly the plain kernels):
@@ -58,13 +69,34 @@ struct Step {
   dnc_off: u32, dnc_run: u32,         // NORM_C backward: per element [dcn * chat, dcn] of the gain and bias [R][T][B][2H]
   rn_c: u32, rn_run: u32,             // BATCH NORM_C forward: running [mean H][var H] of c at this processing step in acts, run stride
   train: u32,                         // BATCH NORM_C forward: 1 batch statistics (and update the running ones), 0 the running ones
+  first: u32,                         // looping: the chunk's first processing step (backward: step T is the dh0/dc0 pass)
+  steps: u32,                         // looping: processing steps in this chunk
+  T: u32,                             // looping: the sequence length
+  reverse: u32,                       // looping: 1 for a direction that walks time backwards
+  keep_t: u32,                        // looping forward: the timestep after which `keep` copies the state
 }
+
+// The values of the timestep being processed. The per-step entry points copy them from the
+// record; the looping ones derive them for each processing step (set_forward_step, set_backward_step).
+struct TimeStep {
+  t: u32,
+  s_in: u32,
+  s_out: u32,
+  rec_row: u32,
+  mode: u32,
+  keep: u32,
+}
+
+var<private> ts: TimeStep;
 
 override VARIATIONAL: bool = false;
 override DIAGNOSTICS: bool = false;
 override NORM: bool = false;
 override NORM_C: bool = false;
 override BATCH: bool = false;
+// Threads per looping workgroup (src/model/kernel-path.ts loopingWorkgroup): 64, or up to 256 so a
+// GPU gives each hidden unit its own thread.
+override LOOP_WG: u32 = 64u;
 
 const PHASE_WHOLE: u32 = 0u;
 const PHASE_SPLIT: u32 = 1u;
@@ -102,11 +134,11 @@ fn vmask_at(r: u32, b: u32, j: u32) -> u32 {
 }
 
 fn saved_at(s: u32, r: u32, b: u32, j: u32) -> u32 {
-  return u.s_off + r * u.s_run + (u.t * u.B + b) * S * u.H + s * u.H + j;
+  return u.s_off + r * u.s_run + (ts.t * u.B + b) * S * u.H + s * u.H + j;
 }
 
 fn gx_at(g: u32, r: u32, b: u32, j: u32) -> u32 {
-  return u.gx_off + r * u.gx_run + (u.t * u.B + b) * G * u.H + g * u.H + j;
+  return u.gx_off + r * u.gx_run + (ts.t * u.B + b) * G * u.H + g * u.H + j;
 }
 
 fn bias_hh(g: u32, r: u32, j: u32) -> f32 {
@@ -114,7 +146,7 @@ fn bias_hh(g: u32, r: u32, j: u32) -> f32 {
 }
 
 fn dg_at(off: u32, g: u32, r: u32, b: u32, j: u32) -> u32 {
-  return off + r * u.dg_run + (u.t * u.B + b) * G * u.H + g * u.H + j;
+  return off + r * u.dg_run + (ts.t * u.B + b) * G * u.H + g * u.H + j;
 }
 
 // Each thread serves ROWS batch rows of one hidden unit: every weight it loads is used ROWS
@@ -143,7 +175,7 @@ fn recurrent_forward(r: u32, b0: u32, j: u32) -> Rows4 {
   let H = u.H;
   let gate = H * H; // distance between gate blocks of W_hh
   let w = r * u.p_run + u.w_hh + j * H;
-  let h_base = u.hr_off + r * u.h_run + u.s_in * u.B * H;
+  let h_base = u.hr_off + r * u.h_run + ts.s_in * u.B * H;
   let h0 = row_start(h_base, b0, 0u, H);
   let h1 = row_start(h_base, b0, 1u, H);
   let h2 = row_start(h_base, b0, 2u, H);
@@ -171,7 +203,7 @@ fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
   let H = u.H;
   let GH = G * H;
   let w = r * u.p_run + u.w_hh + j;
-  let base = u.rec_off + r * u.dg_run + u.rec_row * u.B * GH;
+  let base = u.rec_off + r * u.dg_run + ts.rec_row * u.B * GH;
   let d0 = row_start(base, b0, 0u, GH);
   let d1 = row_start(base, b0, 1u, GH);
   let d2 = row_start(base, b0, 2u, GH);
@@ -194,7 +226,7 @@ fn normed_recurrent(r: u32, b0: u32, j: u32) -> Rows4 {
 }
 
 fn gh_row(r: u32, b: u32, j: u32) -> vec4<f32> {
-  let base = u.gh_off + r * u.gx_run + (u.t * u.B + b) * G * u.H + j;
+  let base = u.gh_off + r * u.gx_run + (ts.t * u.B + b) * G * u.H + j;
   var v = vec4<f32>(gx[base], 0.0, 0.0, 0.0);
   if (G > 1u) {
     v.y = gx[base + u.H];
@@ -208,17 +240,17 @@ fn gh_row(r: u32, b: u32, j: u32) -> vec4<f32> {
 
 // Index of row b's statistics (mean, rstd of ih, hh, c) at this step.
 fn stat_at(r: u32, b: u32) -> u32 {
-  return u.st_off + r * u.st_run + (u.t * u.B + b) * 6u;
+  return u.st_off + r * u.st_run + (ts.t * u.B + b) * 6u;
 }
 
 // The state after this step, for the next window (acts was written by this same thread).
 fn keep_state(r: u32, b: u32, j: u32) {
   let k = r * u.k_run + b * u.H + j;
-  if ((u.keep & KEEP_H) != 0u) {
-    acts[u.kh_off + k] = acts[h_at(u.s_out, r, b, j)];
+  if ((ts.keep & KEEP_H) != 0u) {
+    acts[u.kh_off + k] = acts[h_at(ts.s_out, r, b, j)];
   }
-  if ((u.keep & KEEP_C) != 0u) {
-    acts[u.kc_off + k] = acts[c_at(u.s_out, r, b, j)];
+  if ((ts.keep & KEEP_C) != 0u) {
+    acts[u.kc_off + k] = acts[c_at(ts.s_out, r, b, j)];
   }
 }
 
@@ -227,22 +259,16 @@ fn keep_state(r: u32, b: u32, j: u32) {
 fn forward_row(r: u32, b: u32, j: u32, hh: vec4<f32>) {
   cell_forward(r, b, j, hh);
   if (VARIATIONAL) {
-    let out = h_at(u.s_out, r, b, j);
+    let out = h_at(ts.s_out, r, b, j);
     acts[out - u.h_off + u.hr_off] = acts[out] * acts[vmask_at(r, b, j)];
   }
-  if (u.keep != 0u) {
+  if (ts.keep != 0u) {
     keep_state(r, b, j);
   }
 }
 
-@compute @workgroup_size(64, 1, 1)
-fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let j = wg.x * 64u + lid.x;
-  if (j >= u.H) {
-    return;
-  }
-  let r = wg.z;
-  let b0 = wg.y * ROWS;
+// Every batch row this thread owns for hidden unit j at the current timestep.
+fn forward_unit(r: u32, b0: u32, j: u32) {
   var hh: Rows4;
   if (NORM) {
     hh = normed_recurrent(r, b0, j);
@@ -261,6 +287,16 @@ fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_
   }
 }
 
+@compute @workgroup_size(64, 1, 1)
+fn forward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  step_from_record();
+  let j = wg.x * 64u + lid.x;
+  if (j >= u.H) {
+    return;
+  }
+  forward_unit(wg.z, wg.y * ROWS, j);
+}
+
 // One row of the backward step: dh = upstream + recurrent; the cell writes its gate gradients.
 fn backward_row(r: u32, b: u32, j: u32, through_w: f32) {
   var dh_rec = through_w;
@@ -269,10 +305,10 @@ fn backward_row(r: u32, b: u32, j: u32, through_w: f32) {
   }
   let ci = u.carry_off + r * u.carry_run + b * u.H + j;
   var carry_in = 0.0;
-  if (u.mode != MODE_LAST) {
+  if (ts.mode != MODE_LAST) {
     carry_in = carry[ci];
   }
-  if (u.mode == MODE_INITIAL) {
+  if (ts.mode == MODE_INITIAL) {
     cell_initial(r, b * u.H + j, dh_rec, carry_in);
     return;
   }
@@ -281,28 +317,22 @@ fn backward_row(r: u32, b: u32, j: u32, through_w: f32) {
   if (NORM_C && u.phase == PHASE_RESUME) {
     dh = carry[si];
   } else {
-    dh = dy[u.dy_off + r * u.dy_run + (u.t * u.B + b) * u.H + j] + dh_rec;
+    dh = dy[u.dy_off + r * u.dy_run + (ts.t * u.B + b) * u.H + j] + dh_rec;
   }
   if (NORM_C && u.phase == PHASE_SPLIT) {
     carry[si] = dh;
     return;
   }
   if (DIAGNOSTICS) {
-    carry[u.gt_off + r * u.gt_run + (u.t * u.B + b) * u.H + j] = cell_dh_total(dh, carry_in);
+    carry[u.gt_off + r * u.gt_run + (ts.t * u.B + b) * u.H + j] = cell_dh_total(dh, carry_in);
   }
   carry[ci] = cell_backward(r, b, j, dh, carry_in);
 }
 
-@compute @workgroup_size(64, 1, 1)
-fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let j = wg.x * 64u + lid.x;
-  if (j >= u.H) {
-    return;
-  }
-  let r = wg.z;
-  let b0 = wg.y * ROWS;
+// Every batch row this thread owns for hidden unit j at the current timestep.
+fn backward_unit(r: u32, b0: u32, j: u32) {
   var dh_rec = vec4<f32>();
-  if (u.mode != MODE_LAST && !(NORM_C && u.phase == PHASE_RESUME)) {
+  if (ts.mode != MODE_LAST && !(NORM_C && u.phase == PHASE_RESUME)) {
     dh_rec = recurrent_backward(r, b0, j);
   }
   backward_row(r, b0, j, dh_rec.x);
@@ -314,5 +344,83 @@ fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation
   }
   if (b0 + 3u < u.B) {
     backward_row(r, b0 + 3u, j, dh_rec.w);
+  }
+}
+
+@compute @workgroup_size(64, 1, 1)
+fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  step_from_record();
+  let j = wg.x * 64u + lid.x;
+  if (j >= u.H) {
+    return;
+  }
+  backward_unit(wg.z, wg.y * ROWS, j);
+}
+
+fn step_from_record() {
+  ts = TimeStep(u.t, u.s_in, u.s_out, u.rec_row, u.mode, u.keep);
+}
+
+// The timestep of forward processing step k: t = k, or T - 1 - k walking time backwards.
+fn forward_time(k: u32) -> u32 {
+  return select(k, u.T - 1u - k, u.reverse != 0u);
+}
+
+// h_{t-1} and c_{t-1} sit in slot t and the new state goes to t + 1, one slot later walking backwards.
+fn set_slots(t: u32) {
+  ts.t = t;
+  ts.s_in = select(t, t + 1u, u.reverse != 0u);
+  ts.s_out = select(t + 1u, t, u.reverse != 0u);
+}
+
+fn set_forward_step(k: u32) {
+  let t = forward_time(k);
+  set_slots(t);
+  ts.rec_row = 0u;
+  ts.mode = MODE_INNER;
+  ts.keep = select(0u, u.keep, t == u.keep_t);
+}
+
+// Backward step k walks the forward order from its end: k = 0 is the last forward step (MODE_LAST),
+// and k = T is the dh0/dc0 pass at the first one. The W_hh term reads the gate gradients of the
+// step before (the timestep processed after this one going forward).
+fn set_backward_step(k: u32) {
+  set_slots(forward_time(u.T - 1u - min(k, u.T - 1u)));
+  ts.rec_row = select(forward_time(u.T - k), 0u, k == 0u);
+  ts.mode = select(select(MODE_INNER, MODE_LAST, k == 0u), MODE_INITIAL, k == u.T);
+  ts.keep = 0u;
+}
+
+// Looping entry points. Loop bounds come from the record and the unit loop's bound is uniform too
+// (the `if` on j only guards work), so each storageBarrier is reached by all LOOP_WG threads.
+@compute @workgroup_size(LOOP_WG, 1, 1)
+fn forward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let r = wg.z;
+  let b0 = wg.y * ROWS;
+  for (var i = 0u; i < u.steps; i++) {
+    set_forward_step(u.first + i);
+    for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {
+      let j = j0 + lid.x;
+      if (j < u.H) {
+        forward_unit(r, b0, j);
+      }
+    }
+    storageBarrier();
+  }
+}
+
+@compute @workgroup_size(LOOP_WG, 1, 1)
+fn backward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let r = wg.z;
+  let b0 = wg.y * ROWS;
+  for (var i = 0u; i < u.steps; i++) {
+    set_backward_step(u.first + i);
+    for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {
+      let j = j0 + lid.x;
+      if (j < u.H) {
+        backward_unit(r, b0, j);
+      }
+    }
+    storageBarrier();
   }
 }

@@ -19,6 +19,7 @@ export const STEP_FIELDS = [
   'gt_off', 'gt_run',
   'rec_off', 'gh_off', 'phase', 'nc_w', 'st_off', 'st_run', 'dhs_off', 'dch_off', 'dnc_off', 'dnc_run',
   'rn_c', 'rn_run', 'train',
+  'first', 'steps', 'T', 'reverse', 'keep_t',
 ] as const;
 
 export type StepField = (typeof STEP_FIELDS)[number];
@@ -48,23 +49,34 @@ export interface StepVariant {
   norm?: boolean;
   /** That norm is recurrent batch norm (BATCH: per-column statistics) rather than layer norm. */
   batch?: boolean;
+  /** Threads per workgroup of the looping entry points (LOOP_WG; kernel-path.ts loopingWorkgroup); default 64. */
+  loopWorkgroup?: number;
 }
 
-/** The step kernels, and the LSTM's cell-state norm passes (lstm.wgsl) that run beside them. */
-export type CellEntryPoint = 'forward_step' | 'backward_step' | 'norm_c_forward' | 'norm_c_backward' | 'bn_c_forward' | 'bn_c_backward';
+/**
+ * The step kernels (one timestep per dispatch), the looping kernels (a chunk of timesteps per
+ * dispatch, src/model/rnn-looping.ts), and the LSTM's cell-state norm passes (lstm.wgsl) that run
+ * beside the step kernels.
+ */
+export type CellEntryPoint = 'forward_step' | 'backward_step' | 'forward_loop' | 'backward_loop' | 'norm_c_forward' | 'norm_c_backward' | 'bn_c_forward' | 'bn_c_backward';
 
 export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: StepVariant = {}): KernelDesc {
   const { file, constants } = CELLS[cell].shader;
   const all: Record<string, number> = { ...constants };
   if (variant.variational) all.VARIATIONAL = 1;
-  if (variant.diagnostics && entryPoint === 'backward_step') all.DIAGNOSTICS = 1;
+  const loop = entryPoint === 'forward_loop' || entryPoint === 'backward_loop';
+  if (variant.diagnostics && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.DIAGNOSTICS = 1;
+  if (loop && variant.loopWorkgroup !== undefined && variant.loopWorkgroup !== 64) all.LOOP_WG = variant.loopWorkgroup;
   if (variant.norm) {
     all.NORM = 1;
     if (hasState(cell, 'c')) all.NORM_C = 1;
     if (variant.batch) all.BATCH = 1;
   }
   const normName = variant.batch ? 'batch norm' : 'layer norm';
-  const names = [variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName].filter(Boolean);
+  const names = [
+    variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName,
+    all.LOOP_WG && `${all.LOOP_WG} threads`,
+  ].filter(Boolean);
   return {
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
     file,

@@ -60,3 +60,81 @@ export function chooseKernelPath(engine: Engine, shape: KernelPathShape): Kernel
   if (policy === 'looping') return { path: 'looping', reason: 'forced (--kernels looping)' };
   return { path: 'looping', reason: `auto: hiddenSize ${shape.hiddenSize} <= ${LOOPING_MAX_HIDDEN}` };
 }
+
+/**
+ * Floating-point work one looping dispatch may take, so no dispatch runs much past ~100 ms (a
+ * browser may reset a device whose work takes seconds). A software adapter runs about 1 GFLOP/s
+ * on all of its dispatch's workgroups together, so it is counted on the whole dispatch. A GPU runs
+ * the workgroups side by side and one workgroup walks its timesteps serially, at 5 GFLOP/s or more
+ * (one SM's share), so there it is counted per workgroup, with a looser bound on the whole dispatch for
+ * when the workgroups outnumber what the GPU holds at once.
+ */
+const SOFTWARE_FLOPS_PER_DISPATCH = 1e8;
+const GPU_FLOPS_PER_WORKGROUP = 5e8;
+const GPU_FLOPS_PER_DISPATCH = 5e10;
+
+/** What the chunk length depends on: runs, batch, hidden size and gates per unit. */
+export interface LoopingChunkShape {
+  runs: number;
+  batch: number;
+  hiddenSize: number;
+  gates: number;
+}
+
+const chunkOverrides = new WeakMap<Engine, number>();
+
+/** Tests only: a fixed chunk length (timesteps per looping dispatch), or undefined for the estimate. */
+export function setLoopingChunk(engine: Engine, steps: number | undefined): void {
+  if (steps === undefined) {
+    chunkOverrides.delete(engine);
+    return;
+  }
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`the looping chunk must be a whole number of timesteps >= 1, got ${steps}`);
+  chunkOverrides.set(engine, steps);
+}
+
+/**
+ * Processing steps per looping dispatch: as many as the FLOP budget allows (the W_hh mat-vec,
+ * 2 G H^2 per row and step, dominates; backward costs about the same), at least 1.
+ */
+export function loopingChunk(engine: Engine, shape: LoopingChunkShape): number {
+  const fixed = chunkOverrides.get(engine);
+  if (fixed !== undefined) return fixed;
+  const { runs: R, batch: B, hiddenSize: H, gates: G } = shape;
+  const perRow = 2 * G * H * H;
+  const ROWS = 4; // batch rows per workgroup (ROWS_PER_THREAD in cell-kernels.ts)
+  const steps = isSoftwareAdapter(engine)
+    ? SOFTWARE_FLOPS_PER_DISPATCH / (R * B * perRow)
+    : Math.min(GPU_FLOPS_PER_WORKGROUP / (ROWS * perRow), GPU_FLOPS_PER_DISPATCH / (R * B * perRow));
+  return Math.max(1, Math.floor(steps));
+}
+
+/** The WebGPU default for maxComputeInvocationsPerWorkgroup, which every device allows. */
+const MAX_LOOPING_WORKGROUP = 256;
+
+const workgroupOverrides = new WeakMap<Engine, number>();
+
+/** Tests only: a fixed looping workgroup size (a multiple of 4 up to 256), or undefined for the rule below. */
+export function setLoopingWorkgroup(engine: Engine, threads: number | undefined): void {
+  if (threads === undefined) {
+    workgroupOverrides.delete(engine);
+    return;
+  }
+  if (!Number.isInteger(threads) || threads < 4 || threads > MAX_LOOPING_WORKGROUP || threads % 4 !== 0) {
+    throw new Error(`the looping workgroup must be a multiple of 4 from 4 to ${MAX_LOOPING_WORKGROUP} threads, got ${threads}`);
+  }
+  workgroupOverrides.set(engine, threads);
+}
+
+/**
+ * Threads per looping workgroup. A GPU runs a workgroup's timesteps serially, so it gets one
+ * thread per hidden unit (H rounded up to 64, at most 256). A software adapter runs a workgroup on
+ * one core 4 lanes at a time whatever its size, and every extra 4 threads add a switch at each
+ * timestep's barrier, so it keeps 64.
+ */
+export function loopingWorkgroup(engine: Engine, hiddenSize: number): number {
+  const fixed = workgroupOverrides.get(engine);
+  if (fixed !== undefined) return fixed;
+  if (isSoftwareAdapter(engine)) return 64;
+  return Math.min(MAX_LOOPING_WORKGROUP, Math.ceil(hiddenSize / 64) * 64);
+}

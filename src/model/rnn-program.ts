@@ -16,6 +16,9 @@
  *   Batch norm (shape.norm 'batch') records the same places with shaders/batch_norm.wgsl and the
  *   LSTM's bn_c_* (one thread per column, statistics over the batch); 'forward' normalizes with the
  *   batch's statistics and updates the running ones of each processing step, 'forward-eval' uses them.
+ * That is the per-step path. When chooseKernelPath (kernel-path.ts) says 'looping', each direction's
+ * timesteps, and backward its dh0/dc0 pass too, are one dispatch per chunk of the sequence instead
+ * (rnn-looping.ts); everything around them is recorded the same way.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
@@ -25,6 +28,8 @@ import { CELLS, hasState } from './cells';
 import { cellKernel, KEEP, MODE, PHASE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
 import type { DirectionPlan, LayerPlan, NormSite, ParamSpec } from './plan';
 import type { RnnGpu } from './rnn-gpu';
+import { chooseKernelPath, loopingWorkgroup } from './kernel-path';
+import { recordBackwardLoop, recordForwardLoop } from './rnn-looping';
 
 /** `struct LayerOut` in shaders/layer_output.wgsl. */
 export const LAYER_OUT_RECORD = new RecordLayout([
@@ -90,6 +95,7 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
     dhs_off: view(carry, 'dhs'), dch_off: view(carry, 'dch'),
     dnc_off: view(net.dgates, 'dnc'), dnc_run: T * B * 2 * H,
     rn_c: 0, rn_run: 0, train: 0,
+    first: 0, steps: 0, T, reverse: dir.direction === 'reverse' ? 1 : 0, keep_t: 0,
     ...extra,
   });
 }
@@ -169,11 +175,15 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const batch = shape.norm === 'batch';
   const normC = norm && hasState(cell, 'c');
   const cEntry = batch ? 'bn_c_forward' : 'norm_c_forward';
+  // one dispatch per timestep, or one per chunk of timesteps (src/model/rnn-looping.ts)
+  const looping = chooseKernelPath(engine, shape).path === 'looping';
+  const [fwd, bwd] = looping ? ['forward_loop', 'backward_loop'] as const : ['forward_step', 'backward_step'] as const;
+  const loopWorkgroup = looping ? loopingWorkgroup(engine, H) : undefined;
   const kernels = {
-    forward: await engine.kernel(cellKernel(cell, 'forward_step', { variational, norm, batch })),
-    forwardPlain: await engine.kernel(cellKernel(cell, 'forward_step', { norm, batch })),
-    backward: await engine.kernel(cellKernel(cell, 'backward_step', { variational, norm, batch })),
-    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, 'backward_step', { variational, diagnostics: true, norm, batch })) : undefined,
+    forward: await engine.kernel(cellKernel(cell, fwd, { variational, norm, batch, loopWorkgroup })),
+    forwardPlain: await engine.kernel(cellKernel(cell, fwd, { norm, batch, loopWorkgroup })),
+    backward: await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup })),
+    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup })) : undefined,
     normC: normC ? await engine.kernel(cellKernel(cell, cEntry, { variational, norm, batch })) : undefined,
     normCPlain: normC ? await engine.kernel(cellKernel(cell, cEntry, { norm, batch })) : undefined,
     normGates: !norm ? undefined : batch
@@ -208,6 +218,12 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
           });
         }
         const masked = train && variational;
+        if (looping) {
+          recordForwardLoop(net, builder, list, dir, stepRecord, {
+            kernel, masked, keep: train ? keepBits : 0, keepAfter: shape.keepAfter, label: `${cell} forward ${dirName(dir)}`,
+          });
+          continue;
+        }
         const hIn = net.stateOf(masked ? 'hm' : 'h', dir.index);
         for (const t of timeOrder(dir, T)) {
           const keep = train && dir.direction === 'forward' && shape.keepAfter === t + 1 ? keepBits : 0;
@@ -239,8 +255,8 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
       if (net.layerOutputs) await recordLayerOutput(net, builder, list, layer, 'forward', train && !!shape.dropout);
     }
   }
-  await recordBackward(net, builder, 'backward', kernels.backward, false);
-  if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, true);
+  await recordBackward(net, builder, 'backward', kernels.backward, false, looping);
+  if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, true, looping);
 }
 
 /** The layer-output kernel of `layer` (shaders/layer_output.wgsl) in `list`; backward records nothing when it would do nothing. */
@@ -273,7 +289,7 @@ async function recordLayerOutput(net: RnnGpu, builder: ProgramBuilder, list: str
   builder.add(list, kernel, `layer output ${pass} l${layer.layer}`, record, resources, [Math.ceil((B * D) / 64), T, R]);
 }
 
-async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string, kernel: Kernel, diagnostics: boolean): Promise<void> {
+async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string, kernel: Kernel, diagnostics: boolean, looping: boolean): Promise<void> {
   const { engine, shape, slot, plan } = net;
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const GH = plan.gates * H;
@@ -314,7 +330,8 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
     for (const dir of [...layer.directions].reverse()) {
       const name = dirName(dir);
       const order = timeOrder(dir, T).reverse(); // backward walks the direction's steps last to first
-      order.forEach((t, i) => {
+      if (looping) recordBackwardLoop(net, builder, list, dir, stepRecord, kernel, variational, resources, `${cell} backward ${name}`);
+      else order.forEach((t, i) => {
         const mode = i === 0 ? MODE.last : MODE.inner;
         const step = { mode, rec_row: i === 0 ? 0 : order[i - 1] };
         if (normC) {
@@ -333,8 +350,10 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
         }
       });
       const firstStep = order[order.length - 1];
-      builder.add(list, kernel, `${cell} initial-state gradient ${name}`,
-        stepRecord(net, dir, firstStep, variational, { mode: MODE.initial, rec_row: firstStep }), resources, stepGroups);
+      if (!looping) {
+        builder.add(list, kernel, `${cell} initial-state gradient ${name}`,
+          stepRecord(net, dir, firstStep, variational, { mode: MODE.initial, rec_row: firstStep }), resources, stepGroups);
+      }
 
       const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>
         ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });

@@ -1,0 +1,122 @@
+// The looping kernel path (one dispatch per layer and direction walks every timestep, backward
+// with the dh0/dc0 pass folded in) against the float64 reference for every cell: H at the looping
+// limit, H above one workgroup's 64 threads, workgroups of 256, 128 and 4 threads, B not a multiple of the 4-row batch tile, T = 1, a
+// sequence split into chunks, bidirectional stacks; then whole training steps with recurrent
+// dropout, per-timestep gradient norms (DIAGNOSTICS) and truncated BPTT's kept state, also with
+// the kept step in a later chunk; and a dispatch count that does not grow with T.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useEngine } from '../testing/gpu';
+import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
+import { RunGroup } from '../training/run-group';
+import { checkAgainstReference, countDispatches, type CheckCase } from './kernel-path-check';
+import { chooseKernelPath, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
+import { CELL_KINDS, type CellKind } from './layout';
+import { RnnGpu } from './rnn-gpu';
+
+const gpu = useEngine();
+beforeAll(() => setKernelPolicy(gpu.engine, 'looping'));
+afterEach(() => {
+  setLoopingChunk(gpu.engine, undefined);
+  setLoopingWorkgroup(gpu.engine, undefined);
+});
+
+interface Case {
+  name: string;
+  layers: number;
+  I: number;
+  H: number;
+  T: number;
+  B: number;
+  R: number;
+  bidirectional?: boolean;
+  residual?: boolean;
+  chunk?: number;
+  /** Threads per workgroup (a GPU's choice, or fewer threads than units); default: this adapter's. */
+  workgroup?: number;
+}
+
+const CASES: Case[] = [
+  { name: 'H at the looping limit', layers: 1, I: 3, H: LOOPING_MAX_HIDDEN, T: 2, B: 2, R: 1 },
+  { name: 'H 70: two units per thread for some threads', layers: 2, I: 4, H: 70, T: 3, B: 3, R: 2 },
+  { name: 'B 5: a full and a partial batch tile', layers: 1, I: 3, H: 9, T: 4, B: 5, R: 2 },
+  { name: 'T 1', layers: 2, I: 4, H: 6, T: 1, B: 2, R: 2 },
+  { name: 'T 7 in chunks of 3', layers: 2, I: 3, H: 7, T: 7, B: 5, R: 2, chunk: 3 },
+  { name: 'T 5 in chunks of 1', layers: 1, I: 2, H: 5, T: 5, B: 2, R: 1, chunk: 1 },
+  { name: 'bidirectional 2 layers', layers: 2, I: 3, H: 6, T: 4, B: 3, R: 2, bidirectional: true },
+  { name: 'H at the limit, 256 threads (a GPU\'s workgroup)', layers: 1, I: 2, H: LOOPING_MAX_HIDDEN, T: 2, B: 5, R: 1, workgroup: 256 },
+  { name: 'H 70, 128 threads', layers: 1, I: 3, H: 70, T: 3, B: 2, R: 2, workgroup: 128 },
+  { name: 'H 9, 4 threads: three units per thread', layers: 2, I: 3, H: 9, T: 3, B: 5, R: 2, workgroup: 4 },
+  { name: 'bidirectional 2 layers in chunks of 2, residual', layers: 2, I: 3, H: 5, T: 5, B: 5, R: 2, bidirectional: true, residual: true, chunk: 2 },
+];
+
+describe.each(CELL_KINDS)('%s looping kernels vs float64 reference', (cell: CellKind) => {
+  it.each(CASES)('$name: L=$layers I=$I H=$H T=$T B=$B R=$R', async (c) => {
+    const check: CheckCase = {
+      shape: { cell, inputSize: c.I, hiddenSize: c.H, numLayers: c.layers, bidirectional: c.bidirectional, residual: c.residual },
+      seqLen: c.T, batch: c.B, runs: c.R, seed: 17 * c.H + c.T,
+    };
+    expect(chooseKernelPath(gpu.engine, { hiddenSize: c.H }).path).toBe('looping');
+    if (c.chunk) setLoopingChunk(gpu.engine, c.chunk);
+    if (c.workgroup) setLoopingWorkgroup(gpu.engine, c.workgroup);
+    for (const w of await checkAgainstReference(gpu.engine, check)) {
+      expect(w.ratio, `${w.name}: max abs ${w.maxAbs}`).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+// Recurrent dropout, per-timestep gradient norms and truncated BPTT, without norms in the cell
+// (those run per-step whatever the policy).
+const TRICK_CASES = TRAINING_CASES.filter((c) => !c.spec.norm && /recurrent|truncated|norms every/.test(c.name));
+
+describe('training steps on the looping path vs float64 reference', () => {
+  it('covers recurrent dropout, gradient norms through time and truncated BPTT', () => {
+    expect(TRICK_CASES.some((c) => c.spec.bptt.kind === 'truncated')).toBe(true);
+    expect(TRICK_CASES.some((c) => c.spec.diagnosticsEvery)).toBe(true);
+    expect(TRICK_CASES.some((c) => c.spec.runs.some((r) => r.recurrentDropout))).toBe(true);
+  });
+  it.each(TRICK_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    await trainAgainstReference((spec, onRecords) => RunGroup.create(gpu.engine, spec, onRecords), c);
+  });
+  it.each(TRICK_CASES.filter((c) => c.spec.bptt.kind === 'truncated').map((c) => [c.name, c] as const))('one timestep per dispatch (the kept step in a later chunk): %s', async (_, c) => {
+    setLoopingChunk(gpu.engine, 1);
+    await trainAgainstReference((spec, onRecords) => RunGroup.create(gpu.engine, spec, onRecords), c);
+  });
+});
+
+describe('looping dispatches', () => {
+  const LISTS = ['forward', 'forward-eval', 'backward', 'backward-diagnostics'];
+  const shape = (T: number) => ({
+    cell: 'lstm' as const, inputSize: 3, hiddenSize: 8, numLayers: 2, bidirectional: true,
+    seqLen: T, batch: 5, runs: 2, evalForward: true, diagnostics: true,
+  });
+
+  it('do not grow with T: one cell dispatch per direction in each forward and backward list', async () => {
+    const short = await countDispatches(gpu.engine, shape(4), LISTS);
+    const long = await countDispatches(gpu.engine, shape(16), LISTS);
+    expect(long).toEqual(short);
+    for (const list of LISTS) expect(short[list].cell, list).toBe(4); // 2 layers x 2 directions
+  });
+
+  it('split a sequence into ceil(T / chunk) forward and ceil((T + 1) / chunk) backward dispatches', async () => {
+    setLoopingChunk(gpu.engine, 3);
+    const counts = await countDispatches(gpu.engine, shape(7), LISTS);
+    expect(counts.forward.cell).toBe(4 * 3);
+    expect(counts.backward.cell).toBe(4 * 3);
+    setLoopingChunk(gpu.engine, 4);
+    const four = await countDispatches(gpu.engine, shape(7), LISTS);
+    expect(four.forward.cell).toBe(4 * 2);
+    expect(four.backward.cell).toBe(4 * 2);
+  });
+
+  it('run with the workgroup size the rule (or a test) sets: LOOP_WG in every looping kernel', async () => {
+    setLoopingWorkgroup(gpu.engine, 128);
+    const net = await RnnGpu.create(gpu.engine, shape(4));
+    try {
+      const loops = ['forward', 'backward'].flatMap((l) => net.program.list(l)).filter((d) => d.kernel.desc.entryPoint.endsWith('_loop'));
+      expect(loops.length).toBe(8);
+      for (const d of loops) expect(d.kernel.desc.constants?.LOOP_WG, d.kernel.desc.label).toBe(128);
+    } finally {
+      net.destroy();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+// The per-step kernel path (one dispatch per layer, direction and timestep, and a separate dh0/dc0
+// pass), which the default 'auto' policy no longer picks for the shapes the other suites use, so
+// it is forced here: every cell against the float64 reference on the shapes of the looping suite
+// that matter for it, the training cases without norms (the norm cases run per-step always, in
+// norm-training.gpu.test.ts), and a dispatch count that does grow with T.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEngine } from '../testing/gpu';
+import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
+import { RunGroup } from '../training/run-group';
+import { checkAgainstReference, countDispatches } from './kernel-path-check';
+import { chooseKernelPath, setKernelPolicy } from './kernel-path';
+import { CELL_KINDS, type CellKind } from './layout';
+
+const gpu = useEngine();
+beforeAll(() => setKernelPolicy(gpu.engine, 'per-step'));
+
+const CASES = [
+  { name: 'H 70 over two workgroups of units', layers: 2, I: 4, H: 70, T: 3, B: 3, R: 2 },
+  { name: 'B 5: a full and a partial batch tile', layers: 1, I: 3, H: 9, T: 4, B: 5, R: 2 },
+  { name: 'T 1', layers: 2, I: 4, H: 6, T: 1, B: 2, R: 2 },
+  { name: 'bidirectional 2 layers, residual', layers: 2, I: 3, H: 5, T: 4, B: 5, R: 2, bidirectional: true, residual: true },
+];
+
+describe.each(CELL_KINDS)('%s per-step kernels vs float64 reference', (cell: CellKind) => {
+  it.each(CASES)('$name: L=$layers I=$I H=$H T=$T B=$B R=$R', async (c) => {
+    expect(chooseKernelPath(gpu.engine, { hiddenSize: c.H }).path).toBe('per-step');
+    const worst = await checkAgainstReference(gpu.engine, {
+      shape: { cell, inputSize: c.I, hiddenSize: c.H, numLayers: c.layers, bidirectional: c.bidirectional, residual: c.residual },
+      seqLen: c.T, batch: c.B, runs: c.R, seed: 31 * c.H + c.T,
+    });
+    for (const w of worst) expect(w.ratio, `${w.name}: max abs ${w.maxAbs}`).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('training steps on the per-step path vs float64 reference', () => {
+  it.each(TRAINING_CASES.filter((c) => !c.spec.norm).map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    await trainAgainstReference((spec, onRecords) => RunGroup.create(gpu.engine, spec, onRecords), c);
+  });
+});
+
+describe('per-step dispatches', () => {
+  it('one cell dispatch per direction and timestep forward, and one more per direction backward (the dh0/dc0 pass)', async () => {
+    const shape = (T: number) => ({ cell: 'gru' as const, inputSize: 3, hiddenSize: 8, numLayers: 2, seqLen: T, batch: 5, runs: 1 });
+    for (const T of [4, 9]) {
+      const counts = await countDispatches(gpu.engine, shape(T), ['forward', 'backward']);
+      expect(counts.forward.cell).toBe(2 * T);
+      expect(counts.backward.cell).toBe(2 * (T + 1));
+    }
+  });
+});
