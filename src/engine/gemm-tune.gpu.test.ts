@@ -229,7 +229,7 @@ describe('row sums', () => {
     program.destroy();
   });
 
-  it('sizes split scratch for the row-sum column and refuses sums outside C's buffer', async () => {
+  it('sizes split scratch for the row-sum column and refuses sums outside the buffer of C', async () => {
     const engine = freshEngine();
     const { spec } = gradSpec(engine, 8, 8, 64);
     const c = engine.createBuffer('c and sums', (64 + 8) * 4, GPUBufferUsage.STORAGE);
