@@ -154,7 +154,8 @@ export class UpdateStage implements Stage {
     ]);
     this.normsView = { buffer: this.control.buffer, offset: this.control.view('norms').offset, stride: 2 + S };
     this.plateauState = new Arena(engine, `${spec.label} plateau state`, [{ name: 'state', shape: [R, 4] }]);
-    this.nonfinite = engine.createBuffer(`${spec.label} non-finite weights`, 4 * R, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    this.nonfinite = engine.createBuffer(`${spec.label} non-finite weights`, 4 * R,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     this.learningRates = new Array<number>(R).fill(NaN);
     this.optimizerSteps = new Array<number>(R).fill(0);
   }
