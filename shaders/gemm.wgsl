@@ -3,6 +3,11 @@
 // Operands are addressed through strides, so transposes cost nothing:
 //   A(m, k) = a[a_off + r * a_run + m * a_rs + k * a_cs], likewise B(k, n); with ONES_A, A(m, k) = 1
 //   (a column sum is ones(1, K) x B). A run stride of 0 shares one operand among all runs.
+// Row sums (ROW_SUMS): C gets an extra column n = sum_k A(m, k), as if B had a ones column appended;
+//   a weight gradient's GEMM thus also yields the bias gradient. With SUMS_APART that column is
+//   stored at c[sum_off + r * sum_run + m] instead of in C's row. The tiled and blocked kernels add
+//   it up in the workgroups of the first column tile from the A values they load anyway, so the
+//   extra column costs no tile of its own.
 // Split-K: dispatch z is r * splits + s, and split s sums k in [s * k_chunk, (s + 1) * k_chunk) into
 //   C(m, n) at c_off + r * c_run + s * c_split + m * c_rs + n. With splits > 1 the host points C at a
 //   scratch of partials and clears the epilogue flags; gemm_reduce then adds the partials in split order
@@ -16,12 +21,14 @@ struct Gemm {
   b_off: u32, b_run: u32, b_rs: u32, b_cs: u32,
   c_off: u32, c_run: u32, c_rs: u32, bias_off: u32,
   bias_run: u32, splits: u32, k_chunk: u32, c_split: u32,
-  lanes_n: u32,
+  lanes_n: u32, sum_off: u32, sum_run: u32,
 }
 
 const ACCUMULATE: u32 = 1u;
 const ADD_BIAS: u32 = 2u;
 const ONES_A: u32 = 4u;
+const ROW_SUMS: u32 = 8u;
+const SUMS_APART: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> u: Gemm;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -47,17 +54,39 @@ fn ones_a() -> bool {
   return (u.flags & ONES_A) != 0u;
 }
 
-// C(m, n) = v (+ bias(n)) (+ C(m, n)): the end of every kernel here.
+fn row_sums() -> bool {
+  return (u.flags & ROW_SUMS) != 0u;
+}
+
+// Columns of C a kernel writes: n, and the row-sum column n when there is one.
+fn columns() -> u32 {
+  return select(u.n, u.n + 1u, row_sums());
+}
+
+// C(m, n) = v (+ bias(n)) (+ C(m, n)): the end of every kernel here. Column u.n is the row sums
+// (never biased), in C's row or, with SUMS_APART, at its own place.
 fn store(q: Slice, m: u32, n: u32, v: f32) {
   var x = v;
-  if ((u.flags & ADD_BIAS) != 0u) {
+  var ci = u.c_off + q.r * u.c_run + q.s * u.c_split + m * u.c_rs + n;
+  if (n == u.n) {
+    if ((u.flags & SUMS_APART) != 0u) {
+      ci = u.sum_off + q.r * u.sum_run + m;
+    }
+  } else if ((u.flags & ADD_BIAS) != 0u) {
     x += bias[u.bias_off + q.r * u.bias_run + n];
   }
-  let ci = u.c_off + q.r * u.c_run + q.s * u.c_split + m * u.c_rs + n;
   if ((u.flags & ACCUMULATE) != 0u) {
     x += c[ci];
   }
   c[ci] = x;
+}
+
+// The row-sum column for rows ms.
+fn store_sums(q: Slice, ms: vec4<u32>, v: vec4<f32>) {
+  if (ms.x < u.m) { store(q, ms.x, u.n, v.x); }
+  if (ms.y < u.m) { store(q, ms.y, u.n, v.y); }
+  if (ms.z < u.m) { store(q, ms.z, u.n, v.z); }
+  if (ms.w < u.m) { store(q, ms.w, u.n, v.w); }
 }
 
 // ---- tiled: 64 x 64 output tile per workgroup, 4 x 4 per thread, K in slices of 16 ----
@@ -107,6 +136,9 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   var acc1 = vec4<f32>();
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
+  // Rows m0 + lid.y + 16 i summed over k (the row-sum column), in the first column tile only.
+  let sums = row_sums() && wg.x == 0u;
+  var acc_sum = vec4<f32>();
   for (var k0 = q.k0; k0 < q.k1; k0 += 16u) {
     for (var i = 0u; i < 4u; i++) {
       let e = tid + i * 256u;
@@ -124,6 +156,9 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       acc1 += av.y * bv;
       acc2 += av.z * bv;
       acc3 += av.w * bv;
+      if (sums) {
+        acc_sum += av;
+      }
     }
     workgroupBarrier();
   }
@@ -132,6 +167,9 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   store_row(q, m0 + lid.y + 16u, n, acc1);
   store_row(q, m0 + lid.y + 32u, n, acc2);
   store_row(q, m0 + lid.y + 48u, n, acc3);
+  if (sums && lid.x == 0u) {
+    store_sums(q, m0 + lid.y + vec4<u32>(0u, 16u, 32u, 48u), acc_sum);
+  }
 }
 
 // ---- blocked: a 4 x 4 block of C per thread straight from memory, no workgroup memory ----
@@ -176,6 +214,8 @@ fn gemm_blocked(
     var acc1 = vec4<f32>();
     var acc2 = vec4<f32>();
     var acc3 = vec4<f32>();
+    let sums = row_sums() && t % tiles_n == 0u;
+    var acc_sum = vec4<f32>();
     for (var k = 0u; k < q.k1 - q.k0; k++) {
       var av = vec4<f32>(1.0);
       if (!ones_a()) {
@@ -188,11 +228,17 @@ fn gemm_blocked(
       acc1 += av.y * bv;
       acc2 += av.z * bv;
       acc3 += av.w * bv;
+      if (sums) {
+        acc_sum += av;
+      }
     }
     store_block_row(q, ms.x, ns, acc0);
     store_block_row(q, ms.y, ns, acc1);
     store_block_row(q, ms.z, ns, acc2);
     store_block_row(q, ms.w, ns, acc3);
+    if (sums && tx == 0u) {
+      store_sums(q, ms, acc_sum);
+    }
   }
 }
 
@@ -203,13 +249,19 @@ fn gemm_blocked(
 @compute @workgroup_size(64, 1, 1)
 fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let q = slice_of(gid.z);
-  let total = u.m * u.n;
+  let nc = columns();
+  let total = u.m * nc;
   for (var e = gid.x; e < total; e += groups.x * 64u) {
-    let m = e / u.n;
-    let n = e % u.n;
+    let m = e / nc;
+    let n = e % nc;
     var v = 0.0;
     let b0 = u.b_off + q.r * u.b_run + n * u.b_cs;
-    if (ones_a()) {
+    if (n == u.n) {
+      let a0 = u.a_off + q.r * u.a_run + m * u.a_rs;
+      for (var k = q.k0; k < q.k1; k++) {
+        v += a[a0 + k * u.a_cs];
+      }
+    } else if (ones_a()) {
       for (var k = q.k0; k < q.k1; k++) {
         v += b[b0 + k * u.b_rs];
       }
@@ -226,14 +278,15 @@ fn gemm_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
 // ---- reduce: C(m, n) = sum over s of P[s](m, n) in split order, then the epilogue ----
 
 // The partials are A here: P[r][s](m, n) = a[a_off + r * a_run + s * a_cs + m * a_rs + n], with
-// u.k = the number of partials. Dispatch z is the run alone (u.splits = 1).
+// u.k = the number of partials (and n up to u.n with row sums). Dispatch z is the run alone (u.splits = 1).
 @compute @workgroup_size(64, 1, 1)
 fn gemm_reduce(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let q = Slice(gid.z, 0u, 0u, 0u);
-  let total = u.m * u.n;
+  let nc = columns();
+  let total = u.m * nc;
   for (var e = gid.x; e < total; e += groups.x * 64u) {
-    let m = e / u.n;
-    let n = e % u.n;
+    let m = e / nc;
+    let n = e % nc;
     let p0 = u.a_off + q.r * u.a_run + m * u.a_rs + n;
     var v = 0.0;
     for (var s = 0u; s < u.k; s++) {

@@ -1,9 +1,15 @@
-// The fused parameter update for R runs at once, one thread per parameter: clip the gradient
-// (clip_grad_norm_ from the norms of norms.wgsl, then clip_grad_value_), then one torch.optim rule
-// (single-tensor SGD, RMSprop, Adam, AdamW) chosen per run by data in the per-run table
-// (lib/run.wgsl), never by pipeline. Scalars derived from the hyperparameters (1 - beta, bias
-// corrections, 1 - lr * wd) are computed on the CPU in float64, as torch does in Python.
-// Gradients are only read: the clipped gradient lives in registers. Dispatch: (ceil(P / 256), 1, R).
+// The fused parameter update for R runs at once, one thread per parameter: finish the gradient
+// norms from the partial sums of norms.wgsl, clip the gradient (clip_grad_norm_ from the global
+// norm, then clip_grad_value_), then one torch.optim rule (single-tensor SGD, RMSprop, Adam, AdamW)
+// chosen per run by data in the per-run table (lib/run.wgsl), never by pipeline. Scalars derived
+// from the hyperparameters (1 - beta, bias corrections, 1 - lr * wd) are computed on the CPU in
+// float64, as torch does in Python. Gradients are only read: the clipped gradient lives in
+// registers. Dispatch: (ceil(P / 256), 1, R).
+// The norms' last reduction is folded in here instead of a dispatch of its own: every thread that
+// clips by norm adds up the run's S x G partials itself, in one fixed order (the same bits in every
+// thread and every run of the step), and thread 0 of each run writes the norms and the `clipped`
+// flag that the metrics and the anomaly check read. A thread that writes a non-finite weight sets
+// the run's word in `nonfinite`, which anomaly.wgsl reads (and clears) after the step.
 // A run on a reduce-on-plateau schedule trains at the rate lib/plateau.wgsl derives from the
 // plateau state the GPU keeps (decided without readback), so its lr, Adam step size and AdamW
 // decay are recomputed here from that rate. Float64 mirror: src/reference/optim.ts.
@@ -14,6 +20,11 @@ struct Update {
   slot0: u32,      // offsets of the three state slots in `state`, each [R][P]
   slot1: u32,
   slot2: u32,
+  segments: u32,   // S, as in norms.wgsl
+  groups: u32,     // G partials per segment
+  part_off: u32,   // sums of squares [R][S][G] in `control`
+  max_off: u32,    // largest |g| [R][S][G] in `control`
+  norm_off: u32,   // norms [R][2 + S] in `control`: global, S segments, clipped
 }
 
 const KIND_SGD: u32 = 0u;
@@ -31,9 +42,59 @@ const CLIP_NORM_EPS: f32 = 1e-6;
 @group(0) @binding(0) var<uniform> u: Update;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>; // [R][P]
 @group(0) @binding(2) var<storage, read> grads: array<f32>;        // [R][P]
-@group(0) @binding(4) var<storage, read> norms: array<f32>;        // [R][2 + S], norms.wgsl
+@group(0) @binding(4) var<storage, read_write> control: array<f32>; // partials, maxes and norms of norms.wgsl
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;  // slots 0..2, each [R][P]
 @group(0) @binding(6) var<storage, read> plateau: array<f32>;      // [R][PLATEAU_STATE], lib/plateau.wgsl
+@group(0) @binding(7) var<storage, read_write> nonfinite: array<atomic<u32>>; // [R]
+
+fn non_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}
+
+// Run r's sum of squares over segment s: its G partials in order.
+fn segment_squares(r: u32, s: u32) -> f32 {
+  let at = u.part_off + (r * u.segments + s) * u.groups;
+  var x = 0.0;
+  for (var g = 0u; g < u.groups; g++) {
+    x += control[at + g];
+  }
+  return x;
+}
+
+// Run r's global gradient norm: the segments' sums of squares added in order.
+fn total_norm(r: u32) -> f32 {
+  var total = 0.0;
+  for (var s = 0u; s < u.segments; s++) {
+    total += segment_squares(r, s);
+  }
+  return sqrt(total);
+}
+
+// norms[r] = [global, segment 0 .. S - 1, clipped]. clipped is 1.0 when clip_grad_norm_ scales
+// (max_norm / (total + 1e-6) < 1) or clip_grad_value_ clamps some element of the norm-clipped
+// gradient, else 0.0. The global norm is total_norm's, bit for bit.
+fn write_norms(r: u32, h: Run) {
+  let out = u.norm_off + r * u.norm_stride;
+  var total = 0.0;
+  var largest = 0.0;
+  for (var s = 0u; s < u.segments; s++) {
+    let squares = segment_squares(r, s);
+    total += squares;
+    control[out + 1u + s] = sqrt(squares);
+    let at = u.max_off + (r * u.segments + s) * u.groups;
+    for (var g = 0u; g < u.groups; g++) {
+      largest = max(largest, control[at + g]);
+    }
+  }
+  let norm = sqrt(total);
+  control[out] = norm;
+  var coef = 1.0;
+  if (h.max_norm > 0.0) {
+    coef = min(h.max_norm / (norm + CLIP_NORM_EPS), 1.0);
+  }
+  let clipped = coef < 1.0 || (h.clip_value > 0.0 && largest * coef > h.clip_value);
+  control[out + 1u + u.segments] = select(0.0, 1.0, clipped);
+}
 
 fn has(h: Run, flag: u32) -> bool {
   return (h.optimizer_flags & flag) != 0u;
@@ -103,10 +164,13 @@ fn adam(h: Run, step_size: f32, decay_factor: f32, at: u32, param: f32, grad: f3
 fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   let r = gid.z;
+  let h = run_table[r];
+  if (i == 0u) {
+    write_norms(r, h);
+  }
   if (i >= u.p_run) {
     return;
   }
-  let h = run_table[r];
   var lr = h.lr;
   var step_size = h.step_size;
   var decay_factor = h.decay_factor;
@@ -118,22 +182,26 @@ fn update(@builtin(global_invocation_id) gid: vec3<u32>) {
   let at = r * u.p_run + i;
   var g = grads[at];
   if (h.max_norm > 0.0) {
-    let total = norms[r * u.norm_stride];
-    g = g * min(h.max_norm / (total + CLIP_NORM_EPS), 1.0);
+    g = g * min(h.max_norm / (total_norm(r) + CLIP_NORM_EPS), 1.0);
   }
   if (h.clip_value > 0.0) {
     g = clamp(g, -h.clip_value, h.clip_value);
   }
   let p = params[at];
+  var next: f32;
   switch h.optimizer {
     case KIND_SGD: {
-      params[at] = sgd(h, lr, at, p, g);
+      next = sgd(h, lr, at, p, g);
     }
     case KIND_RMSPROP: {
-      params[at] = rmsprop(h, lr, at, p, g);
+      next = rmsprop(h, lr, at, p, g);
     }
     default: {
-      params[at] = adam(h, step_size, decay_factor, at, p, g);
+      next = adam(h, step_size, decay_factor, at, p, g);
     }
+  }
+  params[at] = next;
+  if (non_finite(next)) {
+    atomicOr(&nonfinite[r], 1u);
   }
 }

@@ -46,6 +46,11 @@ export interface GemmProblem {
   b: Operand;
   c: Operand;
   bias?: Operand;
+  /**
+   * Also sum_k A(m, k) for every m, stored at rowSums.off + r * rowSums.run + m in C's buffer (a
+   * weight gradient's GEMM yields the bias gradient too); the accumulate flag applies to it as well.
+   */
+  rowSums?: Operand;
   accumulate?: boolean;
 }
 
@@ -56,12 +61,14 @@ export const GEMM_RECORD = new RecordLayout([
   'b_off', 'b_run', 'b_rs', 'b_cs',
   'c_off', 'c_run', 'c_rs', 'bias_off',
   'bias_run', 'splits', 'k_chunk', 'c_split',
-  'lanes_n',
+  'lanes_n', 'sum_off', 'sum_run',
 ] as const);
 
 const ACCUMULATE = 1;
 const ADD_BIAS = 2;
 const ONES_A = 4;
+const ROW_SUMS = 8;
+const SUMS_APART = 16;
 const GROUP = 64;
 
 export const GEMM_KERNELS: Record<GemmKernelName | 'reduce', KernelDesc> = {
@@ -82,10 +89,15 @@ export function splitPlan(k: number, variant: GemmVariant): { splits: number; ch
   return { splits: Math.max(1, Math.ceil(k / chunk)), chunk };
 }
 
+/** Columns of C a product writes: n, plus the row-sum column. */
+export function columnsOf(p: Pick<GemmProblem, 'n' | 'rowSums'>): number {
+  return p.n + (p.rowSums ? 1 : 0);
+}
+
 /** Floats of split-K scratch a variant needs (0 without splits). */
-export function scratchFloats(p: Pick<GemmProblem, 'runs' | 'm' | 'n' | 'k'>, variant: GemmVariant): number {
+export function scratchFloats(p: Pick<GemmProblem, 'runs' | 'm' | 'n' | 'k' | 'rowSums'>, variant: GemmVariant): number {
   const { splits } = splitPlan(p.k, variant);
-  return splits > 1 ? p.runs * splits * p.m * p.n : 0;
+  return splits > 1 ? p.runs * splits * p.m * columnsOf(p) : 0;
 }
 
 /** Refuses what the kernels cannot run, naming the product's label and the field. */
@@ -93,6 +105,8 @@ export function checkProblem(p: GemmProblem): void {
   for (const f of ['runs', 'm', 'n', 'k'] as const) {
     if (!Number.isInteger(p[f]) || p[f] < 1) throw new Error(`gemm "${p.label}": ${f} must be a whole number >= 1, got ${p[f]}`);
   }
+  if (p.rowSums && p.a === ONES) throw new Error(`gemm "${p.label}": rowSums needs an A operand, not ones`);
+  if (p.rowSums && p.rowSums.buffer !== p.c.buffer) throw new Error(`gemm "${p.label}": rowSums must lie in C's buffer`);
 }
 
 /**
@@ -118,18 +132,20 @@ function groupsOf(engine: Engine, p: GemmProblem, kernel: GemmKernelName | 'redu
     const tiles = Math.ceil(p.m / ((4 * GROUP) / ln)) * Math.ceil(p.n / (4 * ln));
     return [Math.min(max, tiles), 1, z];
   }
-  return [Math.min(max, Math.ceil((p.m * p.n) / GROUP)), 1, z];
+  return [Math.min(max, Math.ceil((p.m * columnsOf(p)) / GROUP)), 1, z];
 }
 
 function operandFields(o: Operand | typeof ONES): [number, number, number, number] {
   return o === ONES ? [0, 0, 0, 0] : [o.off, o.run, o.rs, o.cs];
 }
 
-function epilogue(p: GemmProblem): Record<'flags' | 'bias_off' | 'bias_run', number> {
+function epilogue(p: GemmProblem): Record<'flags' | 'bias_off' | 'bias_run' | 'sum_off' | 'sum_run', number> {
   return {
-    flags: (p.accumulate ? ACCUMULATE : 0) | (p.bias ? ADD_BIAS : 0),
+    flags: (p.accumulate ? ACCUMULATE : 0) | (p.bias ? ADD_BIAS : 0) | (p.rowSums ? ROW_SUMS | SUMS_APART : 0),
     bias_off: p.bias?.off ?? 0,
     bias_run: p.bias?.run ?? 0,
+    sum_off: p.rowSums?.off ?? 0,
+    sum_run: p.rowSums?.run ?? 0,
   };
 }
 
@@ -162,19 +178,22 @@ export async function recordGemm(
     builder.add(list, kernel, p.label, record, { 1: aBuffer, 2: p.b.buffer, 3: biasBuffer, 4: p.c.buffer }, groups);
     return;
   }
-  // Partials P[r][s](m, n), densely packed: run stride splits * m * n, split stride m * n.
-  const mn = p.m * p.n;
+  // Partials P[r][s](m, n), densely packed: run stride splits * m * nc, split stride m * nc, where
+  // nc counts the row-sum column, kept in the partials' rows until the reduction puts it apart.
+  const nc = columnsOf(p);
+  const mn = p.m * nc;
+  const rowSums = p.rowSums ? ROW_SUMS : 0;
   const partials: ProgramResource = builder.scratch('gemm partials', p.runs * splits * mn * 4);
   const partialRecord = GEMM_RECORD.pack({
-    ...shape, ...operands, flags: onesA, bias_off: 0, bias_run: 0,
-    c_off: 0, c_run: splits * mn, c_rs: p.n, c_split: mn,
+    ...shape, ...operands, flags: onesA | rowSums, bias_off: 0, bias_run: 0, sum_off: 0, sum_run: 0,
+    c_off: 0, c_run: splits * mn, c_rs: nc, c_split: mn,
   });
   builder.add(list, kernel, `${p.label} partials`, partialRecord,
     { 1: aBuffer, 2: p.b.buffer, 3: biasBuffer, 4: partials }, groups);
   const reduce = await engine.kernel(GEMM_KERNELS.reduce);
   const reduceRecord = GEMM_RECORD.pack({
     m: p.m, n: p.n, k: splits, splits: 1, k_chunk: 0, lanes_n: 1, ...end,
-    a_off: 0, a_run: splits * mn, a_rs: p.n, a_cs: mn,
+    a_off: 0, a_run: splits * mn, a_rs: nc, a_cs: mn,
     b_off: 0, b_run: 0, b_rs: 0, b_cs: 0,
     c_off: p.c.off, c_run: p.c.run, c_rs: p.c.rs, c_split: 0,
   });

@@ -194,6 +194,7 @@ describe('rule and candidates', () => {
     expect(shapeKey(p)).toBe('256x64x512 a:cols b:rows');
     expect(shapeKey({ ...p, a: ONES, runs: 4 })).toBe('256x64x512 a:ones b:rows');
     expect(shapeKey({ ...p, b: { ...p.b, rs: 1, cs: 512 } })).toBe('256x64x512 a:cols b:cols');
+    expect(shapeKey({ ...p, rowSums: { ...p.c, off: 1 } })).toBe('256x64x512 a:cols b:rows +row sums');
   });
 
   it('fits a choice to a run count whose scratch would pass the limit', () => {
@@ -201,6 +202,44 @@ describe('rule and candidates', () => {
     // 64 runs x 1024 x 1024 floats of partials per split is 256 MiB: no split fits the 32 MiB cap.
     expect(fitRuns(gpu.engine, p, { kernel: 'tiled', splits: 8 })).toEqual({ kernel: 'tiled', splits: 1 });
     expect(fitRuns(gpu.engine, { ...p, runs: 1 }, { kernel: 'tiled', splits: 8 })).toEqual({ kernel: 'tiled', splits: 8 });
+  });
+});
+
+describe('row sums', () => {
+  it('times a weight gradient with its bias column as its own shape, and the choice computes both', async () => {
+    const engine = freshEngine();
+    const [m, n, k] = [64, 32, 512];
+    const rng = new Rng(31);
+    const { spec, want } = gradSpec(engine, m, n, k, rng);
+    const aT = new Float32Array(await engine.readBuffer(spec.a.buffer));
+    // C's buffer gets room for the m row sums after C.
+    const c = engine.createBuffer('c and sums', (m * n + m) * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+    const builder = new ProgramBuilder(engine, 'row sums tuned');
+    await addGemm(engine, builder, 'x', spec);
+    await addGemm(engine, builder, 'x', { ...spec, c: { ...spec.c, buffer: c }, rowSums: { ...spec.c, buffer: c, off: m * n } });
+    const choices = await gemmChoices(engine);
+    expect(choices.map((x) => x.key)).toEqual([shapeKey(spec), `${shapeKey(spec)} +row sums`]);
+    expect(choices[1].by).toBe('measured');
+    const program = builder.finish();
+    engine.submit('row sums tuned', (e) => program.encode(e, 'x'));
+    const sums = new Float64Array(m);
+    for (let q = 0; q < k; q++) for (let i = 0; i < m; i++) sums[i] += aT[q * m + i];
+    const got = new Float32Array(await engine.readBuffer(c));
+    expect(compare(got, [...want, ...sums], 1e-5, 1e-4).worstRatio).toBeLessThanOrEqual(1);
+    program.destroy();
+  });
+
+  it('sizes split scratch for the row-sum column and refuses sums outside the buffer of C', async () => {
+    const engine = freshEngine();
+    const { spec } = gradSpec(engine, 8, 8, 64);
+    const c = engine.createBuffer('c and sums', (64 + 8) * 4, GPUBufferUsage.STORAGE);
+    const builder = new ProgramBuilder(engine, 'sums scratch');
+    await addGemm(engine, builder, 'x', { ...spec, c: { ...spec.c, buffer: c }, rowSums: { ...spec.c, buffer: c, off: 64 },
+      variant: { kernel: 'blocked', splits: 4 } });
+    const program = builder.finish();
+    expect(program.scratch.map((b) => b.size)).toEqual([8 * 9 * 4 * 4]);
+    program.destroy();
+    await expect(addGemm(engine, builder, 'x', { ...spec, rowSums: { ...spec.a, off: 0 } })).rejects.toThrow(/rowSums must lie in C's buffer/);
   });
 });
 

@@ -95,7 +95,7 @@ function layout(o: Operand | typeof ONES): string {
  * group's dispatches do not change with R (shapes are timed for one run).
  */
 export function shapeKey(p: GemmProblem): string {
-  return `${p.m}x${p.n}x${p.k} a:${layout(p.a)} b:${layout(p.b)}`;
+  return `${p.m}x${p.n}x${p.k} a:${layout(p.a)} b:${layout(p.b)}${p.rowSums ? ' +row sums' : ''}`;
 }
 
 /** `variant` with as many splits as fit `p`'s run count (scratch size, dispatch limits); the same for most R. */
@@ -165,13 +165,16 @@ function syntheticProblem(engine: Engine, p: GemmProblem): { problem: GemmProble
   };
   const a = p.a === ONES ? ONES : make(p.m, p.k, p.a, 'a');
   const b = make(p.k, p.n, p.b, 'b');
-  const c = make(p.m, p.n, { ...p.c, rs: p.n, cs: 1 }, 'c');
+  // C's rows, then the row sums where the product has them (they must share C's buffer).
+  const flat = make(1, p.m * p.n + (p.rowSums ? p.m : 0), { ...p.c, rs: 0, cs: 1 }, 'c');
+  const c = flat && { ...flat, rs: p.n, cs: 1 };
+  const rowSums = p.rowSums && c ? { ...c, off: p.m * p.n } : undefined;
   const buffers = [a === ONES ? null : a, b, c].flatMap((o) => (o ? [o.buffer] : []));
   if (!a || !b || !c) {
     for (const buf of buffers) buf.destroy();
     return null;
   }
-  return { problem: { label: `gemm tuning ${shapeKey(p)}`, runs: 1, m: p.m, n: p.n, k: p.k, a, b, c }, buffers };
+  return { problem: { label: `gemm tuning ${shapeKey(p)}`, runs: 1, m: p.m, n: p.n, k: p.k, a, b, c, rowSums }, buffers };
 }
 
 async function build(engine: Engine, p: GemmProblem, v: GemmVariant): Promise<Program> {

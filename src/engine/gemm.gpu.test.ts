@@ -1,7 +1,8 @@
 // Every GEMM variant (tiled, blocked, direct; with and without split-K) and the column sum against a
 // float64 matmul: odd shapes, m = 1, n = 1, k = 1, k not a multiple of the split, transposed operands
 // through strides, padded C rows, bias, accumulation, R > 1 with shared (run stride 0) operands, and
-// split-K results bit-identical from one run to the next.
+// split-K results bit-identical from one run to the next; the row-sum column (a bias gradient from
+// a weight gradient's GEMM) with every variant.
 import { describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { compare } from '../testing/compare';
@@ -74,6 +75,49 @@ describe.each(VARIANTS)('gemm $kernel, $splits splits', (variant) => {
   });
 });
 
+describe.each(VARIANTS)('gemm with row sums $kernel, $splits splits', (variant) => {
+  // Ragged tiles in both directions, several tiles along n (only the first sums), m = 1, n = 1, A either way round.
+  it.each([[70, 65, 17], [130, 2, 301], [5, 3, 7], [1, 37, 90], [45, 1, 77], [200, 130, 40]])(
+    'm=%i n=%i k=%i: C and sum_k A(m, k) beside it, accumulated, with bias, 2 runs', async (m, n, k) => {
+      const R = 2;
+      const rng = new Rng(m * 7 + n * 3 + k);
+      const transposed = k % 2 === 1;
+      const a = operand(rng.uniform(R * m * k, 1), m, k, transposed, false);
+      const b = operand(rng.uniform(R * k * n, 1), k, n, !transposed, false);
+      const bias = rng.uniform(R * n, 1);
+      // Per run: C (m x n) then, after a gap, the m row sums, all in one buffer.
+      const run = m * n + 3 + m;
+      const c0 = rng.uniform(R * run, 1);
+      const cBuf = upload(c0);
+      const builder = new ProgramBuilder(gpu.engine, 'row sums test');
+      await addGemm(gpu.engine, builder, 'x', {
+        label: 'row sums test', runs: R, m, n, k, variant, a: a.op, b: b.op,
+        bias: { buffer: upload(bias), off: 0, run: n, rs: 0, cs: 0 },
+        c: { buffer: cBuf, off: 0, run, rs: n, cs: 1 },
+        rowSums: { buffer: cBuf, off: m * n + 3, run, rs: 0, cs: 1 },
+        accumulate: true,
+      });
+      const program = builder.finish();
+      expect(program.list('x')).toHaveLength(splitPlan(k, variant).splits > 1 ? 2 : 1);
+      gpu.engine.submit('row sums test', (e) => program.encode(e, 'x'));
+      const got = new Float32Array(await gpu.engine.readBuffer(cBuf, 0, R * run * 4));
+      const want = Float64Array.from(c0);
+      for (let r = 0; r < R; r++) {
+        for (let i = 0; i < m; i++) {
+          for (let q = 0; q < k; q++) want[r * run + m * n + 3 + i] += a.at(r, i, q);
+          for (let j = 0; j < n; j++) {
+            let s = bias[r * n + j];
+            for (let q = 0; q < k; q++) s += a.at(r, i, q) * b.at(r, q, j);
+            want[r * run + i * n + j] += s;
+          }
+        }
+      }
+      const cmp = compare(got, want, 1e-5, 1e-4);
+      expect(cmp.worstRatio, `max abs ${cmp.maxAbs} at ${cmp.at}`).toBeLessThanOrEqual(1);
+      program.destroy();
+    });
+});
+
 describe.each(VARIANTS)('column sum $kernel, $splits splits', (variant) => {
   it.each([[37, 70], [300, 1], [1, 9]])('%i rows x %i columns of a strided operand per run, accumulated', async (m, n) => {
     const R = 2;
@@ -98,21 +142,22 @@ describe.each(VARIANTS)('column sum $kernel, $splits splits', (variant) => {
 });
 
 describe('split-K determinism', () => {
-  it.each(KERNELS)('%s with 7 splits gives the same bits on every run', async (kernel) => {
+  it.each(KERNELS)('%s with 7 splits gives the same bits on every run, row sums too', async (kernel) => {
     const [R, m, n, k] = [2, 40, 36, 1000];
     const rng = new Rng(77);
     const a = operand(rng.uniform(R * m * k, 1), m, k, true, false);
     const b = operand(rng.uniform(k * n, 1), k, n, false, true);
-    const cBuf = upload(new Float64Array(R * m * n));
+    const cBuf = upload(new Float64Array(R * m * (n + 1)));
     const builder = new ProgramBuilder(gpu.engine, 'determinism test');
     await addGemm(gpu.engine, builder, 'x', {
       label: 'determinism test', runs: R, m, n, k, variant: { kernel, splits: 7 }, a: a.op, b: b.op,
       c: { buffer: cBuf, off: 0, run: m * n, rs: n, cs: 1 },
+      rowSums: { buffer: cBuf, off: R * m * n, run: m, rs: 0, cs: 1 },
     });
     const program = builder.finish();
     const runOnce = async () => {
       gpu.engine.submit('determinism test', (e) => program.encode(e, 'x'));
-      return new Uint32Array(await gpu.engine.readBuffer(cBuf, 0, R * m * n * 4));
+      return new Uint32Array(await gpu.engine.readBuffer(cBuf, 0, R * m * (n + 1) * 4));
     };
     const first = await runOnce();
     const second = await runOnce();

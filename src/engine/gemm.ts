@@ -26,13 +26,15 @@ export interface GemmSpec {
   c: Operand;
   /** bias(n) added to every row: uses off and run. */
   bias?: Operand;
+  /** Also sum_k A(m, k) into rowSums(m) in C's buffer (the bias gradient beside a weight gradient): uses off and run. */
+  rowSums?: Operand;
   accumulate?: boolean;
   /** Run this variant instead of the engine's choice for the shape (tests, comparisons). */
   variant?: GemmVariant;
 }
 
 /** Column sums: `m` rows of A(m, n) summed into C(0, n). */
-export type ColumnSumSpec = Omit<GemmSpec, 'b' | 'k' | 'bias'>;
+export type ColumnSumSpec = Omit<GemmSpec, 'b' | 'k' | 'bias' | 'rowSums'>;
 
 async function add(engine: Engine, builder: ProgramBuilder, list: string, p: GemmProblem, variant?: GemmVariant): Promise<void> {
   await recordGemm(engine, builder, list, p, variant ?? fitRuns(engine, p, (await chooseVariant(engine, p)).variant));

@@ -357,10 +357,15 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
 
       const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>
         ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
+      // Without norm the weight gradients' A operands are the bias gradients' summands (dgx, dgh), so
+      // each GEMM's row-sum column yields its bias gradient; under norm the biases see the normalised
+      // gates' gradient instead, summed by column sums of their own.
+      const sums = (kind: 'bias_ih' | 'bias_hh') => (norm ? undefined : grad(kind, 0));
       for (const [k, part] of dir.input.entries()) {
         await addGemm(engine, builder, list, {
           label: `weight_ih gradient ${name}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: GH, n: part.width, k: T * B,
           a: gatesT(dgxIn), b: net.partInput(part), c: grad('weight_ih', dir.inputSize, part.column),
+          rowSums: k === 0 ? sums('bias_ih') : undefined,
         });
       }
       // W_hh saw h_{t-1} (masked under recurrent dropout) for t = 0..T-1: slots 0..T-1 forward, 1..T reverse
@@ -369,10 +374,12 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
       await addGemm(engine, builder, list, {
         label: `weight_hh gradient ${name}`, runs: R, m: GH, n: H, k: T * B,
         a: gatesT(dghIn), b: { buffer: net.acts.buffer, off: hPrev.off + prevSlot * B * H, run: hPrev.run, rs: H, cs: 1 },
-        c: grad('weight_hh', H),
+        c: grad('weight_hh', H), rowSums: sums('bias_hh'),
       });
-      await addColumnSum(engine, builder, list, { label: `bias_ih gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgx), c: grad('bias_ih', 0) });
-      await addColumnSum(engine, builder, list, { label: `bias_hh gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgh), c: grad('bias_hh', 0) });
+      if (norm) {
+        await addColumnSum(engine, builder, list, { label: `bias_ih gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgx), c: grad('bias_ih', 0) });
+        await addColumnSum(engine, builder, list, { label: `bias_hh gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgh), c: grad('bias_hh', 0) });
+      }
       if (norm) {
         // per element [dy * xhat, dy]: summed over rows, the gain's then the bias's gradient (adjacent in the layout)
         const sites: [NormSite, string][] = [['ih', 'dnih'], ['hh', 'dnhh'], ...(normC ? [['c', 'dnc'] as [NormSite, string]] : [])];

@@ -1,9 +1,10 @@
 /**
- * Anomaly detection as a stage (PyTorch's detect_anomaly as the model): after the update, two
- * small dispatches (shaders/anomaly.wgsl, anomaly_finish.wgsl) set a per-run flag on the GPU at
- * the first step whose loss, gradient norm (global or of one segment: a layer, the head) or
- * updated weights are not finite, with the run's own step. The flag is a metric column, so it
- * comes back with that step's record as RunStepMetrics.anomaly; the experiment stops the run there.
+ * Anomaly detection as a stage (PyTorch's detect_anomaly as the model): after the update, one
+ * small dispatch (shaders/anomaly.wgsl) sets a per-run flag on the GPU at the first step whose
+ * loss, gradient norm (global or of one segment: a layer, the head) or updated weights are not
+ * finite, with the run's own step. The weights are checked by the update itself as it writes them
+ * (the update stage's `nonfinite` words). The flag is a metric column, so it comes back with that
+ * step's record as RunStepMetrics.anomaly; the experiment stops the run there.
  * Checking on the GPU catches the one case the host cannot see in the metrics: an update that
  * makes a weight overflow while the loss and gradients that led to it were finite.
  */
@@ -15,29 +16,23 @@ import type { ParamSegment } from './optimizers';
 import type { Pass, Phase, Stage, StepInfo } from './stage';
 import type { NormsView } from './update-stage';
 
-/** `struct Anomaly` in shaders/anomaly.wgsl and anomaly_finish.wgsl. */
-export const ANOMALY_RECORD = new RecordLayout(['p_run', 'segments', 'norm_off', 'loss_off', 'runs', '_pad0', '_pad1', '_pad2']);
-
-const WG = 256;
-/** Weights each scanning thread looks at, at least: few workgroups, so the scan stays cheap to dispatch. */
-const PER_THREAD = 16;
+/** `struct Anomaly` in shaders/anomaly.wgsl. */
+export const ANOMALY_RECORD = new RecordLayout(['segments', 'norm_off', 'loss_off', 'runs']);
 
 export interface AnomalyStageSpec {
   label: string;
   runs: number;
-  /** P: floats per run in params. */
-  paramCount: number;
-  /** [R][P] f32. */
-  params: GPUBuffer;
   /** The gradient norms of the update stage. */
   norms: NormsView;
+  /** The update stage's u32 [R] words, set where the update wrote a non-finite weight; cleared here. */
+  nonfinite: GPUBuffer;
   /** The head stage's training loss [R] at float offset `loss`. */
   losses: { buffer: GPUBuffer; loss: number };
   /** The gradient-norm segments, in order (their names name the place of a non-finite gradient). */
   segments: readonly ParamSegment[];
 }
 
-/** The name of a `where` code of anomaly_finish.wgsl, or undefined for 0 (nothing found). */
+/** The name of a `where` code of anomaly.wgsl, or undefined for 0 (nothing found). */
 export function anomalyWhere(code: number, segments: readonly { name: string }[]): string | undefined {
   if (code === 0) return undefined;
   if (code === 1) return 'loss';
@@ -50,7 +45,7 @@ export function anomalyWhere(code: number, segments: readonly { name: string }[]
 
 export class AnomalyStage implements Stage {
   readonly name = 'anomaly';
-  /** u32 words: flags [R][2] (where, step), scan [R], the runs' steps [R]. */
+  /** u32 words: flags [R][2] (where, step), the runs' steps [R]. */
   private readonly state: GPUBuffer;
   private readonly steps: Uint32Array<ArrayBuffer>;
   private program!: Program;
@@ -60,26 +55,19 @@ export class AnomalyStage implements Stage {
     private readonly spec: AnomalyStageSpec,
   ) {
     const R = spec.runs;
-    this.state = engine.createBuffer(`${spec.label} anomaly flags`, 4 * R * 4,
+    this.state = engine.createBuffer(`${spec.label} anomaly flags`, 3 * R * 4,
       GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.steps = new Uint32Array(R);
   }
 
   static async create(engine: Engine, spec: AnomalyStageSpec): Promise<AnomalyStage> {
-    const [scan, finish] = await Promise.all([
-      engine.kernel({ label: 'anomaly scan', file: 'anomaly.wgsl', entryPoint: 'anomaly_scan' }),
-      engine.kernel({ label: 'anomaly finish', file: 'anomaly_finish.wgsl', entryPoint: 'anomaly_finish' }),
-    ]);
+    const check = await engine.kernel({ label: 'anomaly check', file: 'anomaly.wgsl', entryPoint: 'anomaly_check' });
     const stage = new AnomalyStage(engine, spec);
-    const { runs: R, paramCount: P } = spec;
-    const record = ANOMALY_RECORD.pack({
-      p_run: P, segments: spec.segments.length, norm_off: spec.norms.offset, loss_off: spec.losses.loss, runs: R,
-    });
-    const groups = anomalyScanGroups(P, engine.limits.maxComputeWorkgroupsPerDimension);
+    const R = spec.runs;
+    const record = ANOMALY_RECORD.pack({ segments: spec.segments.length, norm_off: spec.norms.offset, loss_off: spec.losses.loss, runs: R });
     const builder = new ProgramBuilder(engine, `${spec.label} anomaly`);
-    builder.add('check', scan, `${spec.label} anomaly scan`, record, { 1: spec.params, 4: stage.state }, [groups, 1, R]);
-    builder.add('check', finish, `${spec.label} anomaly finish`, record,
-      { 2: spec.norms.buffer, 3: spec.losses.buffer, 4: stage.state }, [1, 1, R]);
+    builder.add('check', check, `${spec.label} anomaly check`, record,
+      { 2: spec.norms.buffer, 3: spec.losses.buffer, 4: stage.state, 5: spec.nonfinite }, [1, 1, R]);
     stage.program = builder.finish();
     stage.reset();
     return stage;
@@ -88,7 +76,7 @@ export class AnomalyStage implements Stage {
   /** The runs' own steps, which a flag set at this step records. */
   prepareStep(step: StepInfo): void {
     step.runSteps.forEach((s, r) => (this.steps[r] = s));
-    this.engine.device.queue.writeBuffer(this.state, 3 * this.spec.runs * 4, this.steps);
+    this.engine.device.queue.writeBuffer(this.state, 2 * this.spec.runs * 4, this.steps);
   }
 
   encode(encoder: GPUCommandEncoder, phase: Phase, pass: Pass): void {
@@ -131,9 +119,4 @@ export class AnomalyStage implements Stage {
     this.state.destroy();
     this.program?.destroy();
   }
-}
-
-/** Workgroups of the weight scan per run: about PER_THREAD weights per thread, within the device's limit. */
-export function anomalyScanGroups(paramCount: number, maxPerDimension: number): number {
-  return Math.max(1, Math.min(maxPerDimension, Math.ceil(paramCount / (WG * PER_THREAD))));
 }

@@ -8,7 +8,7 @@
  */
 import { Arena } from '../engine/arena';
 import type { Engine } from '../engine/engine';
-import { addColumnSum, addGemm } from '../engine/gemm';
+import { addGemm } from '../engine/gemm';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { RecordLayout } from '../engine/record';
 import type { ModelLayout } from '../model/model-layout';
@@ -117,19 +117,16 @@ export class HeadStage implements Stage {
     }
 
     const dY = { buffer: this.out.buffer, off: dyOff, run: rows * O };
-    for (const part of parts) {
-      // dW[:, part] (O x width) = dY^T (O x rows) h_part (rows x width)
+    for (const [k, part] of parts.entries()) {
+      // dW[:, part] (O x width) = dY^T (O x rows) h_part (rows x width); with the first part the
+      // row sums of dY^T, db = column sums of dY
       await addGemm(engine, builder, 'train', {
         label: 'head weight gradient', runs: R, m: O, n: part.width, k: rows,
         a: { ...dY, rs: 1, cs: O }, b: part.value,
         c: { buffer: grads, off: head.weight + part.column, run: P, rs: D, cs: 1 },
+        rowSums: k === 0 ? { buffer: grads, off: head.bias, run: P, rs: 0, cs: 1 } : undefined,
       });
     }
-    // db = column sums of dY
-    await addColumnSum(engine, builder, 'train', {
-      label: 'head bias gradient', runs: R, m: rows, n: O,
-      a: { ...dY, rs: O, cs: 1 }, c: { buffer: grads, off: head.bias, run: P, rs: 0, cs: 1 },
-    });
     for (const part of parts) {
       // dh_part (rows x width) = dY (rows x O) W[:, part] (O x width): the gradient BPTT starts from
       await addGemm(engine, builder, 'train', {

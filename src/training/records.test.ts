@@ -18,6 +18,7 @@ import { PRUNE_RECORD } from './prune-stage';
 import { RUN_RECORD, RUN_TABLE_BINDING } from './run-fields';
 import { STATE_RECORD } from './state-stage';
 import { NORM_RECORD, UPDATE_RECORD } from './update-stage';
+import { ANOMALY_RECORD } from './anomaly-stage';
 
 const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['per-run table', RUN_RECORD, 'lib/run.wgsl', 'Run'],
@@ -36,6 +37,7 @@ const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['confusion', CONFUSION_RECORD, 'confusion.wgsl', 'Confusion'],
   ['reduce on plateau', PLATEAU_RECORD, 'plateau.wgsl', 'Plateau'],
   ['pruning', PRUNE_RECORD, 'prune.wgsl', 'Prune'],
+  ['anomaly check', ANOMALY_RECORD, 'anomaly.wgsl', 'Anomaly'],
 ];
 
 describe('records vs WGSL structs', () => {

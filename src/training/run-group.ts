@@ -152,8 +152,8 @@ export class RunGroup implements TrainerGroup {
     }
     const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
     this.stages.push(await AnomalyStage.create(engine, {
-      label, runs: spec.runs.length, paramCount: this.layout.paramCount, params: this.params.buffer,
-      norms: this.update.normsView, losses: head.results, segments: this.layout.segments,
+      label, runs: spec.runs.length, norms: this.update.normsView, nonfinite: this.update.nonfinite,
+      losses: head.results, segments: this.layout.segments,
     }));
     if (net.shape.diagnostics) {
       const classes = spec.task.outputSize;

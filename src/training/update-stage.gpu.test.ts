@@ -1,7 +1,9 @@
 // The update stage (norms, the clipped flag, clipping, four optimizers) against the float64
 // reference: R = 6 runs with six different optimizer/clip configs in one set of dispatches, fresh
 // random gradients and a learning rate that changes each step (exponential schedules). P = 1000 in
-// 3 odd segments, and P ~ 300k for the multi-workgroup norm reduction.
+// 3 odd segments, and P ~ 300k for the multi-workgroup norm reduction. The update's non-finite
+// weight words: clear on healthy runs, and over ~1200 workgroups per run they let the anomaly check
+// name the loss, a segment's gradient or a weight the update made non-finite.
 import { describe, expect, it } from 'vitest';
 import { RunTable } from '../engine/run-table';
 import { ReferenceOptimizer, clipChanges, referenceClip, referenceGradNorms } from '../reference/optim';
@@ -13,6 +15,7 @@ import { RUN_RECORD } from './run-fields';
 import { learningRate, type ScheduleConfig } from './schedules';
 import { TRAIN, type StepInfo } from './stage';
 import { UpdateStage, type RunUpdateConfig } from './update-stage';
+import { AnomalyStage, anomalyWhere } from './anomaly-stage';
 
 const ATOL = 1e-5;
 const RTOL = 1e-4;
@@ -53,6 +56,13 @@ function randomF32(rng: Rng, n: number, scale: number): Float64Array {
   return Float64Array.from(Float32Array.from(rng.uniform(n, scale)));
 }
 
+/** A training loss [R] for the anomaly check. */
+function lossBuffer(losses: Float32Array<ArrayBuffer>): GPUBuffer {
+  const buffer = storage('test losses', losses.length);
+  gpu.engine.device.queue.writeBuffer(buffer, 0, losses);
+  return buffer;
+}
+
 async function readFloats(buffer: GPUBuffer, offsetFloats: number, count: number): Promise<Float32Array> {
   return new Float32Array(await gpu.engine.readBuffer(buffer, offsetFloats * 4, count * 4));
 }
@@ -80,6 +90,8 @@ async function checkTrajectory(segments: ParamSegment[], seed: number, everyClip
       table.flush();
       gpu.engine.submit('update step', (enc) => stage.encode(enc, 'update', TRAIN));
       const gotParams = await readFloats(params, 0, R * P);
+      // Healthy runs: no non-finite weight noted.
+      expect([...new Uint32Array(await gpu.engine.readBuffer(stage.nonfinite, 0, R * 4))]).toEqual(new Array(R).fill(0));
       const { buffer, offset, stride } = stage.normsView;
       const gotNorms = await readFloats(buffer, offset, R * stride);
       const before = ref.map((x) => x.params.slice());
@@ -138,6 +150,64 @@ describe('update stage vs float64 reference, R = 6 mixed optimizers', () => {
       11,
       false,
     );
+  });
+
+  it('notes a weight the update overflows in any of many workgroups; the check names it, the loss or a segment\'s gradient', async () => {
+    const segments = [
+      { name: 'rnn.l0', offset: 0, length: 150001 },
+      { name: 'rnn.l1', offset: 150001, length: 149000 },
+      { name: 'head', offset: 299001, length: 1006 },
+    ];
+    const P = 300007;
+    const runs = 4;
+    const rng = new Rng(3);
+    const p0 = Float32Array.from(rng.uniform(runs * P, 1));
+    const g0 = Float32Array.from(rng.uniform(runs * P, 1e-3));
+    // Run 1: a non-finite loss. Run 2: an infinite gradient in segment rnn.l1. Run 3: finite loss and
+    // gradients, but weight decay 10 on a weight of 1e38 early in the vector (far from the last workgroup) overflows.
+    g0[2 * P + 200000] = Infinity;
+    p0[3 * P + 1000] = 1e38;
+    const params = storage('anomaly params', runs * P);
+    const grads = storage('anomaly grads', runs * P);
+    gpu.engine.device.queue.writeBuffer(params, 0, p0);
+    gpu.engine.device.queue.writeBuffer(grads, 0, g0);
+    const table = new RunTable(gpu.engine, 'anomaly run table', runs, RUN_RECORD);
+    const losses = lossBuffer(Float32Array.of(0.5, NaN, 0.5, 0.5));
+    const stage = await UpdateStage.create(gpu.engine, { label: 'anomaly', runs, paramCount: P, params, grads, segments, table });
+    const anomaly = await AnomalyStage.create(gpu.engine, {
+      label: 'anomaly', runs, norms: stage.normsView, nonfinite: stage.nonfinite, losses: { buffer: losses, loss: 0 }, segments,
+    });
+    try {
+      const sgd: RunUpdateConfig = { optimizer: { kind: 'sgd', lr: 1, weightDecay: 10 }, clip: {}, schedule: DECAY };
+      stage.configure(new Array(runs).fill(sgd));
+      const flags = async () => {
+        // The check clears the update's words for the next step.
+        expect([...new Uint32Array(await gpu.engine.readBuffer(stage.nonfinite, 0, runs * 4))]).toEqual(new Array(runs).fill(0));
+        const w = new Uint32Array(await gpu.engine.readBuffer(anomaly.metricColumns()[0].source.buffer, 0, 2 * runs * 4));
+        return Array.from({ length: runs }, (_, r) => [anomalyWhere(w[2 * r], segments), w[2 * r + 1]]);
+      };
+      for (const step of [7, 8]) {
+        const info = { ...stepInfo(step, runs), runSteps: [step, step + 10, step + 20, step + 30] };
+        stage.prepareStep(info);
+        anomaly.prepareStep(info);
+        table.flush();
+        gpu.engine.submit('anomaly step', (enc) => {
+          stage.encode(enc, 'update', TRAIN);
+          anomaly.encode(enc, 'metrics', TRAIN);
+        });
+        // Step 8 keeps step 7's places and steps: the first anomaly stays.
+        expect(await flags()).toEqual([[undefined, 0], ['loss', 17], ['gradient of rnn.l1', 27], ['update', 37]]);
+      }
+      anomaly.restartRuns([3]);
+      expect((await flags())[3]).toEqual([undefined, 0]);
+    } finally {
+      table.destroy();
+      stage.destroy();
+      anomaly.destroy();
+      losses.destroy();
+      params.destroy();
+      grads.destroy();
+    }
   });
 
   it('refuses bad configs and bad segments with messages naming the field', async () => {

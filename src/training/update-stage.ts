@@ -1,9 +1,9 @@
 /**
- * The parameter-update stage of a training step for R runs side by side: gradient norms and the
- * `clipped` flag (shaders/norms.wgsl), then clipping and the optimizer rule fused in one dispatch
- * (shaders/optimizer.wgsl). Each run's optimizer, learning rate (its schedule at the run's own
- * step) and clipping are fields of the per-run table, so every mix of optimizers is the same
- * three dispatches. It owns the optimizer state, each run's optimizer step count and the
+ * The parameter-update stage of a training step for R runs side by side: partial gradient norms
+ * (shaders/norms.wgsl), then one dispatch (shaders/optimizer.wgsl) that finishes the norms and the
+ * `clipped` flag, clips, applies the optimizer rule and notes any non-finite weight it wrote. Each
+ * run's optimizer, learning rate (its schedule at the run's own step) and clipping are fields of the
+ * per-run table, so every mix of optimizers is the same two dispatches. It owns the optimizer state, each run's optimizer step count and the
  * reduce-on-plateau state the update reads its rate scale from (the plateau stage keeps it; for a
  * run off the plateau it is never read); it does not own params or grads.
  */
@@ -58,6 +58,12 @@ export interface NormsView {
 
 /** Bounded by the segment table in the NormPass uniform of norms.wgsl. */
 export const MAX_SEGMENTS = 28;
+/**
+ * Partial sums per run (S x G) that every clipping thread of the update adds up itself: few enough
+ * that this costs less than the dispatch it replaces; G shrinks (each partials thread walks more)
+ * rather than this grow.
+ */
+export const MAX_PARTIALS = 64;
 const WG = 256;
 const FLAG_NESTEROV = 1;
 const FLAG_CENTERED = 2;
@@ -73,17 +79,23 @@ export const NORM_RECORD = new RecordLayout([
 ]);
 
 /** `struct Update` in shaders/optimizer.wgsl. */
-export const UPDATE_RECORD = new RecordLayout(['p_run', 'norm_stride', 'slot0', 'slot1', 'slot2']);
+export const UPDATE_RECORD = new RecordLayout([
+  'p_run', 'norm_stride', 'slot0', 'slot1', 'slot2', 'segments', 'groups', 'part_off', 'max_off', 'norm_off',
+]);
 
-const KERNELS: Record<'partials' | 'finish' | 'update', KernelDesc> = {
-  partials: { label: 'grad norm partials', file: 'norms.wgsl', entryPoint: 'norm_partials', lib: ['run'] },
-  finish: { label: 'grad norm finish', file: 'norms.wgsl', entryPoint: 'norm_finish', lib: ['run'] },
+const KERNELS: Record<'partials' | 'update', KernelDesc> = {
+  partials: { label: 'grad norm partials', file: 'norms.wgsl', entryPoint: 'norm_partials' },
   update: { label: 'optimizer update', file: 'optimizer.wgsl', entryPoint: 'update', lib: ['run', 'plateau'] },
 };
 
 export class UpdateStage implements Stage {
   readonly name = 'update';
   readonly normsView: NormsView;
+  /**
+   * u32 [R]: the update sets run r's word when it writes a non-finite weight; the anomaly stage
+   * reads and clears it after the step.
+   */
+  readonly nonfinite: GPUBuffer;
   /** Each run's learning rate at the step prepared last. */
   readonly learningRates: number[];
   /** Each run's optimizer step count (1-based at the step prepared last; 0 after a reset). */
@@ -100,31 +112,27 @@ export class UpdateStage implements Stage {
   static async create(engine: Engine, spec: UpdateStageSpec): Promise<UpdateStage> {
     const problems = checkSpec(spec);
     if (problems.length > 0) throw new Error(`update stage "${spec.label}": ${problems.join('; ')}`);
-    const [partials, finish, update] = await Promise.all([
-      engine.kernel(KERNELS.partials),
-      engine.kernel(KERNELS.finish),
-      engine.kernel(KERNELS.update),
-    ]);
+    const [partials, update] = await Promise.all([engine.kernel(KERNELS.partials), engine.kernel(KERNELS.update)]);
     const stage = new UpdateStage(engine, spec);
     const { runs: R, paramCount: P, segments, table } = spec;
     const S = segments.length;
     const groups = partialGroups(segments);
     const control = stage.control;
-    const normPass = NORM_RECORD.pack({
-      p_run: P, segments: S, groups, part_off: control.view('partials').offset, max_off: control.view('maxes').offset,
-      norm_off: control.view('norms').offset, seg: segments.flatMap((s) => [s.offset, s.length]),
-    });
+    const offsets = { part_off: control.view('partials').offset, max_off: control.view('maxes').offset, norm_off: control.view('norms').offset };
+    const normPass = NORM_RECORD.pack({ p_run: P, segments: S, groups, ...offsets, seg: segments.flatMap((s) => [s.offset, s.length]) });
     const builder = new ProgramBuilder(engine, spec.label);
     builder.add('update', partials, `${spec.label} grad norm partials`, normPass, { 1: spec.grads, 2: control.buffer }, [groups, S, R]);
-    builder.add('update', finish, `${spec.label} grad norm finish`, normPass, withRunTable(table, { 2: control.buffer }), [1, 1, R]);
     const slot = (k: number) => stage.state.view(`slot${k}`).offset;
-    const updateRecord = UPDATE_RECORD.pack({ p_run: P, norm_stride: 2 + S, slot0: slot(0), slot1: slot(1), slot2: slot(2) });
+    const updateRecord = UPDATE_RECORD.pack({
+      p_run: P, norm_stride: 2 + S, slot0: slot(0), slot1: slot(1), slot2: slot(2), segments: S, groups, ...offsets,
+    });
     const resources = withRunTable(table, {
       1: spec.params,
       2: spec.grads,
-      4: control.binding('norms'),
+      4: control.buffer,
       5: stage.state.buffer,
       6: stage.plateauState.buffer,
+      7: stage.nonfinite,
     });
     builder.add('update', update, `${spec.label} optimizer update`, updateRecord, resources, [Math.ceil(P / WG), 1, R]);
     stage.program = builder.finish();
@@ -146,6 +154,8 @@ export class UpdateStage implements Stage {
     ]);
     this.normsView = { buffer: this.control.buffer, offset: this.control.view('norms').offset, stride: 2 + S };
     this.plateauState = new Arena(engine, `${spec.label} plateau state`, [{ name: 'state', shape: [R, 4] }]);
+    this.nonfinite = engine.createBuffer(`${spec.label} non-finite weights`, 4 * R,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     this.learningRates = new Array<number>(R).fill(NaN);
     this.optimizerSteps = new Array<number>(R).fill(0);
   }
@@ -271,14 +281,15 @@ export class UpdateStage implements Stage {
     this.state.destroy();
     this.control.destroy();
     this.plateauState.destroy();
+    this.nonfinite.destroy();
     this.program?.destroy();
   }
 }
 
-/** Workgroups per segment in norm_partials: at least 8 floats per thread, at most WG partials to finish. */
-function partialGroups(segments: readonly ParamSegment[]): number {
+/** Workgroups per segment in norm_partials: at least 8 floats per thread, at most MAX_PARTIALS partials per run. */
+export function partialGroups(segments: readonly ParamSegment[]): number {
   const longest = Math.max(...segments.map((s) => s.length));
-  return Math.min(WG, Math.max(1, Math.ceil(longest / (WG * 8))));
+  return Math.min(Math.floor(MAX_PARTIALS / segments.length), Math.max(1, Math.ceil(longest / (WG * 8))));
 }
 
 function checkSpec(spec: UpdateStageSpec): string[] {

@@ -1,0 +1,88 @@
+// How many dispatches a plain training step issues outside the per-timestep cell kernels (issue 12's
+// fusions): the bias gradients come out of the weight-gradient GEMMs (no column-sum products), the
+// gradient norms are finished and the weights checked for non-finite values inside the optimizer
+// update (no 'grad norm finish', no 'anomaly scan'). Counted as the dispatches the step encodes,
+// by pipeline label, under the GEMM rule so the variants (and split-K reductions) do not depend on timing.
+import { afterEach, describe, expect, it } from 'vitest';
+import { SineTask } from '../data/tasks/sine';
+import { setGemmPolicy } from '../engine/gemm';
+import { useEngine } from '../testing/gpu';
+import type { GroupSpec, RunSpec } from './group-spec';
+import { RunGroup } from './run-group';
+import { CONSTANT } from './schedules';
+import { MAX_PARTIALS, partialGroups } from './update-stage';
+
+const gpu = useEngine();
+
+const run = (id: string, seed: number): RunSpec => ({ id, label: id, seed, optimizer: { kind: 'adam', lr: 0.01 }, clip: { maxNorm: 1 }, schedule: CONSTANT });
+
+/** Pipeline labels of every dispatch `fn` encodes. */
+async function dispatchLabels(fn: () => void): Promise<string[]> {
+  const proto = GPUComputePassEncoder.prototype;
+  const { setPipeline, dispatchWorkgroups } = proto;
+  const labels: string[] = [];
+  let current = '';
+  proto.setPipeline = function (this: GPUComputePassEncoder, p: GPUComputePipeline) {
+    current = p.label;
+    return setPipeline.call(this, p);
+  };
+  proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
+    labels.push(current);
+    return dispatchWorkgroups.apply(this, args);
+  };
+  try {
+    fn();
+  } finally {
+    proto.setPipeline = setPipeline;
+    proto.dispatchWorkgroups = dispatchWorkgroups;
+  }
+  await gpu.engine.device.queue.onSubmittedWorkDone();
+  return labels;
+}
+
+afterEach(() => setGemmPolicy(gpu.engine, { mode: 'measure' }));
+
+describe('dispatches of a training step', () => {
+  it.each(['lstm', 'gru'] as const)('%s, 1 layer: 2T + 1 cell kernels, 6 GEMM products, 5 more', async (cell) => {
+    setGemmPolicy(gpu.engine, { mode: 'rule' });
+    const T = 5;
+    const spec: GroupSpec = {
+      cell, hiddenSize: 8, numLayers: 1, batch: 3, seqLen: T, head: 'every', bptt: { kind: 'full' },
+      task: new SineTask({ seed: 2 }), runs: [run('a', 1), run('b', 2)],
+    };
+    const group = await RunGroup.create(gpu.engine, spec, () => {});
+    try {
+      group.trainStep();
+      await group.settle();
+      const labels = await dispatchLabels(() => group.trainStep());
+      await group.settle();
+      const count = (f: (l: string) => boolean) => labels.filter(f).length;
+      const products = count((l) => l.startsWith('gemm ') && l !== 'gemm reduce');
+      const reductions = count((l) => l === 'gemm reduce');
+      // Input projection, head forward, head weight (+ bias) gradient, head input gradient, weight_ih
+      // (+ bias_ih) and weight_hh (+ bias_hh) gradients: before the fusions, three column sums more.
+      expect(products).toBe(6);
+      expect(count((l) => l.endsWith('forward_step'))).toBe(T);
+      expect(count((l) => l.endsWith('backward_step'))).toBe(T + 1);
+      const rest = labels.filter((l) => !l.startsWith('gemm ') && !l.endsWith('_step')).sort();
+      expect(rest).toEqual(['anomaly check', 'grad norm partials', 'loss', 'optimizer update', 'state restore']);
+      // Was 2T + 1 + 9 products + reductions + 8 (the two norm passes and the two anomaly passes among them).
+      expect(labels).toHaveLength(2 * T + 1 + 6 + reductions + 5);
+    } finally {
+      group.destroy();
+    }
+  });
+
+  it('keeps the partial sums the update adds up per run within MAX_PARTIALS, G >= 1', () => {
+    const segs = (lengths: number[]) => {
+      let offset = 0;
+      return lengths.map((length, i) => ({ name: `s${i}`, offset: (offset += length) - length, length }));
+    };
+    for (const lengths of [[10], [150001, 149000, 1006], Array(28).fill(1 << 20), [1 << 22, 5]]) {
+      const G = partialGroups(segs(lengths));
+      expect(G).toBeGreaterThanOrEqual(1);
+      expect(G * lengths.length).toBeLessThanOrEqual(MAX_PARTIALS);
+    }
+    expect(partialGroups(segs([10]))).toBe(1);
+  });
+});
