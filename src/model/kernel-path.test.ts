@@ -37,14 +37,25 @@ describe('loopingChunk', () => {
 });
 
 describe('chooseKernelPath', () => {
-  it('auto and looping pick the looping kernels up to LOOPING_MAX_HIDDEN without norms; per-step otherwise', () => {
-    const e = engine('SwiftShader');
+  it('auto picks per-step on a software adapter, whatever the shape', () => {
+    const e = engine('SwiftShader Device (Subzero)');
+    for (const hiddenSize of [8, LOOPING_MAX_HIDDEN, LOOPING_MAX_HIDDEN + 1]) {
+      expect(chooseKernelPath(e, { hiddenSize }).path).toBe('per-step');
+    }
+    expect(chooseKernelPath(e, { hiddenSize: 8 }).reason).toMatch(/software adapter/);
+  });
+
+  it('auto and looping pick the looping kernels on a GPU up to LOOPING_MAX_HIDDEN without norms; per-step otherwise', () => {
+    const e = engine('NVIDIA H200');
     expect(chooseKernelPath(e, { hiddenSize: LOOPING_MAX_HIDDEN }).path).toBe('looping');
     expect(chooseKernelPath(e, { hiddenSize: LOOPING_MAX_HIDDEN + 1 })).toEqual({ path: 'per-step', reason: expect.stringMatching(/above/) });
     expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'layer' }).path).toBe('per-step');
     expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'batch' }).path).toBe('per-step');
     expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'none' }).path).toBe('looping');
     setKernelPolicy(e, 'looping');
+    const sw = engine('SwiftShader');
+    setKernelPolicy(sw, 'looping');
+    expect(chooseKernelPath(sw, { hiddenSize: 8 }).path).toBe('looping');
     expect(chooseKernelPath(e, { hiddenSize: 8, norm: 'layer' }).path).toBe('per-step');
     expect(chooseKernelPath(e, { hiddenSize: 8 }).reason).toMatch(/forced/);
     setKernelPolicy(e, 'per-step');

@@ -3,7 +3,8 @@
  * backward dispatch per layer, direction and timestep, or `looping`, one dispatch per layer and
  * direction that walks every timestep itself (a workgroup owns a batch tile of one run across all
  * H units, one barrier per timestep). The policy is per engine, like the GEMM policy: `auto`
- * (the default) picks by shape and adapter; the bench and the runner force a path with --kernels.
+ * (the default) picks by shape and adapter (looping on GPUs, per-step on software adapters, where
+ * the bench measured it faster); the bench and the runner force a path with --kernels.
  * A shape the looping kernels cannot run (norms inside the cell, H above LOOPING_MAX_HIDDEN) runs
  * per-step whatever the policy says, and `chooseKernelPath` says why.
  */
@@ -58,7 +59,12 @@ export function chooseKernelPath(engine: Engine, shape: KernelPathShape): Kernel
     return { path: 'per-step', reason: `hiddenSize ${shape.hiddenSize} is above the looping kernels' ${LOOPING_MAX_HIDDEN}` };
   }
   if (policy === 'looping') return { path: 'looping', reason: 'forced (--kernels looping)' };
-  return { path: 'looping', reason: `auto: hiddenSize ${shape.hiddenSize} <= ${LOOPING_MAX_HIDDEN}` };
+  // Measured with `npm run bench -- --config S,S-T128` on SwiftShader (2 cores): looping 5-10% slower
+  // there, where a dispatch costs tens of microseconds and a looping dispatch keeps fewer workgroups busy.
+  if (isSoftwareAdapter(engine)) {
+    return { path: 'per-step', reason: 'auto: software adapter, where dispatches are cheap and the per-step kernels measured faster' };
+  }
+  return { path: 'looping', reason: `auto: GPU adapter and hiddenSize ${shape.hiddenSize} <= ${LOOPING_MAX_HIDDEN}` };
 }
 
 /**
