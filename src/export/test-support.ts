@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentDoc } from '../config/experiment';
@@ -114,6 +115,25 @@ export function worstLossError(got: Map<string, number[]>, want: Map<string, num
     });
   }
   return worst;
+}
+
+/**
+ * torchrun's launcher for `processes` processes on this machine, with a rendezvous port of its own:
+ * `--standalone` always takes port 29400, so two test files launching at once joined one job and hung.
+ * --redirects 1 --tee 1: torch 1.13's launcher cannot parse its default (--redirects 0) under
+ * Python 3.11; with these it tees each process's stdout to the console, lines prefixed by rank.
+ */
+export async function torchrunLauncher(processes: number): Promise<string[]> {
+  const port = await new Promise<number>((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address() as { port: number };
+      server.close(() => ok(free));
+    });
+  });
+  return ['-m', 'torch.distributed.run', '--nnodes', '1', '--nproc_per_node', String(processes), '--rdzv_backend', 'c10d',
+    '--rdzv_endpoint', `127.0.0.1:${port}`, '--rdzv_id', `rnn-playground-test-${port}`, '--redirects', '1', '--tee', '1'];
 }
 
 /** Writes an exported script to a temporary file, runs it for `steps` steps (under `launcher` if given) and reads its losses. */

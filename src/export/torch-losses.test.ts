@@ -13,7 +13,7 @@ import { TASKS, type TaskData } from '../data/tasks';
 import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { torchPython } from '../testing/python';
-import { expectClose, exportAndRun, INIT_DRIVER, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile, worstLossError } from './test-support';
+import { expectClose, exportAndRun, torchrunLauncher, INIT_DRIVER, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile, worstLossError } from './test-support';
 import { exportTorchScript } from './torch-script';
 
 const STEPS = 5;
@@ -134,16 +134,14 @@ describe('the exported script against the app', () => {
     else expect(cuda.stderr).toContain('--device cuda: torch sees no CUDA device here');
   }, PYTHON_TIMEOUT);
 
-  it.skipIf(!python)('under torchrun with 2 processes (gloo): the same losses as one process', () => {
+  it.skipIf(!python)('under torchrun with 2 processes (gloo): the same losses as one process', async () => {
     // Batches of 4 and 5 rows: even and uneven shares.
     const d = doc('torchrun', { kind: 'copy', symbols: 3, length: 2, delay: 2, seed: 1 }, [
       run('lstm', { cell: 'lstm', seqLen: 7, batch: 5, optimizer: { kind: 'adam', lr: 0.05 }, clip: { maxNorm: 0.2 } }),
       run('gru', { cell: 'gru', seqLen: 5, bptt: { kind: 'truncated', k1: 3, episodeLength: 16 }, optimizer: { kind: 'sgd', lr: 0.5, momentum: 0.9 } }),
     ]);
     const script = exportTorchScript(d);
-    // --redirects 1 --tee 1: torch 1.13's launcher cannot parse its default (--redirects 0) under
-    // Python 3.11; with these it tees each process's stdout to the console, lines prefixed by rank.
-    const launcher = ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1'];
+    const launcher = await torchrunLauncher(2);
     const distributed = exportAndRun(python!, 'torchrun', script, STEPS, { OMP_NUM_THREADS: '1' }, launcher);
     const single = exportAndRun(python!, 'single', script, STEPS);
     const worst = worstLossError(distributed, single, 1e-5, 1e-9, ['torchrun', 'one process']);

@@ -14,7 +14,7 @@ import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { dropoutDraw, dropoutKey, fillMask } from '../training/dropout';
 import { torchPython } from '../testing/python';
-import { expectClose, exportAndRunText, INIT_DRIVER, parseLosses, PYTHON_TIMEOUT, referenceTrace, runPython, tempFile } from './test-support';
+import { expectClose, exportAndRunText, torchrunLauncher, INIT_DRIVER, parseLosses, PYTHON_TIMEOUT, referenceTrace, runPython, tempFile } from './test-support';
 import { exportTorchScript } from './torch-script';
 
 const run = (id: string, patch: Record<string, unknown>) => ({ id, label: `${id} run`, batch: 4, seqLen: 8, hiddenSize: 4, ...patch });
@@ -174,7 +174,7 @@ describe('the exported script\'s validation pass and reduce-on-plateau against t
 describe('the exported script with tricks under torchrun', () => {
   const python = torchPython();
 
-  it.skipIf(!python)('2 processes (gloo), uneven shares of the batch: dropout masks, bidirectional, layer norm, validation and plateau give the app\'s losses', () => {
+  it.skipIf(!python)('2 processes (gloo), uneven shares of the batch: dropout masks, bidirectional, layer norm, validation and plateau give the app\'s losses', async () => {
     const d = readExperiment({
       version: 1, name: 'torchrun-tricks', evalEvery: 2, task: { kind: 'copy', symbols: 3, length: 2, delay: 2, seed: 1 }, runs: [
         run('lstm-all', { cell: 'lstm', batch: 5, seqLen: 7, dropout: 0.2, recurrentDropout: 0.2, bidirectional: true, norm: 'layer', plateau: { patience: 0, threshold: 0.5, factor: 0.1 }, optimizer: { kind: 'adam', lr: 0.05 } }),
@@ -183,8 +183,7 @@ describe('the exported script with tricks under torchrun', () => {
     });
     const steps = 6;
     const script = exportTorchScript(d);
-    // --redirects 1 --tee 1: see torch-losses.test.ts (torch 1.13's launcher under Python 3.11).
-    const launcher = ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1'];
+    const launcher = await torchrunLauncher(2);
     const distributed = exportAndRunText(python!, 'torchrun-tricks', script, steps, { OMP_NUM_THREADS: '1' }, launcher);
     const want = referenceTrace(d, steps);
     expect(want.rates.get('lstm-all run')!.some((lr) => lr < 0.05)).toBe(true);
