@@ -191,10 +191,10 @@ describe('the exported script with tricks under torchrun', () => {
     expectClose(parseLosses(distributed, 'val_loss'), want.valLosses);
   }, PYTHON_TIMEOUT);
 
-  it.skipIf(!python)('batch normalisation under torchrun is refused by name (its statistics are over the whole batch)', () => {
+  it.skipIf(!python)('batch normalisation under torchrun is refused by name (its statistics are over the whole batch)', async () => {
     const d = doc('torchrun-bn', { kind: 'sine' }, [run('bn', { cell: 'gru', norm: 'batch' })]);
     const file = tempFile('exported-torchrun-bn.py', exportTorchScript(d));
-    const launcher = ['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node', '2', '--redirects', '1', '--tee', '1'];
+    const launcher = await torchrunLauncher(2);
     const r = spawnSync(python!, [...launcher, file, '--steps', '1'], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
     expect(r.status).not.toBe(0);
     expect(`${r.stdout}${r.stderr}`).toContain('run bn run: batch normalisation\'s statistics are over the whole batch; train it in one process (without torchrun)');
