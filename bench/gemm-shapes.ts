@@ -10,17 +10,18 @@ import { RandomRegressionTask } from './bench-task';
 import { ADAM_RUN } from './ours';
 import { createNodeEngine, nodeGpu } from '../src/engine/node';
 import type { Engine } from '../src/engine/engine';
-import { addColumnSum, addGemm, gemmChoices, setGemmPolicy, type GemmPolicy, type GemmProblem, type GemmSpec, type GemmVariant } from '../src/engine/gemm';
+import { addGemm, gemmChoices, setGemmPolicy, type GemmPolicy, type GemmProblem, type GemmSpec, type GemmVariant } from '../src/engine/gemm';
 import { kernelsFor, splitLadder } from '../src/engine/gemm-tune';
 import { ProgramBuilder, type Program } from '../src/engine/program';
 import { RunGroup } from '../src/training/run-group';
 
 const [I, H, B, T, O] = [8, 64, 16, 32, 1];
 const [GH, ROWS] = [4 * H, T * B];
+// out holds the widest C (ROWS x GH) and, past GH * H, the row sums (at most GH)
 const REPS = 8;
 const ROUNDS = 6;
 
-type Product = Omit<GemmSpec, 'label' | 'runs' | 'variant'> & { name: string; columnSum?: boolean };
+type Product = Omit<GemmSpec, 'label' | 'runs' | 'variant'> & { name: string };
 
 function sProducts(engine: Engine): Product[] {
   const arena = (name: string, floats: number) =>
@@ -34,12 +35,14 @@ function sProducts(engine: Engine): Product[] {
   const top = { buffer: acts, off: B * H, run: 0, rs: H, cs: 1 };
   const gatesT = { buffer: gates, off: 0, run: 0, rs: 1, cs: GH };
   const c = (rs: number) => ({ buffer: out, off: 0, run: 0, rs, cs: 1 });
+  const sums = { buffer: out, off: GH * H, run: 0, rs: 0, cs: 1 };
   return [
-    { name: 'W_hh grad 256x64x512', m: GH, n: H, k: ROWS, a: gatesT, b: { buffer: acts, off: 0, run: 0, rs: H, cs: 1 }, c: c(H) },
-    { name: 'W_ih grad 256x8x512', m: GH, n: I, k: ROWS, a: gatesT, b: x, c: c(I) },
-    { name: 'bias grad 512 rows x 256', columnSum: true, m: ROWS, n: GH, k: 0, a: { buffer: gates, off: 0, run: 0, rs: GH, cs: 1 }, b: x, c: c(0) },
-    { name: 'head weight grad 1x64x512', m: O, n: H, k: ROWS, a: { buffer: dy, off: 0, run: 0, rs: 1, cs: O }, b: top, c: c(H) },
-    { name: 'head bias grad 512 rows x 1', columnSum: true, m: ROWS, n: O, k: 0, a: { buffer: dy, off: 0, run: 0, rs: O, cs: 1 }, b: x, c: c(0) },
+    // the bias gradients come out of the weight gradients' row-sum column (sum over k of A's row m)
+    { name: 'W_hh + bias grad 256x(64+1)x512', m: GH, n: H, k: ROWS, a: gatesT, b: { buffer: acts, off: 0, run: 0, rs: H, cs: 1 }, c: c(H),
+      rowSums: sums },
+    { name: 'W_ih + bias grad 256x(8+1)x512', m: GH, n: I, k: ROWS, a: gatesT, b: x, c: c(I), rowSums: sums },
+    { name: 'head weight + bias grad 1x(64+1)x512', m: O, n: H, k: ROWS, a: { buffer: dy, off: 0, run: 0, rs: 1, cs: O }, b: top, c: c(H),
+      rowSums: sums },
     { name: 'input projection 512x256x8', m: ROWS, n: GH, k: I, a: x, b: { buffer: params, off: 0, run: 0, rs: 1, cs: I },
       bias: { buffer: params, off: 0, run: 0, rs: 0, cs: 0 }, c: c(GH) },
     { name: 'head forward 512x1x64', m: ROWS, n: O, k: H, a: top, b: { buffer: params, off: 0, run: 0, rs: 1, cs: H },
@@ -52,8 +55,7 @@ function sProducts(engine: Engine): Product[] {
 async function record(engine: Engine, p: Product, variant?: GemmVariant): Promise<Program> {
   const builder = new ProgramBuilder(engine, p.name);
   for (let i = 0; i < REPS; i++) {
-    if (p.columnSum) await addColumnSum(engine, builder, 'x', { label: p.name, runs: 1, m: p.m, n: p.n, a: p.a, c: p.c, variant });
-    else await addGemm(engine, builder, 'x', { ...p, label: p.name, runs: 1, variant });
+    await addGemm(engine, builder, 'x', { ...p, label: p.name, runs: 1, variant });
   }
   return builder.finish();
 }
@@ -87,11 +89,10 @@ async function timeProducts(all: boolean): Promise<void> {
   for (const p of sProducts(engine)) {
     const chosen = await record(engine, p);
     const choices = await gemmChoices(engine);
-    const problem = p.columnSum ? { m: 1, n: p.n, k: p.m } : p;
-    const choice = choices.find((c) => c.key.startsWith(`${problem.m}x${problem.n}x${problem.k} `))!;
-    const before = previousVariant(problem);
-    const variants = all ? kernelsFor(problem).flatMap((kernel) =>
-      splitLadder(engine, { ...p, ...problem, label: p.name, runs: 1 }, kernel).map((splits) => ({ kernel, splits }))) : [];
+    const choice = choices.find((c) => c.key.startsWith(`${p.m}x${p.n}x${p.k} `))!;
+    const before = previousVariant(p);
+    const variants = all ? kernelsFor(p).flatMap((kernel) =>
+      splitLadder(engine, { ...p, label: p.name, runs: 1 }, kernel).map((splits) => ({ kernel, splits }))) : [];
     const programs = [chosen, await record(engine, p, before), ...(await Promise.all(variants.map((v) => record(engine, p, v))))];
     const [ms, beforeMs, ...others] = await timeAll(engine, programs);
     const detail = others.map((t, i) => `${name(variants[i])} ${t.toFixed(2)}`).join(', ');
