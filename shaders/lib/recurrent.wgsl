@@ -34,6 +34,9 @@
 //   NORM_C       the cell state is normalized too (LSTM): a backward step runs in two phases around
 //                the norm's backward (lstm.wgsl norm_c_backward): PHASE_SPLIT leaves dh in dhs,
 //                PHASE_RESUME takes dh back from there and the cell reads dL/dc through the norm from dch.
+//   FOLD_INPUT   layer 0 with a tiny input (I < 16) on the looping path: the cell computes its own
+//                input projection b_ih + W_ih x_t from the data input in acts (gx_value) instead of
+//                reading gx, so no input projection GEMM runs; backward is unchanged.
 //   BATCH        the norms are recurrent batch norm (shaders/batch_norm.wgsl, lstm.wgsl bn_c_*): the
 //                statistics are per column, [R][L][T][(4G + 2) H] at st_off (ih, hh, c: mean then rstd).
 
@@ -74,6 +77,9 @@ struct Step {
   T: u32,                             // looping: the sequence length
   reverse: u32,                       // looping: 1 for a direction that walks time backwards
   keep_t: u32,                        // looping forward: the timestep after which `keep` copies the state
+  w_ih: u32, b_ih: u32,               // FOLD_INPUT: weight_ih_l / bias_ih_l offsets within a run
+  n_in: u32,                          // FOLD_INPUT: the input size I (weight_ih's row length)
+  x_off: u32, x_run: u32,             // FOLD_INPUT: the data input [R][T][B][I] in acts, run stride x_run (0: shared)
 }
 
 // The values of the timestep being processed. The per-step entry points copy them from the
@@ -94,6 +100,7 @@ override DIAGNOSTICS: bool = false;
 override NORM: bool = false;
 override NORM_C: bool = false;
 override BATCH: bool = false;
+override FOLD_INPUT: bool = false;
 // Threads per looping workgroup (src/model/kernel-path.ts loopingWorkgroup): 64, or up to 256 so a
 // GPU gives each hidden unit its own thread.
 override LOOP_WG: u32 = 64u;
@@ -139,6 +146,22 @@ fn saved_at(s: u32, r: u32, b: u32, j: u32) -> u32 {
 
 fn gx_at(g: u32, r: u32, b: u32, j: u32) -> u32 {
   return u.gx_off + r * u.gx_run + (ts.t * u.B + b) * G * u.H + g * u.H + j;
+}
+
+// The input projection of gate g, unit j, row b at this step: gx's element, or under FOLD_INPUT
+// b_ih + sum_i W_ih[g*H + j, i] * x[t, b, i] computed here (the same sum the GEMM forms).
+fn gx_value(g: u32, r: u32, b: u32, j: u32) -> f32 {
+  if (FOLD_INPUT) {
+    let row = g * u.H + j;
+    let w = r * u.p_run + u.w_ih + row * u.n_in;
+    let x = u.x_off + r * u.x_run + (ts.t * u.B + b) * u.n_in;
+    var s = params[r * u.p_run + u.b_ih + row];
+    for (var i = 0u; i < u.n_in; i++) {
+      s += params[w + i] * acts[x + i];
+    }
+    return s;
+  }
+  return gx[gx_at(g, r, b, j)];
 }
 
 fn bias_hh(g: u32, r: u32, j: u32) -> f32 {

@@ -10,7 +10,7 @@ import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
 import { checkAgainstReference, countDispatches, type CheckCase } from './kernel-path-check';
-import { chooseKernelPath, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
+import { chooseKernelPath, FOLD_INPUT_BELOW, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
 
@@ -48,6 +48,10 @@ const CASES: Case[] = [
   { name: 'H 70, 128 threads', layers: 1, I: 3, H: 70, T: 3, B: 2, R: 2, workgroup: 128 },
   { name: 'H 9, 4 threads: three units per thread', layers: 2, I: 3, H: 9, T: 3, B: 5, R: 2, workgroup: 4 },
   { name: 'bidirectional 2 layers in chunks of 2, residual', layers: 2, I: 3, H: 5, T: 5, B: 5, R: 2, bidirectional: true, residual: true, chunk: 2 },
+  // I >= FOLD_INPUT_BELOW: layer 0 reads a GEMM's gx like the layers above (the cases above fold it)
+  { name: 'I 16, no fold: bidirectional 2 layers in chunks of 2', layers: 2, I: FOLD_INPUT_BELOW, H: 6, T: 5, B: 5, R: 2, bidirectional: true, chunk: 2 },
+  { name: 'I 16, no fold: T 1', layers: 1, I: FOLD_INPUT_BELOW, H: 7, T: 1, B: 3, R: 2 },
+  { name: 'I 15, folded: B 5 in chunks of 3', layers: 1, I: FOLD_INPUT_BELOW - 1, H: 7, T: 4, B: 5, R: 2, chunk: 3 },
 ];
 
 describe.each(CELL_KINDS)('%s looping kernels vs float64 reference', (cell: CellKind) => {
@@ -107,6 +111,34 @@ describe('looping dispatches', () => {
     const four = await countDispatches(gpu.engine, shape(7), LISTS);
     expect(four.forward.cell).toBe(4 * 2);
     expect(four.backward.cell).toBe(4 * 2);
+  });
+
+  it('fold layer 0\'s input projection into forward_loop when I < 16, and only then', async () => {
+    for (const I of [3, FOLD_INPUT_BELOW - 1, FOLD_INPUT_BELOW]) {
+      const net = await RnnGpu.create(gpu.engine, { ...shape(4), inputSize: I });
+      try {
+        const folded = I < FOLD_INPUT_BELOW;
+        for (const list of ['forward', 'forward-eval']) {
+          const dispatches = net.program.list(list);
+          const projections = dispatches.filter((d) => d.bindGroup.label.startsWith('input projection')).map((d) => d.bindGroup.label);
+          const l0 = ['input projection l0', 'input projection l0 reverse'];
+          // layer 1 reads both directions of layer 0: two parts per direction, always by GEMM
+          expect(projections.filter((l) => l.startsWith('input projection l1')).length, list).toBe(4);
+          for (const label of l0) expect(projections.includes(label), `${list} I=${I}: ${label}`).toBe(!folded);
+          for (const d of dispatches.filter((d) => d.kernel.desc.entryPoint === 'forward_loop')) {
+            const expected = folded && d.bindGroup.label.includes(' l0') ? 1 : undefined;
+            expect(d.kernel.desc.constants?.FOLD_INPUT, `${list} I=${I}: ${d.bindGroup.label}`).toBe(expected);
+          }
+        }
+      } finally {
+        net.destroy();
+      }
+    }
+    // the fold saves exactly layer 0's two input projection GEMMs in each forward list
+    const folded = await countDispatches(gpu.engine, { ...shape(4), inputSize: 3 }, LISTS);
+    const plain = await countDispatches(gpu.engine, { ...shape(4), inputSize: FOLD_INPUT_BELOW }, LISTS);
+    for (const list of ['forward', 'forward-eval']) expect(plain[list].all - folded[list].all, list).toBe(2);
+    for (const list of ['backward', 'backward-diagnostics']) expect(plain[list].all, list).toBe(folded[list].all);
   });
 
   it('run with the workgroup size the rule (or a test) sets: LOOP_WG in every looping kernel', async () => {
