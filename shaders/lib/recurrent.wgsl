@@ -21,6 +21,9 @@
 //             orders storage writes within the workgroup) makes h_t, or the gate gradients the next
 //             backward step's W_hh term reads, visible to the workgroup's other threads. It never
 //             waits on other workgroups: WebGPU promises no forward progress between them.
+// State reset: a looping forward of a training group without kept state (full BPTT) writes the zero
+// initial state itself (zero_in) in the chunk that starts at processing step 0, so no state restore
+// dispatch runs before it (src/training/state-stage.ts records none then).
 // Truncated BPTT: the forward dispatch of the carried timestep also copies the new h (and c) into
 // `kept` (keep != 0), which the next window's state restore reads and no evaluation pass touches.
 // Variants (override constants, so a group without the trick runs exactly the plain kernels):
@@ -80,6 +83,7 @@ struct Step {
   w_ih: u32, b_ih: u32,               // FOLD_INPUT: weight_ih_l / bias_ih_l offsets within a run
   n_in: u32,                          // FOLD_INPUT: the input size I (weight_ih's row length)
   x_off: u32, x_run: u32,             // FOLD_INPUT: the data input [R][T][B][I] in acts, run stride x_run (0: shared)
+  zero_in: u32,                       // looping forward: KEEP_H | KEEP_C to zero h (and c) in the initial slot first
 }
 
 // The values of the timestep being processed. The per-step entry points copy them from the
@@ -414,12 +418,36 @@ fn set_backward_step(k: u32) {
   ts.keep = 0u;
 }
 
+// The zero initial state of rows b0..b0+3, unit j (and recurrent dropout's masked copy: 0 times the mask).
+fn zero_initial(r: u32, b0: u32, j: u32) {
+  for (var b = b0; b < min(b0 + ROWS, u.B); b++) {
+    let at = h_at(ts.s_in, r, b, j);
+    acts[at] = 0.0;
+    if (VARIATIONAL) {
+      acts[at - u.h_off + u.hr_off] = 0.0;
+    }
+    if ((u.zero_in & KEEP_C) != 0u) {
+      acts[c_at(ts.s_in, r, b, j)] = 0.0;
+    }
+  }
+}
+
 // Looping entry points. Loop bounds come from the record and the unit loop's bound is uniform too
 // (the `if` on j only guards work), so each storageBarrier is reached by all LOOP_WG threads.
 @compute @workgroup_size(LOOP_WG, 1, 1)
 fn forward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wg.z;
   let b0 = wg.y * ROWS;
+  if (u.zero_in != 0u && u.first == 0u) {
+    set_forward_step(0u);
+    for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {
+      let j = j0 + lid.x;
+      if (j < u.H) {
+        zero_initial(r, b0, j);
+      }
+    }
+    storageBarrier(); // the first step's W_hh product reads other threads' units
+  }
   for (var i = 0u; i < u.steps; i++) {
     set_forward_step(u.first + i);
     for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {

@@ -20,7 +20,7 @@ export const STEP_FIELDS = [
   'rec_off', 'gh_off', 'phase', 'nc_w', 'st_off', 'st_run', 'dhs_off', 'dch_off', 'dnc_off', 'dnc_run',
   'rn_c', 'rn_run', 'train',
   'first', 'steps', 'T', 'reverse', 'keep_t',
-  'w_ih', 'b_ih', 'n_in', 'x_off', 'x_run',
+  'w_ih', 'b_ih', 'n_in', 'x_off', 'x_run', 'zero_in',
 ] as const;
 
 export type StepField = (typeof STEP_FIELDS)[number];

@@ -4,7 +4,9 @@
 // sequence split into chunks, bidirectional stacks; then every shared training case without a norm
 // (on a software adapter `auto` runs per-step, so the other suites do not reach this path), among
 // them recurrent dropout, per-timestep gradient norms (DIAGNOSTICS) and truncated BPTT's kept
-// state, also with the kept step in a later chunk; and a dispatch count that does not grow with T.
+// state, also with the kept step in a later chunk; full BPTT with garbage in the state views (forward_loop
+// zeroes the initial state, no restore runs); layer 0's input projection folded in (I < 16) and not (I 16);
+// and a dispatch count that does not grow with T.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
@@ -13,6 +15,7 @@ import { checkAgainstReference, countDispatches, type CheckCase } from './kernel
 import { chooseKernelPath, FOLD_INPUT_BELOW, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
+import { zeroesInitialState } from './rnn-program';
 
 const gpu = useEngine();
 beforeAll(() => setKernelPolicy(gpu.engine, 'looping'));
@@ -81,6 +84,26 @@ describe('training steps on the looping path vs float64 reference', () => {
   });
   it.each(TRAINING_CASES.filter((c) => !c.spec.norm).map((c) => [c.name, c] as const))('%s', async (_, c) => {
     await trainAgainstReference((spec, onRecords) => RunGroup.create(gpu.engine, spec, onRecords), c);
+  });
+  // Full BPTT: no state restore runs, forward_loop zeroes the initial h, c (and the masked copy) itself.
+  // Garbage left in every state view before the first step must not reach the result.
+  it.each(TRAINING_CASES.filter((c) => !c.spec.norm && c.spec.bptt.kind === 'full').map((c) => [c.name, c] as const))('initial state zeroed by forward_loop over garbage in the state views: %s', async (_, c) => {
+    await trainAgainstReference(async (spec, onRecords) => {
+      const group = await RunGroup.create(gpu.engine, spec, onRecords);
+      expect(zeroesInitialState(group.net)).toBe(true);
+      for (const view of ['h', 'c', 'hm']) {
+        if (group.net.acts.has(view)) group.net.acts.write(view, new Float32Array(group.net.acts.view(view).length).fill(0.75));
+      }
+      return group;
+    }, c);
+  });
+  it.each(TRICK_CASES.filter((c) => c.spec.bptt.kind === 'truncated').map((c) => [c.name, c] as const))('truncated BPTT keeps the state restore: %s', async (_, c) => {
+    const group = await RunGroup.create(gpu.engine, c.spec, () => {});
+    try {
+      expect(zeroesInitialState(group.net)).toBe(false);
+    } finally {
+      group.destroy();
+    }
   });
   it.each(TRICK_CASES.filter((c) => c.spec.bptt.kind === 'truncated').map((c) => [c.name, c] as const))('one timestep per dispatch (the kept step in a later chunk): %s', async (_, c) => {
     setLoopingChunk(gpu.engine, 1);

@@ -98,7 +98,7 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
     dnc_off: view(net.dgates, 'dnc'), dnc_run: T * B * 2 * H,
     rn_c: 0, rn_run: 0, train: 0,
     first: 0, steps: 0, T, reverse: dir.direction === 'reverse' ? 1 : 0, keep_t: 0,
-    w_ih: net.paramOffset(dir, 'weight_ih'), b_ih: net.paramOffset(dir, 'bias_ih'), n_in: dir.inputSize, x_off: x.off, x_run: x.run,
+    w_ih: net.paramOffset(dir, 'weight_ih'), b_ih: net.paramOffset(dir, 'bias_ih'), n_in: dir.inputSize, x_off: x.off, x_run: x.run, zero_in: 0,
     ...extra,
   });
 }
@@ -169,6 +169,18 @@ function withTable(net: RnnGpu, resources: Record<number, BindingResource>): Rec
   return net.runTable ? { ...resources, [net.runTable.binding]: net.runTable.resource } : resources;
 }
 
+/** The networks whose looping forward writes its own zero initial state (shape.zeroInitial, no kept state). */
+const zeroing = new WeakSet<RnnGpu>();
+
+/**
+ * Whether `net`'s forward lists write the zero initial state themselves: on the looping path, when
+ * its shape says every window starts from zeros (a training group with full BPTT). Its state stage
+ * then records no restore (src/training/state-stage.ts).
+ */
+export function zeroesInitialState(net: RnnGpu): boolean {
+  return zeroing.has(net);
+}
+
 /** Records the network's lists: `forward`, `backward`, and `forward-eval`, `backward-diagnostics` when its shape asks. */
 export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promise<void> {
   const { engine, shape, slot, plan } = net;
@@ -184,6 +196,8 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   // layer 0 of a tiny input: forward_loop forms b_ih + W_ih x_t itself, no input projection GEMM
   const fold = (dir: DirectionPlan) => !norm && foldsInput(path, dir.layer, dir.inputSize) && dir.input.every((p) => p.source === 'data');
   const folding = plan.directions.some(fold);
+  const zeroInitial = looping && !!shape.zeroInitial && shape.keepAfter === undefined;
+  if (zeroInitial) zeroing.add(net);
   const [fwd, bwd] = looping ? ['forward_loop', 'backward_loop'] as const : ['forward_step', 'backward_step'] as const;
   const loopWorkgroup = looping ? loopingWorkgroup(engine, H) : undefined;
   const kernels = {
@@ -230,7 +244,7 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
         const masked = train && variational;
         if (looping) {
           recordForwardLoop(net, builder, list, dir, stepRecord, {
-            kernel, masked, keep: train ? keepBits : 0, keepAfter: shape.keepAfter, label: `${cell} forward ${dirName(dir)}`,
+            kernel, masked, keep: train ? keepBits : 0, keepAfter: shape.keepAfter, zero: zeroInitial ? keepBits : 0, label: `${cell} forward ${dirName(dir)}`,
           });
           continue;
         }
