@@ -8,6 +8,9 @@
 // zeroes the initial state, no restore runs); layer 0's input projection folded in (I < 16) and not (I 16);
 // and a dispatch count that does not grow with T.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ADAM_RUN } from '../../bench/ours';
+import { RandomRegressionTask } from '../../bench/bench-task';
+import { setGemmPolicy } from '../engine/gemm';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
@@ -20,9 +23,34 @@ import { zeroesInitialState } from './rnn-program';
 const gpu = useEngine();
 beforeAll(() => setKernelPolicy(gpu.engine, 'looping'));
 afterEach(() => {
+  setGemmPolicy(gpu.engine, { mode: 'measure' });
   setLoopingChunk(gpu.engine, undefined);
   setLoopingWorkgroup(gpu.engine, undefined);
 });
+
+/** Pipeline labels of every dispatch `fn` encodes. */
+async function dispatchLabels(fn: () => void): Promise<string[]> {
+  const proto = GPUComputePassEncoder.prototype;
+  const { setPipeline, dispatchWorkgroups } = proto;
+  const labels: string[] = [];
+  let current = '';
+  proto.setPipeline = function (this: GPUComputePassEncoder, p: GPUComputePipeline) {
+    current = p.label;
+    return setPipeline.call(this, p);
+  };
+  proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
+    labels.push(current);
+    return dispatchWorkgroups.apply(this, args);
+  };
+  try {
+    fn();
+  } finally {
+    proto.setPipeline = setPipeline;
+    proto.dispatchWorkgroups = dispatchWorkgroups;
+  }
+  await gpu.engine.device.queue.onSubmittedWorkDone();
+  return labels;
+}
 
 interface Case {
   name: string;
@@ -162,6 +190,38 @@ describe('looping dispatches', () => {
     const plain = await countDispatches(gpu.engine, { ...shape(4), inputSize: FOLD_INPUT_BELOW }, LISTS);
     for (const list of ['forward', 'forward-eval']) expect(plain[list].all - folded[list].all, list).toBe(2);
     for (const list of ['backward', 'backward-diagnostics']) expect(plain[list].all, list).toBe(folded[list].all);
+  });
+
+  // The bench's S (lstm I8 H64 L1 B16, Adam, mse on every step) at two sequence lengths, under the
+  // GEMM rule so the variants (and split-K reductions) do not depend on timing: forward_loop (input
+  // projection and state reset folded in), head forward, loss, head weight+bias and input gradients,
+  // backward_loop, W_ih(+b) and W_hh(+b) gradients, norm partials, optimizer update, anomaly check.
+  it('a training step of S is 11 dispatches (+ split-K reductions) whatever T: no state restore, no layer-0 input projection', async () => {
+    setGemmPolicy(gpu.engine, { mode: 'rule' });
+    const counts: number[] = [];
+    for (const seqLen of [8, 32]) {
+      const group = await RunGroup.create(gpu.engine, {
+        label: 'S', cell: 'lstm', hiddenSize: 64, numLayers: 1, batch: 16, seqLen, head: 'every',
+        bptt: { kind: 'full' }, task: new RandomRegressionTask(8), runs: [ADAM_RUN],
+      }, () => {});
+      try {
+        group.trainStep();
+        await group.settle();
+        const labels = await dispatchLabels(() => group.trainStep());
+        await group.settle();
+        const count = (f: (l: string) => boolean) => labels.filter(f).length;
+        expect(count((l) => l === 'state restore'), labels.join(', ')).toBe(0);
+        expect(count((l) => l === 'lstm forward_loop (input folded)')).toBe(1);
+        expect(count((l) => l === 'lstm backward_loop')).toBe(1);
+        expect(count((l) => l.startsWith('gemm ') && l !== 'gemm reduce'), labels.join(', ')).toBe(5);
+        const rest = labels.filter((l) => !l.startsWith('gemm ') && !l.endsWith('_loop') && !l.includes('forward_loop')).sort();
+        expect(rest).toEqual(['anomaly check', 'grad norm partials', 'loss', 'optimizer update']);
+        counts.push(labels.length - count((l) => l === 'gemm reduce'));
+      } finally {
+        group.destroy();
+      }
+    }
+    expect(counts).toEqual([11, 11]);
   });
 
   it('run with the workgroup size the rule (or a test) sets: LOOP_WG in every looping kernel', async () => {
