@@ -9,10 +9,10 @@ const G: u32 = 3u;
 const S: u32 = 4u;
 
 fn cell_forward(r: u32, b: u32, j: u32, hh: vec4<f32>) {
-  let rg = sigmoid(gx[gx_at(0u, r, b, j)] + hh.x + bias_hh(0u, r, j));
-  let z = sigmoid(gx[gx_at(1u, r, b, j)] + hh.y + bias_hh(1u, r, j));
+  let rg = sigmoid(gx_value(0u, r, b, j) + hh.x + bias_hh(0u, r, j));
+  let z = sigmoid(gx_value(1u, r, b, j) + hh.y + bias_hh(1u, r, j));
   let hn = hh.z + bias_hh(2u, r, j);
-  let n = tanh_stable(gx[gx_at(2u, r, b, j)] + rg * hn);
+  let n = tanh_stable(gx_value(2u, r, b, j) + rg * hn);
   let h_prev = acts[h_at(ts.s_in, r, b, j)];
   acts[h_at(ts.s_out, r, b, j)] = (1.0 - z) * n + z * h_prev;
   acts[saved_at(0u, r, b, j)] = rg;

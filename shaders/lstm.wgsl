@@ -10,7 +10,7 @@ const G: u32 = 4u;
 const S: u32 = 4u;
 
 fn pre_activation(g: u32, r: u32, b: u32, j: u32, hh: f32) -> f32 {
-  return gx[gx_at(g, r, b, j)] + hh + bias_hh(g, r, j);
+  return gx_value(g, r, b, j) + hh + bias_hh(g, r, j);
 }
 
 fn cell_forward(r: u32, b: u32, j: u32, hh: vec4<f32>) {

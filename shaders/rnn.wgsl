@@ -7,7 +7,7 @@ const S: u32 = 0u;
 override RELU: bool = false;
 
 fn cell_forward(r: u32, b: u32, j: u32, hh: vec4<f32>) {
-  let pre = gx[gx_at(0u, r, b, j)] + hh.x + bias_hh(0u, r, j);
+  let pre = gx_value(0u, r, b, j) + hh.x + bias_hh(0u, r, j);
   var h: f32;
   if (RELU) {
     h = max(pre, 0.0);

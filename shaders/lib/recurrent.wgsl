@@ -21,6 +21,9 @@
 //             orders storage writes within the workgroup) makes h_t, or the gate gradients the next
 //             backward step's W_hh term reads, visible to the workgroup's other threads. It never
 //             waits on other workgroups: WebGPU promises no forward progress between them.
+// State reset: a looping forward of a training group without kept state (full BPTT) writes the zero
+// initial state itself (zero_in) in the chunk that starts at processing step 0, so no state restore
+// dispatch runs before it (src/training/state-stage.ts records none then).
 // Truncated BPTT: the forward dispatch of the carried timestep also copies the new h (and c) into
 // `kept` (keep != 0), which the next window's state restore reads and no evaluation pass touches.
 // Variants (override constants, so a group without the trick runs exactly the plain kernels):
@@ -34,6 +37,9 @@
 //   NORM_C       the cell state is normalized too (LSTM): a backward step runs in two phases around
 //                the norm's backward (lstm.wgsl norm_c_backward): PHASE_SPLIT leaves dh in dhs,
 //                PHASE_RESUME takes dh back from there and the cell reads dL/dc through the norm from dch.
+//   FOLD_INPUT   layer 0 with a tiny input (I < 16) on the looping path: the cell computes its own
+//                input projection b_ih + W_ih x_t from the data input in acts (gx_value) instead of
+//                reading gx, so no input projection GEMM runs; backward is unchanged.
 //   BATCH        the norms are recurrent batch norm (shaders/batch_norm.wgsl, lstm.wgsl bn_c_*): the
 //                statistics are per column, [R][L][T][(4G + 2) H] at st_off (ih, hh, c: mean then rstd).
 
@@ -74,6 +80,10 @@ struct Step {
   T: u32,                             // looping: the sequence length
   reverse: u32,                       // looping: 1 for a direction that walks time backwards
   keep_t: u32,                        // looping forward: the timestep after which `keep` copies the state
+  w_ih: u32, b_ih: u32,               // FOLD_INPUT: weight_ih_l / bias_ih_l offsets within a run
+  n_in: u32,                          // FOLD_INPUT: the input size I (weight_ih's row length)
+  x_off: u32, x_run: u32,             // FOLD_INPUT: the data input [R][T][B][I] in acts, run stride x_run (0: shared)
+  zero_in: u32,                       // looping forward: KEEP_H | KEEP_C to zero h (and c) in the initial slot first
 }
 
 // The values of the timestep being processed. The per-step entry points copy them from the
@@ -94,6 +104,7 @@ override DIAGNOSTICS: bool = false;
 override NORM: bool = false;
 override NORM_C: bool = false;
 override BATCH: bool = false;
+override FOLD_INPUT: bool = false;
 // Threads per looping workgroup (src/model/kernel-path.ts loopingWorkgroup): 64, or up to 256 so a
 // GPU gives each hidden unit its own thread.
 override LOOP_WG: u32 = 64u;
@@ -139,6 +150,22 @@ fn saved_at(s: u32, r: u32, b: u32, j: u32) -> u32 {
 
 fn gx_at(g: u32, r: u32, b: u32, j: u32) -> u32 {
   return u.gx_off + r * u.gx_run + (ts.t * u.B + b) * G * u.H + g * u.H + j;
+}
+
+// The input projection of gate g, unit j, row b at this step: gx's element, or under FOLD_INPUT
+// b_ih + sum_i W_ih[g*H + j, i] * x[t, b, i] computed here (the same sum the GEMM forms).
+fn gx_value(g: u32, r: u32, b: u32, j: u32) -> f32 {
+  if (FOLD_INPUT) {
+    let row = g * u.H + j;
+    let w = r * u.p_run + u.w_ih + row * u.n_in;
+    let x = u.x_off + r * u.x_run + (ts.t * u.B + b) * u.n_in;
+    var s = params[r * u.p_run + u.b_ih + row];
+    for (var i = 0u; i < u.n_in; i++) {
+      s += params[w + i] * acts[x + i];
+    }
+    return s;
+  }
+  return gx[gx_at(g, r, b, j)];
 }
 
 fn bias_hh(g: u32, r: u32, j: u32) -> f32 {
@@ -391,12 +418,36 @@ fn set_backward_step(k: u32) {
   ts.keep = 0u;
 }
 
+// The zero initial state of rows b0..b0+3, unit j (and recurrent dropout's masked copy: 0 times the mask).
+fn zero_initial(r: u32, b0: u32, j: u32) {
+  for (var b = b0; b < min(b0 + ROWS, u.B); b++) {
+    let at = h_at(ts.s_in, r, b, j);
+    acts[at] = 0.0;
+    if (VARIATIONAL) {
+      acts[at - u.h_off + u.hr_off] = 0.0;
+    }
+    if ((u.zero_in & KEEP_C) != 0u) {
+      acts[c_at(ts.s_in, r, b, j)] = 0.0;
+    }
+  }
+}
+
 // Looping entry points. Loop bounds come from the record and the unit loop's bound is uniform too
 // (the `if` on j only guards work), so each storageBarrier is reached by all LOOP_WG threads.
 @compute @workgroup_size(LOOP_WG, 1, 1)
 fn forward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wg.z;
   let b0 = wg.y * ROWS;
+  if (u.zero_in != 0u && u.first == 0u) {
+    set_forward_step(0u);
+    for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {
+      let j = j0 + lid.x;
+      if (j < u.H) {
+        zero_initial(r, b0, j);
+      }
+    }
+    storageBarrier(); // the first step's W_hh product reads other threads' units
+  }
   for (var i = 0u; i < u.steps; i++) {
     set_forward_step(u.first + i);
     for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {

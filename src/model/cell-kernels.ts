@@ -20,6 +20,7 @@ export const STEP_FIELDS = [
   'rec_off', 'gh_off', 'phase', 'nc_w', 'st_off', 'st_run', 'dhs_off', 'dch_off', 'dnc_off', 'dnc_run',
   'rn_c', 'rn_run', 'train',
   'first', 'steps', 'T', 'reverse', 'keep_t',
+  'w_ih', 'b_ih', 'n_in', 'x_off', 'x_run', 'zero_in',
 ] as const;
 
 export type StepField = (typeof STEP_FIELDS)[number];
@@ -49,6 +50,8 @@ export interface StepVariant {
   norm?: boolean;
   /** That norm is recurrent batch norm (BATCH: per-column statistics) rather than layer norm. */
   batch?: boolean;
+  /** forward_loop computes its input projection from the data input (FOLD_INPUT; layer 0 with I < 16). */
+  foldInput?: boolean;
   /** Threads per workgroup of the looping entry points (LOOP_WG; kernel-path.ts loopingWorkgroup); default 64. */
   loopWorkgroup?: number;
 }
@@ -66,6 +69,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   if (variant.variational) all.VARIATIONAL = 1;
   const loop = entryPoint === 'forward_loop' || entryPoint === 'backward_loop';
   if (variant.diagnostics && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.DIAGNOSTICS = 1;
+  if (variant.foldInput && entryPoint === 'forward_loop') all.FOLD_INPUT = 1;
   if (loop && variant.loopWorkgroup !== undefined && variant.loopWorkgroup !== 64) all.LOOP_WG = variant.loopWorkgroup;
   if (variant.norm) {
     all.NORM = 1;
@@ -75,7 +79,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   const normName = variant.batch ? 'batch norm' : 'layer norm';
   const names = [
     variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName,
-    all.LOOP_WG && `${all.LOOP_WG} threads`,
+    all.FOLD_INPUT && 'input folded', all.LOOP_WG && `${all.LOOP_WG} threads`,
   ].filter(Boolean);
   return {
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,

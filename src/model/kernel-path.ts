@@ -67,6 +67,19 @@ export function chooseKernelPath(engine: Engine, shape: KernelPathShape): Kernel
   return { path: 'looping', reason: `auto: GPU adapter and hiddenSize ${shape.hiddenSize} <= ${LOOPING_MAX_HIDDEN}` };
 }
 
+/** Below this input size the looping forward kernel of layer 0 forms its own input projection. */
+export const FOLD_INPUT_BELOW = 16;
+
+/**
+ * Whether a looping forward_loop of layer `layer`, reading `inputSize` floats of the data input per
+ * row, computes b_ih + W_ih x_t itself (FOLD_INPUT) instead of reading a GEMM's gx: the GEMM's k is
+ * then too small to fill a tile, and folding it saves a dispatch per direction. Layers above read
+ * the layer below (wider, and not in one piece when bidirectional), so they keep the GEMM.
+ */
+export function foldsInput(path: KernelPath, layer: number, inputSize: number): boolean {
+  return path === 'looping' && layer === 0 && inputSize < FOLD_INPUT_BELOW;
+}
+
 /**
  * Floating-point work one looping dispatch may take, so no dispatch runs much past ~100 ms (a
  * browser may reset a device whose work takes seconds). A software adapter runs about 1 GFLOP/s

@@ -4,22 +4,53 @@
 // sequence split into chunks, bidirectional stacks; then every shared training case without a norm
 // (on a software adapter `auto` runs per-step, so the other suites do not reach this path), among
 // them recurrent dropout, per-timestep gradient norms (DIAGNOSTICS) and truncated BPTT's kept
-// state, also with the kept step in a later chunk; and a dispatch count that does not grow with T.
+// state, also with the kept step in a later chunk; full BPTT with garbage in the state views (forward_loop
+// zeroes the initial state, no restore runs); layer 0's input projection folded in (I < 16) and not (I 16);
+// and a dispatch count that does not grow with T.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ADAM_RUN } from '../../bench/ours';
+import { RandomRegressionTask } from '../../bench/bench-task';
+import { setGemmPolicy } from '../engine/gemm';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
 import { checkAgainstReference, countDispatches, type CheckCase } from './kernel-path-check';
-import { chooseKernelPath, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
+import { chooseKernelPath, FOLD_INPUT_BELOW, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
+import { zeroesInitialState } from './rnn-program';
 
 const gpu = useEngine();
 beforeAll(() => setKernelPolicy(gpu.engine, 'looping'));
 afterEach(() => {
+  setGemmPolicy(gpu.engine, { mode: 'measure' });
   setLoopingChunk(gpu.engine, undefined);
   setLoopingWorkgroup(gpu.engine, undefined);
 });
+
+/** Pipeline labels of every dispatch `fn` encodes. */
+async function dispatchLabels(fn: () => void): Promise<string[]> {
+  const proto = GPUComputePassEncoder.prototype;
+  const { setPipeline, dispatchWorkgroups } = proto;
+  const labels: string[] = [];
+  let current = '';
+  proto.setPipeline = function (this: GPUComputePassEncoder, p: GPUComputePipeline) {
+    current = p.label;
+    return setPipeline.call(this, p);
+  };
+  proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
+    labels.push(current);
+    return dispatchWorkgroups.apply(this, args);
+  };
+  try {
+    fn();
+  } finally {
+    proto.setPipeline = setPipeline;
+    proto.dispatchWorkgroups = dispatchWorkgroups;
+  }
+  await gpu.engine.device.queue.onSubmittedWorkDone();
+  return labels;
+}
 
 interface Case {
   name: string;
@@ -48,6 +79,10 @@ const CASES: Case[] = [
   { name: 'H 70, 128 threads', layers: 1, I: 3, H: 70, T: 3, B: 2, R: 2, workgroup: 128 },
   { name: 'H 9, 4 threads: three units per thread', layers: 2, I: 3, H: 9, T: 3, B: 5, R: 2, workgroup: 4 },
   { name: 'bidirectional 2 layers in chunks of 2, residual', layers: 2, I: 3, H: 5, T: 5, B: 5, R: 2, bidirectional: true, residual: true, chunk: 2 },
+  // I >= FOLD_INPUT_BELOW: layer 0 reads a GEMM's gx like the layers above (the cases above fold it)
+  { name: 'I 16, no fold: bidirectional 2 layers in chunks of 2', layers: 2, I: FOLD_INPUT_BELOW, H: 6, T: 5, B: 5, R: 2, bidirectional: true, chunk: 2 },
+  { name: 'I 16, no fold: T 1', layers: 1, I: FOLD_INPUT_BELOW, H: 7, T: 1, B: 3, R: 2 },
+  { name: 'I 15, folded: B 5 in chunks of 3', layers: 1, I: FOLD_INPUT_BELOW - 1, H: 7, T: 4, B: 5, R: 2, chunk: 3 },
 ];
 
 describe.each(CELL_KINDS)('%s looping kernels vs float64 reference', (cell: CellKind) => {
@@ -78,6 +113,26 @@ describe('training steps on the looping path vs float64 reference', () => {
   it.each(TRAINING_CASES.filter((c) => !c.spec.norm).map((c) => [c.name, c] as const))('%s', async (_, c) => {
     await trainAgainstReference((spec, onRecords) => RunGroup.create(gpu.engine, spec, onRecords), c);
   });
+  // Full BPTT: no state restore runs, forward_loop zeroes the initial h, c (and the masked copy) itself.
+  // Garbage left in every state view before the first step must not reach the result.
+  it.each(TRAINING_CASES.filter((c) => !c.spec.norm && c.spec.bptt.kind === 'full').map((c) => [c.name, c] as const))('initial state zeroed by forward_loop over garbage in the state views: %s', async (_, c) => {
+    await trainAgainstReference(async (spec, onRecords) => {
+      const group = await RunGroup.create(gpu.engine, spec, onRecords);
+      expect(zeroesInitialState(group.net)).toBe(true);
+      for (const view of ['h', 'c', 'hm']) {
+        if (group.net.acts.has(view)) group.net.acts.write(view, new Float32Array(group.net.acts.view(view).length).fill(0.75));
+      }
+      return group;
+    }, c);
+  });
+  it.each(TRICK_CASES.filter((c) => c.spec.bptt.kind === 'truncated').map((c) => [c.name, c] as const))('truncated BPTT keeps the state restore: %s', async (_, c) => {
+    const group = await RunGroup.create(gpu.engine, c.spec, () => {});
+    try {
+      expect(zeroesInitialState(group.net)).toBe(false);
+    } finally {
+      group.destroy();
+    }
+  });
   it.each(TRICK_CASES.filter((c) => c.spec.bptt.kind === 'truncated').map((c) => [c.name, c] as const))('one timestep per dispatch (the kept step in a later chunk): %s', async (_, c) => {
     setLoopingChunk(gpu.engine, 1);
     await trainAgainstReference((spec, onRecords) => RunGroup.create(gpu.engine, spec, onRecords), c);
@@ -107,6 +162,66 @@ describe('looping dispatches', () => {
     const four = await countDispatches(gpu.engine, shape(7), LISTS);
     expect(four.forward.cell).toBe(4 * 2);
     expect(four.backward.cell).toBe(4 * 2);
+  });
+
+  it('fold layer 0\'s input projection into forward_loop when I < 16, and only then', async () => {
+    for (const I of [3, FOLD_INPUT_BELOW - 1, FOLD_INPUT_BELOW]) {
+      const net = await RnnGpu.create(gpu.engine, { ...shape(4), inputSize: I });
+      try {
+        const folded = I < FOLD_INPUT_BELOW;
+        for (const list of ['forward', 'forward-eval']) {
+          const dispatches = net.program.list(list);
+          const projections = dispatches.filter((d) => d.bindGroup.label.startsWith('input projection')).map((d) => d.bindGroup.label);
+          const l0 = ['input projection l0', 'input projection l0 reverse'];
+          // layer 1 reads both directions of layer 0: two parts per direction, always by GEMM
+          expect(projections.filter((l) => l.startsWith('input projection l1')).length, list).toBe(4);
+          for (const label of l0) expect(projections.includes(label), `${list} I=${I}: ${label}`).toBe(!folded);
+          for (const d of dispatches.filter((d) => d.kernel.desc.entryPoint === 'forward_loop')) {
+            const expected = folded && d.bindGroup.label.includes(' l0') ? 1 : undefined;
+            expect(d.kernel.desc.constants?.FOLD_INPUT, `${list} I=${I}: ${d.bindGroup.label}`).toBe(expected);
+          }
+        }
+      } finally {
+        net.destroy();
+      }
+    }
+    // the fold saves exactly layer 0's two input projection GEMMs in each forward list
+    const folded = await countDispatches(gpu.engine, { ...shape(4), inputSize: 3 }, LISTS);
+    const plain = await countDispatches(gpu.engine, { ...shape(4), inputSize: FOLD_INPUT_BELOW }, LISTS);
+    for (const list of ['forward', 'forward-eval']) expect(plain[list].all - folded[list].all, list).toBe(2);
+    for (const list of ['backward', 'backward-diagnostics']) expect(plain[list].all, list).toBe(folded[list].all);
+  });
+
+  // The bench's S (lstm I8 H64 L1 B16, Adam, mse on every step) at two sequence lengths, under the
+  // GEMM rule so the variants (and split-K reductions) do not depend on timing: forward_loop (input
+  // projection and state reset folded in), head forward, loss, head weight+bias and input gradients,
+  // backward_loop, W_ih(+b) and W_hh(+b) gradients, norm partials, optimizer update, anomaly check.
+  it('a training step of S is 11 dispatches (+ split-K reductions) whatever T: no state restore, no layer-0 input projection', async () => {
+    setGemmPolicy(gpu.engine, { mode: 'rule' });
+    const counts: number[] = [];
+    for (const seqLen of [8, 32]) {
+      const group = await RunGroup.create(gpu.engine, {
+        label: 'S', cell: 'lstm', hiddenSize: 64, numLayers: 1, batch: 16, seqLen, head: 'every',
+        bptt: { kind: 'full' }, task: new RandomRegressionTask(8), runs: [ADAM_RUN],
+      }, () => {});
+      try {
+        group.trainStep();
+        await group.settle();
+        const labels = await dispatchLabels(() => group.trainStep());
+        await group.settle();
+        const count = (f: (l: string) => boolean) => labels.filter(f).length;
+        expect(count((l) => l === 'state restore'), labels.join(', ')).toBe(0);
+        expect(count((l) => l === 'lstm forward_loop (input folded)')).toBe(1);
+        expect(count((l) => l === 'lstm backward_loop')).toBe(1);
+        expect(count((l) => l.startsWith('gemm ') && l !== 'gemm reduce'), labels.join(', ')).toBe(5);
+        const rest = labels.filter((l) => !l.startsWith('gemm ') && !l.endsWith('_loop') && !l.includes('forward_loop')).sort();
+        expect(rest).toEqual(['anomaly check', 'grad norm partials', 'loss', 'optimizer update']);
+        counts.push(labels.length - count((l) => l === 'gemm reduce'));
+      } finally {
+        group.destroy();
+      }
+    }
+    expect(counts).toEqual([11, 11]);
   });
 
   it('run with the workgroup size the rule (or a test) sets: LOOP_WG in every looping kernel', async () => {

@@ -40,6 +40,11 @@ export interface RnnGroupShape extends RnnShape {
    * timesteps (k1) into the `kept_h` / `kept_c` views, where the next window's restore finds it.
    */
   keepAfter?: number;
+  /**
+   * Every window starts from a zero state (a training group without kept state): on the looping path
+   * the forward kernels write it (rnn-program.ts zeroesInitialState), else the state stage does.
+   */
+  zeroInitial?: boolean;
   /** Also record `forward-eval`: the forward pass without dropout and without keeping state, for evaluation passes. */
   evalForward?: boolean;
   /** Record dropout between layers and on the head's input (needs the run table). */

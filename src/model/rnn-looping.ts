@@ -35,6 +35,8 @@ export interface LoopingForward {
   /** KEEP bits to copy the state after timestep keepAfter - 1 (0: keep nothing). */
   keep: number;
   keepAfter?: number;
+  /** KEEP bits of the state the first chunk zeroes before its first step (0: the state stage wrote it). */
+  zero: number;
   label: string;
 }
 
@@ -45,6 +47,7 @@ export function recordForwardLoop(net: RnnGpu, builder: ProgramBuilder, list: st
   for (const [first, steps] of chunks(net, T)) {
     const record = stepRecord(net, dir, 0, f.masked, {
       first, steps, T, reverse: dir.direction === 'reverse' ? 1 : 0, keep, keep_t: keep ? f.keepAfter! - 1 : 0,
+      zero_in: first === 0 ? f.zero : 0,
     });
     builder.add(list, f.kernel, `${f.label} steps ${first}-${first + steps - 1}`, record,
       { 1: net.slot.params, 2: net.gx.buffer, 3: net.acts.buffer }, loopingGroups(net));

@@ -18,7 +18,8 @@
  *   batch's statistics and updates the running ones of each processing step, 'forward-eval' uses them.
  * That is the per-step path. When chooseKernelPath (kernel-path.ts) says 'looping', each direction's
  * timesteps, and backward its dh0/dc0 pass too, are one dispatch per chunk of the sequence instead
- * (rnn-looping.ts); everything around them is recorded the same way.
+ * (rnn-looping.ts); everything around them is recorded the same way, except that layer 0 of a tiny
+ * input (kernel-path.ts foldsInput) has no input projection GEMM: its forward_loop forms gx itself.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
 import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
@@ -28,7 +29,7 @@ import { CELLS, hasState } from './cells';
 import { cellKernel, KEEP, MODE, PHASE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
 import type { DirectionPlan, LayerPlan, NormSite, ParamSpec } from './plan';
 import type { RnnGpu } from './rnn-gpu';
-import { chooseKernelPath, loopingWorkgroup } from './kernel-path';
+import { chooseKernelPath, foldsInput, loopingWorkgroup } from './kernel-path';
 import { recordBackwardLoop, recordForwardLoop } from './rnn-looping';
 
 /** `struct LayerOut` in shaders/layer_output.wgsl. */
@@ -72,6 +73,7 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
   const stride = statStride(net);
   const dgh = net.dgates.view(net.dgates.has('dgh') ? 'dgh' : 'dgx').offset;
   const view = (arena: { has(v: string): boolean; view(v: string): { offset: number } }, v: string) => (arena.has(v) ? arena.view(v).offset : 0);
+  const x = net.dataInput();
   return STEP_RECORD.pack({
     t, s_in: forward ? t : t + 1, s_out: forward ? t + 1 : t, rec_row: 0, mode: MODE.inner, B, H,
     p_run: net.slot.runStride, w_hh: net.paramOffset(dir, 'weight_hh'), b_hh: net.paramOffset(dir, 'bias_hh'),
@@ -96,6 +98,7 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
     dnc_off: view(net.dgates, 'dnc'), dnc_run: T * B * 2 * H,
     rn_c: 0, rn_run: 0, train: 0,
     first: 0, steps: 0, T, reverse: dir.direction === 'reverse' ? 1 : 0, keep_t: 0,
+    w_ih: net.paramOffset(dir, 'weight_ih'), b_ih: net.paramOffset(dir, 'bias_ih'), n_in: dir.inputSize, x_off: x.off, x_run: x.run, zero_in: 0,
     ...extra,
   });
 }
@@ -166,6 +169,18 @@ function withTable(net: RnnGpu, resources: Record<number, BindingResource>): Rec
   return net.runTable ? { ...resources, [net.runTable.binding]: net.runTable.resource } : resources;
 }
 
+/** The networks whose looping forward writes its own zero initial state (shape.zeroInitial, no kept state). */
+const zeroing = new WeakSet<RnnGpu>();
+
+/**
+ * Whether `net`'s forward lists write the zero initial state themselves: on the looping path, when
+ * its shape says every window starts from zeros (a training group with full BPTT). Its state stage
+ * then records no restore (src/training/state-stage.ts).
+ */
+export function zeroesInitialState(net: RnnGpu): boolean {
+  return zeroing.has(net);
+}
+
 /** Records the network's lists: `forward`, `backward`, and `forward-eval`, `backward-diagnostics` when its shape asks. */
 export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promise<void> {
   const { engine, shape, slot, plan } = net;
@@ -176,12 +191,20 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const normC = norm && hasState(cell, 'c');
   const cEntry = batch ? 'bn_c_forward' : 'norm_c_forward';
   // one dispatch per timestep, or one per chunk of timesteps (src/model/rnn-looping.ts)
-  const looping = chooseKernelPath(engine, shape).path === 'looping';
+  const path = chooseKernelPath(engine, shape).path;
+  const looping = path === 'looping';
+  // layer 0 of a tiny input: forward_loop forms b_ih + W_ih x_t itself, no input projection GEMM
+  const fold = (dir: DirectionPlan) => !norm && foldsInput(path, dir.layer, dir.inputSize) && dir.input.every((p) => p.source === 'data');
+  const folding = plan.directions.some(fold);
+  const zeroInitial = looping && !!shape.zeroInitial && shape.keepAfter === undefined;
+  if (zeroInitial) zeroing.add(net);
   const [fwd, bwd] = looping ? ['forward_loop', 'backward_loop'] as const : ['forward_step', 'backward_step'] as const;
   const loopWorkgroup = looping ? loopingWorkgroup(engine, H) : undefined;
   const kernels = {
     forward: await engine.kernel(cellKernel(cell, fwd, { variational, norm, batch, loopWorkgroup })),
     forwardPlain: await engine.kernel(cellKernel(cell, fwd, { norm, batch, loopWorkgroup })),
+    forwardFold: folding ? await engine.kernel(cellKernel(cell, fwd, { variational, foldInput: true, loopWorkgroup })) : undefined,
+    forwardFoldPlain: folding ? await engine.kernel(cellKernel(cell, fwd, { foldInput: true, loopWorkgroup })) : undefined,
     backward: await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup })),
     diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup })) : undefined,
     normC: normC ? await engine.kernel(cellKernel(cell, cEntry, { variational, norm, batch })) : undefined,
@@ -200,12 +223,13 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const forwardLists = shape.evalForward ? ['forward', 'forward-eval'] : ['forward'];
   for (const list of forwardLists) {
     const train = list === 'forward';
-    const kernel = train ? kernels.forward : kernels.forwardPlain;
     for (const layer of plan.layers) {
       for (const dir of layer.directions) {
+        const folded = fold(dir);
+        const kernel = folded ? (train ? kernels.forwardFold! : kernels.forwardFoldPlain!) : train ? kernels.forward : kernels.forwardPlain;
         // gx (T*B x G*H) = sum over input parts of input (T*B x width) W_ih[:, part]^T, + b_ih
         // (with a norm: gxr, without b_ih, which the norm adds after normalizing)
-        for (const [k, part] of dir.input.entries()) {
+        for (const [k, part] of folded ? [] : dir.input.entries()) {
           await addGemm(engine, builder, list, {
             label: `input projection ${dirName(dir)}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: T * B, n: GH, k: part.width,
             a: net.partInput(part),
@@ -220,7 +244,7 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
         const masked = train && variational;
         if (looping) {
           recordForwardLoop(net, builder, list, dir, stepRecord, {
-            kernel, masked, keep: train ? keepBits : 0, keepAfter: shape.keepAfter, label: `${cell} forward ${dirName(dir)}`,
+            kernel, masked, keep: train ? keepBits : 0, keepAfter: shape.keepAfter, zero: zeroInitial ? keepBits : 0, label: `${cell} forward ${dirName(dir)}`,
           });
           continue;
         }

@@ -99,7 +99,7 @@ export class RunGroup implements TrainerGroup {
         engine,
         {
           ...spec, inputSize: spec.task.inputSize, runs: R, sharedInput: true, inputGradient: false,
-          keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, evalForward: evaluated,
+          keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, zeroInitial: spec.bptt.kind !== 'truncated', evalForward: evaluated,
           dropout: groupTricks(spec).dropout, recurrentDropout: groupTricks(spec).recurrentDropout,
           diagnostics: (spec.diagnosticsEvery ?? 0) > 0,
         },
