@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_RUN } from '../../bench/ours';
 import { RandomRegressionTask } from '../../bench/bench-task';
 import { setGemmPolicy } from '../engine/gemm';
+import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
@@ -27,30 +28,6 @@ afterEach(() => {
   setLoopingChunk(gpu.engine, undefined);
   setLoopingWorkgroup(gpu.engine, undefined);
 });
-
-/** Pipeline labels of every dispatch `fn` encodes. */
-async function dispatchLabels(fn: () => void): Promise<string[]> {
-  const proto = GPUComputePassEncoder.prototype;
-  const { setPipeline, dispatchWorkgroups } = proto;
-  const labels: string[] = [];
-  let current = '';
-  proto.setPipeline = function (this: GPUComputePassEncoder, p: GPUComputePipeline) {
-    current = p.label;
-    return setPipeline.call(this, p);
-  };
-  proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
-    labels.push(current);
-    return dispatchWorkgroups.apply(this, args);
-  };
-  try {
-    fn();
-  } finally {
-    proto.setPipeline = setPipeline;
-    proto.dispatchWorkgroups = dispatchWorkgroups;
-  }
-  await gpu.engine.device.queue.onSubmittedWorkDone();
-  return labels;
-}
 
 interface Case {
   name: string;
@@ -207,7 +184,7 @@ describe('looping dispatches', () => {
       try {
         group.trainStep();
         await group.settle();
-        const labels = await dispatchLabels(() => group.trainStep());
+        const labels = await dispatchLabels(gpu.engine, () => group.trainStep());
         await group.settle();
         const count = (f: (l: string) => boolean) => labels.filter(f).length;
         expect(count((l) => l === 'state restore'), labels.join(', ')).toBe(0);

@@ -2,10 +2,13 @@
 // fusions): the bias gradients come out of the weight-gradient GEMMs (no column-sum products), the
 // gradient norms are finished and the weights checked for non-finite values inside the optimizer
 // update (no 'grad norm finish', no 'anomaly scan'). Counted as the dispatches the step encodes,
-// by pipeline label, under the GEMM rule so the variants (and split-K reductions) do not depend on timing.
+// by pipeline label, under the GEMM rule so the variants (and split-K reductions) do not depend on timing,
+// on the per-step kernel path (forced: a GPU's auto picks looping; src/model/looping.gpu.test.ts counts that path).
 import { afterEach, describe, expect, it } from 'vitest';
 import { SineTask } from '../data/tasks/sine';
 import { setGemmPolicy } from '../engine/gemm';
+import { setKernelPolicy } from '../model/kernel-path';
+import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
 import type { GroupSpec, RunSpec } from './group-spec';
 import { RunGroup } from './run-group';
@@ -16,35 +19,15 @@ const gpu = useEngine();
 
 const run = (id: string, seed: number): RunSpec => ({ id, label: id, seed, optimizer: { kind: 'adam', lr: 0.01 }, clip: { maxNorm: 1 }, schedule: CONSTANT });
 
-/** Pipeline labels of every dispatch `fn` encodes. */
-async function dispatchLabels(fn: () => void): Promise<string[]> {
-  const proto = GPUComputePassEncoder.prototype;
-  const { setPipeline, dispatchWorkgroups } = proto;
-  const labels: string[] = [];
-  let current = '';
-  proto.setPipeline = function (this: GPUComputePassEncoder, p: GPUComputePipeline) {
-    current = p.label;
-    return setPipeline.call(this, p);
-  };
-  proto.dispatchWorkgroups = function (this: GPUComputePassEncoder, ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>) {
-    labels.push(current);
-    return dispatchWorkgroups.apply(this, args);
-  };
-  try {
-    fn();
-  } finally {
-    proto.setPipeline = setPipeline;
-    proto.dispatchWorkgroups = dispatchWorkgroups;
-  }
-  await gpu.engine.device.queue.onSubmittedWorkDone();
-  return labels;
-}
-
-afterEach(() => setGemmPolicy(gpu.engine, { mode: 'measure' }));
+afterEach(() => {
+  setGemmPolicy(gpu.engine, { mode: 'measure' });
+  setKernelPolicy(gpu.engine, 'auto');
+});
 
 describe('dispatches of a training step', () => {
   it.each(['lstm', 'gru'] as const)('%s, 1 layer: 2T + 1 cell kernels, 6 GEMM products, 5 more', async (cell) => {
     setGemmPolicy(gpu.engine, { mode: 'rule' });
+    setKernelPolicy(gpu.engine, 'per-step');
     const T = 5;
     const spec: GroupSpec = {
       cell, hiddenSize: 8, numLayers: 1, batch: 3, seqLen: T, head: 'every', bptt: { kind: 'full' },
@@ -54,7 +37,7 @@ describe('dispatches of a training step', () => {
     try {
       group.trainStep();
       await group.settle();
-      const labels = await dispatchLabels(() => group.trainStep());
+      const labels = await dispatchLabels(gpu.engine, () => group.trainStep());
       await group.settle();
       const count = (f: (l: string) => boolean) => labels.filter(f).length;
       const products = count((l) => l.startsWith('gemm ') && l !== 'gemm reduce');
