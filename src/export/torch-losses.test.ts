@@ -13,7 +13,7 @@ import { TASKS, type TaskData } from '../data/tasks';
 import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { torchPython } from '../testing/python';
-import { expectClose, exportAndRun, torchrunLauncher, INIT_DRIVER, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile, worstLossError } from './test-support';
+import { expectClose, exportAndRun, exportAndRunTorchrun, parseLosses, TORCHRUN_TEST_TIMEOUT, INIT_DRIVER, PYTHON_TIMEOUT, referenceLosses, runPython, tempFile, worstLossError } from './test-support';
 import { exportTorchScript } from './torch-script';
 
 const STEPS = 5;
@@ -141,12 +141,11 @@ describe('the exported script against the app', () => {
       run('gru', { cell: 'gru', seqLen: 5, bptt: { kind: 'truncated', k1: 3, episodeLength: 16 }, optimizer: { kind: 'sgd', lr: 0.5, momentum: 0.9 } }),
     ]);
     const script = exportTorchScript(d);
-    const launcher = await torchrunLauncher(2);
-    const distributed = exportAndRun(python!, 'torchrun', script, STEPS, { OMP_NUM_THREADS: '1' }, launcher);
+    const distributed = parseLosses(await exportAndRunTorchrun(python!, 'torchrun', script, STEPS));
     const single = exportAndRun(python!, 'single', script, STEPS);
     const worst = worstLossError(distributed, single, 1e-5, 1e-9, ['torchrun', 'one process']);
     console.log(`torchrun against one process: worst share of 1e-5 relative ${worst.ratio.toExponential(2)} (${worst.at})`);
     expect(worst.ratio, worst.at).toBeLessThanOrEqual(1);
     expectClose(distributed, referenceLosses(d, STEPS));
-  }, PYTHON_TIMEOUT);
+  }, TORCHRUN_TEST_TIMEOUT);
 });

@@ -14,7 +14,7 @@ import { runLayout } from '../experiments/weights';
 import { initParams } from '../model/init';
 import { dropoutDraw, dropoutKey, fillMask } from '../training/dropout';
 import { torchPython } from '../testing/python';
-import { expectClose, exportAndRunText, torchrunLauncher, INIT_DRIVER, parseLosses, PYTHON_TIMEOUT, referenceTrace, runPython, tempFile } from './test-support';
+import { expectClose, exportAndRunText, exportAndRunTorchrun, torchrunLauncher, TORCHRUN_TEST_TIMEOUT, INIT_DRIVER, parseLosses, PYTHON_TIMEOUT, referenceTrace, runPython, tempFile } from './test-support';
 import { exportTorchScript } from './torch-script';
 
 const run = (id: string, patch: Record<string, unknown>) => ({ id, label: `${id} run`, batch: 4, seqLen: 8, hiddenSize: 4, ...patch });
@@ -183,13 +183,12 @@ describe('the exported script with tricks under torchrun', () => {
     });
     const steps = 6;
     const script = exportTorchScript(d);
-    const launcher = await torchrunLauncher(2);
-    const distributed = exportAndRunText(python!, 'torchrun-tricks', script, steps, { OMP_NUM_THREADS: '1' }, launcher);
+    const distributed = await exportAndRunTorchrun(python!, 'torchrun-tricks', script, steps);
     const want = referenceTrace(d, steps);
     expect(want.rates.get('lstm-all run')!.some((lr) => lr < 0.05)).toBe(true);
     expectClose(parseLosses(distributed), want.losses);
     expectClose(parseLosses(distributed, 'val_loss'), want.valLosses);
-  }, PYTHON_TIMEOUT);
+  }, TORCHRUN_TEST_TIMEOUT);
 
   it.skipIf(!python)('batch normalisation under torchrun is refused by name (its statistics are over the whole batch)', async () => {
     const d = doc('torchrun-bn', { kind: 'sine' }, [run('bn', { cell: 'gru', norm: 'batch' })]);
