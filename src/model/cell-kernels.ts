@@ -85,7 +85,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,
     file,
     entryPoint,
-    lib: ['activations', 'recurrent', 'row_sum'],
+    lib: ['activations', 'recurrent', 'recurrent_loop', 'row_sum'],
     constants: Object.keys(all).length > 0 ? all : undefined,
   };
 }
