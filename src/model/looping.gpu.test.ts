@@ -19,7 +19,6 @@ import { checkAgainstReference, countDispatches, type CheckCase } from './kernel
 import { chooseKernelPath, FOLD_INPUT_BELOW, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
-import { zeroesInitialState } from './rnn-program';
 
 const gpu = useEngine();
 beforeAll(() => setKernelPolicy(gpu.engine, 'looping'));
@@ -95,7 +94,7 @@ describe('training steps on the looping path vs float64 reference', () => {
   it.each(TRAINING_CASES.filter((c) => !c.spec.norm && c.spec.bptt.kind === 'full').map((c) => [c.name, c] as const))('initial state zeroed by forward_loop over garbage in the state views: %s', async (_, c) => {
     await trainAgainstReference(async (spec, onRecords) => {
       const group = await RunGroup.create(gpu.engine, spec, onRecords);
-      expect(zeroesInitialState(group.net)).toBe(true);
+      expect(group.net.zeroesInitialState).toBe(true);
       for (const view of ['h', 'c', 'hm']) {
         if (group.net.acts.has(view)) group.net.acts.write(view, new Float32Array(group.net.acts.view(view).length).fill(0.75));
       }
@@ -105,7 +104,7 @@ describe('training steps on the looping path vs float64 reference', () => {
   it.each(TRICK_CASES.filter((c) => c.spec.bptt.kind === 'truncated').map((c) => [c.name, c] as const))('truncated BPTT keeps the state restore: %s', async (_, c) => {
     const group = await RunGroup.create(gpu.engine, c.spec, () => {});
     try {
-      expect(zeroesInitialState(group.net)).toBe(false);
+      expect(group.net.zeroesInitialState).toBe(false);
     } finally {
       group.destroy();
     }

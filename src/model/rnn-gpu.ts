@@ -42,7 +42,7 @@ export interface RnnGroupShape extends RnnShape {
   keepAfter?: number;
   /**
    * Every window starts from a zero state (a training group without kept state): on the looping path
-   * the forward kernels write it (rnn-program.ts zeroesInitialState), else the state stage does.
+   * the forward kernels write it (RnnGpu.zeroesInitialState), else the state stage does.
    */
   zeroInitial?: boolean;
   /** Also record `forward-eval`: the forward pass without dropout and without keeping state, for evaluation passes. */
@@ -99,6 +99,8 @@ export class RnnGpu {
   /** dy buffers: one per direction, or two layers' worth when layers above and below must not share one. */
   private readonly dyBanks: number;
   program!: Program;
+  /** The forward lists write the zero initial state themselves (rnn-program.ts RecordedNetwork). */
+  zeroesInitialState = false;
 
   private constructor(
     readonly engine: Engine,
@@ -178,7 +180,7 @@ export class RnnGpu {
     try {
       if (!engine.dryRun) for (let r = 0; r < shape.runs; r++) net.writeRunning(r);
       const builder = new ProgramBuilder(engine, `${shape.cell} network`);
-      await recordNetwork(net, builder);
+      ({ zeroesInitialState: net.zeroesInitialState } = await recordNetwork(net, builder));
       net.program = builder.finish();
     } catch (e) {
       net.destroy();

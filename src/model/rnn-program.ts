@@ -169,20 +169,18 @@ function withTable(net: RnnGpu, resources: Record<number, BindingResource>): Rec
   return net.runTable ? { ...resources, [net.runTable.binding]: net.runTable.resource } : resources;
 }
 
-/** The networks whose looping forward writes its own zero initial state (shape.zeroInitial, no kept state). */
-const zeroing = new WeakSet<RnnGpu>();
-
-/**
- * Whether `net`'s forward lists write the zero initial state themselves: on the looping path, when
- * its shape says every window starts from zeros (a training group with full BPTT). Its state stage
- * then records no restore (src/training/state-stage.ts).
- */
-export function zeroesInitialState(net: RnnGpu): boolean {
-  return zeroing.has(net);
+/** What the recording decided that the stages around the network need to know. */
+export interface RecordedNetwork {
+  /**
+   * The forward lists write the zero initial state themselves: on the looping path, when the shape
+   * says every window starts from zeros (a training group with full BPTT). The state stage then
+   * records no restore (src/training/state-stage.ts).
+   */
+  zeroesInitialState: boolean;
 }
 
 /** Records the network's lists: `forward`, `backward`, and `forward-eval`, `backward-diagnostics` when its shape asks. */
-export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promise<void> {
+export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promise<RecordedNetwork> {
   const { engine, shape, slot, plan } = net;
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const variational = !!shape.recurrentDropout;
@@ -197,7 +195,6 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const fold = (dir: DirectionPlan) => !norm && foldsInput(path, dir.layer, dir.inputSize) && dir.input.every((p) => p.source === 'data');
   const folding = plan.directions.some(fold);
   const zeroInitial = looping && !!shape.zeroInitial && shape.keepAfter === undefined;
-  if (zeroInitial) zeroing.add(net);
   const [fwd, bwd] = looping ? ['forward_loop', 'backward_loop'] as const : ['forward_step', 'backward_step'] as const;
   const loopWorkgroup = looping ? loopingWorkgroup(engine, H) : undefined;
   const kernels = {
@@ -281,6 +278,7 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   }
   await recordBackward(net, builder, 'backward', kernels.backward, false, looping);
   if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, true, looping);
+  return { zeroesInitialState: zeroInitial };
 }
 
 /** The layer-output kernel of `layer` (shaders/layer_output.wgsl) in `list`; backward records nothing when it would do nothing. */

@@ -6,14 +6,13 @@
  * checkpoints carry it, under `state.h` and `state.c` ([L][B][H] each, L counting directions).
  * A bidirectional layer's reverse direction starts every window from zeros at its end: it sees
  * only the window, so its part of the kept state stays zero. A network whose looping forward writes
- * the zero state itself (rnn-program.ts zeroesInitialState: full BPTT) gets no restore dispatch.
+ * the zero state itself (RnnGpu.zeroesInitialState: full BPTT on the looping path) gets no restore dispatch.
  */
 import type { Engine } from '../engine/engine';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { RecordLayout } from '../engine/record';
 import { hasState } from '../model/cells';
 import type { RnnGpu } from '../model/rnn-gpu';
-import { zeroesInitialState } from '../model/rnn-program';
 import type { RunCheckpoint } from './trainer';
 import type { Pass, Phase, Stage, StepInfo } from './stage';
 
@@ -35,7 +34,7 @@ export class StateStage implements Stage {
     const acts = net.acts;
     const kernel = await engine.kernel({ label: 'state restore', file: 'state.wgsl', entryPoint: 'restore' });
     const builder = new ProgramBuilder(engine, `${label} state`);
-    const lists: ['reset' | 'carry', number][] = zeroesInitialState(net) ? [] : acts.has('kept_h') ? [['reset', 1], ['carry', 0]] : [['reset', 1]];
+    const lists: ['reset' | 'carry', number][] = net.zeroesInitialState ? [] : acts.has('kept_h') ? [['reset', 1], ['carry', 0]] : [['reset', 1]];
     for (const [list, zero] of lists) {
       const offset = (view: string) => (acts.has(view) ? acts.view(view).offset : 0);
       builder.add(list, kernel, `state ${list}`, STATE_RECORD.pack({
