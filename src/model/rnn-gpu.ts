@@ -20,11 +20,12 @@
 import type { BindingResource, Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
 import type { Operand } from '../engine/gemm';
+import { DeferredReductions } from '../engine/gemm-defer';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { CELLS, hasState } from './cells';
 import { paramByName, paramLayout, type ParamLayout, type RnnShape } from './layout';
 import { normRunningSize, normSites, outputSlot, paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type NormSite, type ParamSpec } from './plan';
-import { recordNetwork } from './rnn-program';
+import { recordNetwork, weightGradientProducts } from './rnn-program';
 
 export interface RnnGroupShape extends RnnShape {
   seqLen: number;
@@ -53,6 +54,12 @@ export interface RnnGroupShape extends RnnShape {
   recurrentDropout?: boolean;
   /** Also record `backward-diagnostics`, which leaves each direction's dL/dh_t norms per timestep in `gradTimeNorms`. */
   diagnostics?: boolean;
+  /**
+   * Weight-gradient GEMMs that run split-K record no reduce dispatch: their partials stay in
+   * `deferred`, and grads hold those blocks only once a later pass (the update stage's norm pass)
+   * has added them up. Only for an owner whose first reader of grads is that pass.
+   */
+  deferReductions?: boolean;
 }
 
 /** Where the network's parameters live: inside a larger per-run vector, or in its own arena. */
@@ -101,6 +108,8 @@ export class RnnGpu {
   program!: Program;
   /** The forward lists write the zero initial state themselves (rnn-program.ts RecordedNetwork). */
   zeroesInitialState = false;
+  /** With shape.deferReductions: the weight-gradient GEMMs' partials and the blocks of grads still to add up. */
+  deferred: DeferredReductions | undefined;
 
   private constructor(
     readonly engine: Engine,
@@ -179,6 +188,9 @@ export class RnnGpu {
     const net = new RnnGpu(engine, shape, slot, runTable);
     try {
       if (!engine.dryRun) for (let r = 0; r < shape.runs; r++) net.writeRunning(r);
+      if (shape.deferReductions) {
+        net.deferred = await DeferredReductions.plan(engine, `${shape.cell} network`, net.plan.directions.flatMap((d) => weightGradientProducts(net, d)));
+      }
       const builder = new ProgramBuilder(engine, `${shape.cell} network`);
       ({ zeroesInitialState: net.zeroesInitialState } = await recordNetwork(net, builder));
       net.program = builder.finish();
@@ -326,7 +338,7 @@ export class RnnGpu {
   }
 
   destroy(): void {
-    for (const a of [this.ownParams, this.ownGrads, this.acts, this.gx, this.dgates, this.dy, this.carry]) a?.destroy();
+    for (const a of [this.ownParams, this.ownGrads, this.acts, this.gx, this.dgates, this.dy, this.carry, this.deferred]) a?.destroy();
     this.program?.destroy();
   }
 }

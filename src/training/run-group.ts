@@ -102,6 +102,8 @@ export class RunGroup implements TrainerGroup {
           keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, zeroInitial: spec.bptt.kind !== 'truncated', evalForward: evaluated,
           dropout: groupTricks(spec).dropout, recurrentDropout: groupTricks(spec).recurrentDropout,
           diagnostics: (spec.diagnosticsEvery ?? 0) > 0,
+          // The update's norm pass adds up split-K weight gradients, unless pruning masks grads before it.
+          deferReductions: !groupTricks(spec).prune,
         },
         { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
         { binding: RUN_TABLE_BINDING, resource: table.binding() },
@@ -138,6 +140,7 @@ export class RunGroup implements TrainerGroup {
     this.update = await UpdateStage.create(engine, {
       label: `${label} update`, runs: spec.runs.length, paramCount: this.layout.paramCount,
       params: this.params.buffer, grads: this.grads.buffer, segments: this.layout.segments, table: this.table,
+      deferred: net.deferred?.buffer ? { partials: net.deferred.buffer, sums: net.deferred.sums } : undefined,
     });
     this.stages.push(this.update);
     const tricks = groupTricks(spec);
