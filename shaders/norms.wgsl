@@ -25,8 +25,10 @@ struct NormPass {
 }
 
 // Run r's grads[r * p_run + start + e], e < length, is the sum over s < splits, in that order, of
-// deferred[off + r * run + s * split + (e / width) * nc + column + e % width] (gemm-record.ts DeferredSum).
+// partials[off + r * run + s * split + (e / width) * nc + column + e % width] (gemm-record.ts
+// DeferredSum), where partials is deferred0 or deferred1 as `source` says (the network's, the head's).
 struct DeferredRange {
+  source: u32,
   start: u32,
   length: u32,
   off: u32,
@@ -42,7 +44,8 @@ struct DeferredRange {
 @group(0) @binding(1) var<storage, read_write> grads: array<f32>;    // [R][P]
 @group(0) @binding(2) var<storage, read_write> control: array<f32>;  // partials and norms at their offsets
 @group(0) @binding(3) var<storage, read> deferred_ranges: array<DeferredRange>;
-@group(0) @binding(4) var<storage, read> deferred: array<f32>;       // the GEMMs' partials
+@group(0) @binding(4) var<storage, read> deferred0: array<f32>;      // GEMMs' partials, by owner
+@group(0) @binding(5) var<storage, read> deferred1: array<f32>;
 
 var<workgroup> scratch: array<f32, WG>;
 var<workgroup> peak: array<f32, WG>;
@@ -66,12 +69,19 @@ fn reduce_scratch(lid: u32) {
   workgroupBarrier();
 }
 
+fn partial(source: u32, i: u32) -> f32 {
+  if (source == 0u) {
+    return deferred0[i];
+  }
+  return deferred1[i];
+}
+
 // Element e of run r of a deferred range: gemm_reduce's sum (v = 0, then + each split in order).
 fn deferred_sum(d: DeferredRange, r: u32, e: u32) -> f32 {
   let p0 = d.off + r * d.run + (e / d.width) * d.nc + d.column + e % d.width;
   var v = 0.0;
   for (var s = 0u; s < d.splits; s++) {
-    v += deferred[p0 + s * d.split];
+    v += partial(d.source, p0 + s * d.split);
   }
   return v;
 }

@@ -66,6 +66,11 @@ export class DeferredReductions {
     return [...this.places.values()].flatMap((p) => p.sums).sort((a, b) => a.start - b.start);
   }
 
+  /** The buffer and its blocks for the pass that adds them up; absent when nothing defers. */
+  get source(): { partials: GPUBuffer; sums: DeferredSum[] } | undefined {
+    return this.buffer ? { partials: this.buffer, sums: this.sums } : undefined;
+  }
+
   destroy(): void {
     this.buffer?.destroy();
   }

@@ -4,8 +4,8 @@
 // float64 product. R = 2 runs with their own operands; split counts 3, 5 and 7 on the three kernels;
 // a weight block with its row sums (the bias gradient) in one segment with plain gradients between
 // them; a block that spans several norm workgroups and ends inside one; a product that cannot defer
-// (C strided) keeps its reduction. The deferred blocks start as garbage, so a block the pass did not
-// sum would show.
+// (C strided) keeps its reduction; the partials in two buffers (two owners, as the network and the
+// head are). The deferred blocks start as garbage, so a block the pass did not sum would show.
 import { describe, expect, it } from 'vitest';
 import { addGemm, type GemmSpec, type GemmVariant, type Operand } from '../engine/gemm';
 import { DeferredReductions } from '../engine/gemm-defer';
@@ -101,14 +101,16 @@ async function runPath(defer: boolean, data: ReturnType<typeof operands>, plain:
     c: { buffer: grads, off: p.at, run: P, rs: p.rs, cs: 1 },
     rowSums: p.sumsAt === undefined ? undefined : ({ buffer: grads, off: p.sumsAt, run: P, rs: 0, cs: 0 } satisfies Operand),
   }));
-  const deferred = defer ? await DeferredReductions.plan(engine, 'test', specs) : undefined;
+  // Two owners of partials, as the network and the head are: w2 in the second buffer.
+  const owners = defer ? await Promise.all([[0, 2], [1]].map((ks) => DeferredReductions.plan(engine, 'test', ks.map((k) => specs[k])))) : [];
+  if (defer) expect(owners.map((o) => o.sums.length)).toEqual([2, 1]); // w1 and its row sums; w2; w3 cannot defer
   const builder = new ProgramBuilder(engine, `test products ${defer ? 'deferred' : 'reduced'}`);
-  for (const spec of specs) await addGemm(engine, builder, 'grads', spec, deferred);
+  for (const [i, spec] of specs.entries()) await addGemm(engine, builder, 'grads', spec, owners[i === 1 ? 1 : 0]);
   const products = builder.finish();
   const table = new RunTable(engine, 'test run table', R, RUN_RECORD);
   const stage = await UpdateStage.create(engine, {
     label: 'test update', runs: R, paramCount: P, params, grads, segments: SEGMENTS, table,
-    deferred: deferred?.buffer ? { partials: deferred.buffer, sums: deferred.sums } : undefined,
+    deferred: owners.flatMap((o) => (o.source ? [o.source] : [])),
   });
   try {
     stage.configure(RUNS);
@@ -129,7 +131,7 @@ async function runPath(defer: boolean, data: ReturnType<typeof operands>, plain:
     stage.destroy();
     table.destroy();
     products.destroy();
-    deferred?.destroy();
+    for (const o of owners) o.destroy();
     for (const b of [grads, params, ...inputs]) b.destroy();
   }
 }
@@ -196,7 +198,7 @@ describe('deferred split-K reductions in the gradient-norm pass', () => {
     try {
       const make = (s: typeof sum) => UpdateStage.create(engine, {
         label: 'test update', runs: R, paramCount: P, params: buffer, grads: buffer, segments: SEGMENTS, table,
-        deferred: { partials: buffer, sums: [s] },
+        deferred: [{ partials: buffer, sums: [s] }],
       });
       await expect(make(sum)).rejects.toThrow('deferred block [290, 310) must lie inside one segment');
       await expect(make({ ...sum, start: 0, runStride: P + 1 })).rejects.toThrow(`deferred block [0, 20) has run stride ${P + 1}`);

@@ -140,7 +140,7 @@ export class RunGroup implements TrainerGroup {
     this.update = await UpdateStage.create(engine, {
       label: `${label} update`, runs: spec.runs.length, paramCount: this.layout.paramCount,
       params: this.params.buffer, grads: this.grads.buffer, segments: this.layout.segments, table: this.table,
-      deferred: net.deferred?.buffer ? { partials: net.deferred.buffer, sums: net.deferred.sums } : undefined,
+      deferred: [net.deferred?.source].flatMap((d) => (d ? [d] : [])),
     });
     this.stages.push(this.update);
     const tricks = groupTricks(spec);

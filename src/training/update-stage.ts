@@ -47,11 +47,21 @@ export interface UpdateStageSpec {
   /** The group's per-run table; this stage owns the optimizer and clipping fields. */
   table: RunTable<RunField>;
   /**
-   * Blocks of grads that split-K GEMMs left as partials in `partials` (src/engine/gemm-defer.ts):
-   * the norm pass adds them up, writes them to grads and takes their norms on the way.
+   * Blocks of grads that split-K GEMMs left as partials (src/engine/gemm-defer.ts), one entry per
+   * owner of a partials buffer (the network, the head; at most MAX_DEFERRED_SOURCES): the norm pass
+   * adds them up, writes them to grads and takes their norms on the way.
    */
-  deferred?: { partials: GPUBuffer; sums: readonly DeferredSum[] };
+  deferred?: readonly DeferredSource[];
 }
+
+/** One partials buffer and the blocks of grads left in it. */
+export interface DeferredSource {
+  partials: GPUBuffer;
+  sums: readonly DeferredSum[];
+}
+
+/** Partials buffers the norm pass binds (deferred0, deferred1 in shaders/norms.wgsl). */
+export const MAX_DEFERRED_SOURCES = 2;
 
 /** What the stage takes from a run's settings. */
 export type RunUpdateConfig = Pick<RunSpec, 'optimizer' | 'clip' | 'schedule'>;
@@ -87,8 +97,8 @@ export const NORM_RECORD = new RecordLayout([
   { name: 'seg', type: 'u32', count: 2 * MAX_SEGMENTS },
 ]);
 
-/** `struct DeferredRange` in shaders/norms.wgsl: a DeferredSum less its run stride (which is P). */
-export const DEFERRED_RANGE_RECORD = new RecordLayout(['start', 'length', 'off', 'run', 'split', 'splits', 'nc', 'width', 'column']);
+/** `struct DeferredRange` in shaders/norms.wgsl: a DeferredSum less its run stride (which is P), and which buffer holds it. */
+export const DEFERRED_RANGE_RECORD = new RecordLayout(['source', 'start', 'length', 'off', 'run', 'split', 'splits', 'nc', 'width', 'column']);
 
 /** `struct Update` in shaders/optimizer.wgsl. */
 export const UPDATE_RECORD = new RecordLayout([
@@ -138,10 +148,11 @@ export class UpdateStage implements Stage {
       p_run: P, segments: S, groups, ...offsets, ranges: sums.length, seg: segments.flatMap((s) => [s.offset, s.length]),
     });
     const builder = new ProgramBuilder(engine, spec.label);
-    // Without deferred blocks both bindings take the (zeroed, unread) table, which needs a buffer all the same.
+    // A partials binding without a source takes the (unread) table, which needs a buffer all the same.
     const ranges = stage.deferredRanges;
+    const source = (k: number) => spec.deferred?.[k]?.partials ?? ranges;
     builder.add('update', partials, `${spec.label} grad norm partials`, normPass,
-      { 1: spec.grads, 2: control.buffer, 3: ranges, 4: sums.length > 0 ? spec.deferred!.partials : ranges }, [groups, S, R]);
+      { 1: spec.grads, 2: control.buffer, 3: ranges, 4: source(0), 5: source(1) }, [groups, S, R]);
     const slot = (k: number) => stage.state.view(`slot${k}`).offset;
     const updateRecord = UPDATE_RECORD.pack({
       p_run: P, norm_stride: 2 + S, slot0: slot(0), slot1: slot(1), slot2: slot(2), segments: S, groups, ...offsets,
@@ -337,6 +348,9 @@ function checkSpec(spec: UpdateStageSpec): string[] {
     next = s.offset + s.length;
   }
   if (next !== spec.paramCount) problems.push(`segments cover [0, ${next}) but paramCount is ${spec.paramCount}`);
+  if ((spec.deferred?.length ?? 0) > MAX_DEFERRED_SOURCES) {
+    problems.push(`at most ${MAX_DEFERRED_SOURCES} deferred partials buffers, got ${spec.deferred!.length}`);
+  }
   let end = 0;
   for (const d of deferredRanges(spec)) {
     const at = `deferred block [${d.start}, ${d.start + d.length})`;
@@ -349,7 +363,7 @@ function checkSpec(spec: UpdateStageSpec): string[] {
   return problems;
 }
 
-/** The spec's deferred blocks in ascending order of start (the norm pass walks them so). */
-function deferredRanges(spec: UpdateStageSpec): DeferredSum[] {
-  return [...(spec.deferred?.sums ?? [])].sort((a, b) => a.start - b.start);
+/** The spec's deferred blocks with their source, in ascending order of start (the norm pass walks them so). */
+function deferredRanges(spec: UpdateStageSpec): (DeferredSum & { source: number })[] {
+  return (spec.deferred ?? []).flatMap((d, source) => d.sums.map((sum) => ({ ...sum, source }))).sort((a, b) => a.start - b.start);
 }
