@@ -23,8 +23,9 @@ import { RnnGpu } from './rnn-gpu';
 
 const gpu = useEngine();
 
-/** The GEMM policy's pick with split-K on the network's weight gradients and on nothing else. */
+/** The GEMM policy's pick with split-K on the weight gradients (network and head) and on nothing else. */
 function splitWeightGradients(p: GemmProblem): GemmVariant {
+  if (p.label.startsWith('head weight gradient')) return { kernel: 'direct', splits: 4 };
   if (p.label.startsWith('weight_hh')) return { kernel: 'blocked', splits: 5 };
   if (p.label.startsWith('weight_ih')) return { kernel: 'direct', splits: 3 };
   return { ...ruleVariant(gpu.engine, p), splits: 1 };
@@ -217,8 +218,9 @@ describe('looping dispatches', () => {
     expect(counts).toEqual([11, 11]);
   });
 
-  // Split-K forced on the weight gradients (everything else unsplit): their partials are added up by
-  // the gradient-norm pass, so a step of S has no reduce dispatch and the same count at T 32 and 128.
+  // Split-K forced on the weight gradients, the head's too (everything else unsplit): their partials
+  // are added up by the gradient-norm pass, so a step of S has no reduce dispatch and the same count
+  // at T 32 and 128.
   it('a training step of S is 11 dispatches at T 32 and 128 with split-K weight gradients: their reductions run in the norm pass', async () => {
     setGemmPolicy(gpu.engine, { mode: 'rule', force: splitWeightGradients });
     const counts: number[] = [];

@@ -23,7 +23,7 @@ describe('training step on the GPU vs float64 reference', () => {
   });
 });
 
-// The network's weight-gradient GEMMs forced to split-K (k = T*B cut in 3 or 5): in a group without
+// The weight-gradient GEMMs (network and head) forced to split-K (k = T*B cut in 3, 4 or 5): in a group without
 // pruning the norm pass adds their partials up (shape.deferReductions), with pruning (which masks
 // grads before the update) they keep their reduce dispatches; either way the reference's numbers.
 const SPLIT_CASES = [
@@ -39,7 +39,9 @@ describe('training step with split-K weight gradients vs float64 reference', () 
   it.each(SPLIT_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     setGemmPolicy(gpu.engine, {
       mode: 'rule',
-      force: (p) => (p.label.startsWith('weight_hh') ? { kernel: 'blocked', splits: 5 } : p.label.startsWith('weight_ih') ? { kernel: 'direct', splits: 3 } : ruleVariant(gpu.engine, p)),
+      force: (p) => (p.label.startsWith('weight_hh') ? { kernel: 'blocked', splits: 5 }
+        : p.label.startsWith('weight_ih') ? { kernel: 'direct', splits: 3 }
+          : p.label.startsWith('head weight gradient') ? { kernel: 'direct', splits: 4 } : ruleVariant(gpu.engine, p)),
     });
     const pruning = c.spec.runs.some((r) => r.prune);
     await trainAgainstReference(async (spec, onRecords) => {

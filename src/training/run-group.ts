@@ -133,14 +133,15 @@ export class RunGroup implements TrainerGroup {
     this.stages.push(await StateStage.create(engine, net, label));
     if (net.shape.dropout || net.shape.recurrentDropout) this.stages.push(await DropoutStage.create(engine, net, this.table, label));
     this.stages.push(new NetworkStage(net));
-    this.stages.push(await HeadStage.create(engine, {
+    const head = await HeadStage.create(engine, {
       label, spec, net, layout: this.layout, params: this.params.buffer, grads: this.grads.buffer, batch,
-      evalBatches: evaluated ? spec.task.valBatches : 0,
-    }));
+      evalBatches: evaluated ? spec.task.valBatches : 0, deferReductions: net.shape.deferReductions,
+    });
+    this.stages.push(head);
     this.update = await UpdateStage.create(engine, {
       label: `${label} update`, runs: spec.runs.length, paramCount: this.layout.paramCount,
       params: this.params.buffer, grads: this.grads.buffer, segments: this.layout.segments, table: this.table,
-      deferred: [net.deferred?.source].flatMap((d) => (d ? [d] : [])),
+      deferred: [net.deferred?.source, head.deferred?.source].flatMap((d) => (d ? [d] : [])),
     });
     this.stages.push(this.update);
     const tricks = groupTricks(spec);
@@ -150,10 +151,8 @@ export class RunGroup implements TrainerGroup {
       }));
     }
     if (tricks.plateau) {
-      const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
       this.stages.push(await PlateauStage.create(engine, { label, spec, table: this.table, head: head.results, state: this.update.plateauState }));
     }
-    const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
     this.stages.push(await AnomalyStage.create(engine, {
       label, runs: spec.runs.length, norms: this.update.normsView, nonfinite: this.update.nonfinite,
       losses: head.results, segments: this.layout.segments,
