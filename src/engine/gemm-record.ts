@@ -1,7 +1,8 @@
 /**
  * Records one GEMM of shaders/gemm.wgsl with an explicit variant (kernel and split count) into a
  * program: one dispatch, or with split-K a partials dispatch into the program's scratch plus a
- * reduction in split order. Choosing the variant is gemm-tune.ts's job; the public API is gemm.ts.
+ * reduction in split order, or only the partials, into a home of the caller's, where a later pass
+ * makes the reduction (gemm-defer.ts). Choosing the variant is gemm-tune.ts's job; the public API is gemm.ts.
  */
 import type { Engine, KernelDesc } from './engine';
 import { type ProgramBuilder, type ProgramResource } from './program';

@@ -5,7 +5,9 @@
  * run's optimizer, learning rate (its schedule at the run's own step) and clipping are fields of the
  * per-run table, so every mix of optimizers is the same two dispatches. It owns the optimizer state, each run's optimizer step count and the
  * reduce-on-plateau state the update reads its rate scale from (the plateau stage keeps it; for a
- * run off the plateau it is never read); it does not own params or grads.
+ * run off the plateau it is never read); it does not own params or grads. The norm pass also makes
+ * the reductions that split-K weight-gradient GEMMs left undone (UpdateStageSpec.deferred): it adds
+ * their partials up in split order, writes the sums into grads and takes their norms on the way.
  */
 import { Arena } from '../engine/arena';
 import type { DeferredSum } from '../engine/gemm-record';
