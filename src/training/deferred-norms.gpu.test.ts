@@ -190,7 +190,7 @@ describe('deferred split-K reductions in the gradient-norm pass', () => {
     });
   });
 
-  it('refuses a deferred block that leaves its segment or has another run stride, naming it', async () => {
+  it('refuses a deferred block that leaves its segment or has another run stride, and a product recorded otherwise than planned', async () => {
     const engine = gpu.engine;
     const buffer = storage('test grads', new Float32Array(R * P));
     const table = new RunTable(engine, 'test run table', R, RUN_RECORD);
@@ -202,6 +202,19 @@ describe('deferred split-K reductions in the gradient-norm pass', () => {
       });
       await expect(make(sum)).rejects.toThrow('deferred block [290, 310) must lie inside one segment');
       await expect(make({ ...sum, start: 0, runStride: P + 1 })).rejects.toThrow(`deferred block [0, 20) has run stride ${P + 1}`);
+      // A product recorded otherwise than planned (another place in grads) is refused, not written at random.
+      const spec: GemmSpec = {
+        label: 'weight_hh gradient w', runs: R, m: 4, n: 3, k: 40, variant: { kernel: 'direct', splits: 4 },
+        a: { buffer, off: 0, run: 160, rs: 40, cs: 1 }, b: { buffer, off: 0, run: 120, rs: 3, cs: 1 }, c: { buffer, off: 10, run: P, rs: 3, cs: 1 },
+      };
+      const plan = await DeferredReductions.plan(engine, 'test', [spec]);
+      try {
+        expect(plan.sums).toHaveLength(1);
+        const builder = new ProgramBuilder(engine, 'test products');
+        await expect(addGemm(engine, builder, 'grads', { ...spec, c: { ...spec.c, off: 11 } }, plan)).rejects.toThrow('recorded with other blocks of C than planned');
+      } finally {
+        plan.destroy();
+      }
     } finally {
       table.destroy();
       buffer.destroy();
