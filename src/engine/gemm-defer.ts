@@ -10,6 +10,9 @@ import type { Engine } from './engine';
 import { variantFor, type GemmSpec } from './gemm';
 import { canDefer, deferredSums, scratchFloats, type DeferredSum, type GemmProblem, type GemmVariant, type PartialsHome } from './gemm-record';
 
+/** The most partials one owner keeps (the tuner's cap for one product's scratch is 32 MiB). */
+const MAX_BYTES = 64 << 20;
+
 interface Place {
   variant: GemmVariant;
   home: PartialsHome;
@@ -32,11 +35,17 @@ export class DeferredReductions {
   /** Chooses each product's variant and places the partials of those that can defer; labels must be distinct. */
   static async plan(engine: Engine, label: string, specs: readonly GemmSpec[]): Promise<DeferredReductions> {
     const chosen: { p: GemmProblem; variant: GemmVariant; floats: number }[] = [];
+    // One buffer holds them all and one binding reads it: past its limits a product keeps its reduction.
+    const most = Math.min(MAX_BYTES, engine.limits.maxStorageBufferBindingSize, engine.limits.maxBufferSize) / 4;
+    let total = 0;
     for (const { variant: given, ...p } of specs) {
       const variant = await variantFor(engine, p, given);
-      if (canDefer(p, variant)) chosen.push({ p, variant, floats: scratchFloats(p, variant) });
+      const floats = scratchFloats(p, variant);
+      if (canDefer(p, variant) && total + floats <= most) {
+        chosen.push({ p, variant, floats });
+        total += floats;
+      }
     }
-    const total = chosen.reduce((a, c) => a + c.floats, 0);
     const buffer = total > 0 ? engine.createBuffer(`${label} deferred gemm partials`, total * 4, GPUBufferUsage.STORAGE) : undefined;
     const places = new Map<string, Place>();
     let off = 0;
