@@ -116,7 +116,8 @@ export interface HeadFoldCase extends TrainingCase {
  * Per cell, groups whose top layer folds the head's input gradient (FOLD_HEAD): O = 1 (mse) over
  * two layers, O = 3 (cross-entropy) bidirectional with per-timestep gradient norms (the
  * DIAGNOSTICS variant folds too), both with B 5 (a full and a partial batch tile) and, on the
- * looping path, the sequence in chunks; then groups that keep the GEMM: more classes than
+ * looping path, the sequence in chunks; an LSTM with layer and with batch norm (per-step only,
+ * its backward step split around the cell-state norm); then groups that keep the GEMM: more classes than
  * FOLD_HEAD_MAX_OUTPUTS, dropout on the head's input, a residual top layer.
  */
 export const HEAD_FOLD_CASES: HeadFoldCase[] = [
@@ -133,6 +134,14 @@ export const HEAD_FOLD_CASES: HeadFoldCase[] = [
       },
     },
   ]),
+  // norms inside the cell run per-step whatever the policy; the LSTM's split backward step (NORM_C) folds in its first phase
+  ...(['layer', 'batch'] as const).map((norm): HeadFoldCase => ({
+    name: `lstm ${norm} norm O 3, 2 layers (per-step on either policy)`, folds: true, steps: 3,
+    spec: {
+      cell: 'lstm', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 3, head: 'every', norm, bptt: { kind: 'full' },
+      task: new SignTask(0, 'accuracy', true), runs: RUNS,
+    },
+  })),
   {
     name: `lstm O ${FOLD_HEAD_MAX_OUTPUTS + 1}: above the limit`, folds: false, steps: 3,
     spec: { cell: 'lstm', hiddenSize: 5, numLayers: 1, batch: 3, seqLen: 4, head: 'every', bptt: { kind: 'full' }, task: new ManyClassTask(FOLD_HEAD_MAX_OUTPUTS + 1), runs: RUNS },
