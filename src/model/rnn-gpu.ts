@@ -15,7 +15,8 @@
  *   norm 'batch'      recurrent batch norm: the same views with per-column statistics, and the
  *                     running statistics per run (nrun), which training forwards update.
  * Residual layers also form their outputs in `out`. It knows nothing of losses or optimizers:
- * gradients arrive in `dy` and leave in `grads`.
+ * gradients arrive in `dy` and leave in `grads`; given its head (HeadGradient), the top layer may
+ * instead form its own from the head's dY and weights (FOLD_HEAD, kernel-path.ts foldsHead).
  */
 import type { BindingResource, Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
@@ -78,7 +79,7 @@ export interface OutputPart {
   width: number;
   /** That part of every timestep's output as a [T*B, width] operand. */
   value: Operand;
-  /** Where the gradient on it goes, a [T*B, width] operand. */
+  /** Where the gradient on it goes, a [T*B, width] operand (unread when the network folds the head's input gradient: foldsHead). */
   gradient: Operand;
 }
 
