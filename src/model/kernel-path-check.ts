@@ -158,7 +158,7 @@ export const HEAD_FOLD_CASES: HeadFoldCase[] = [
 
 /**
  * That `group`'s network folds the head's input gradient as `folds` says: the backward lists' top
- * layer dispatches, and only those, run a FOLD_HEAD kernel.
+ * layer dispatches, and only those, run a FOLD_HEAD kernel (no forward one does).
  */
 export function expectHeadFold(group: RunGroup, folds: boolean): void {
   const net = group.net;
@@ -170,5 +170,8 @@ export function expectHeadFold(group: RunGroup, folds: boolean): void {
   for (const d of cellDispatches) {
     const expected = folds && top.test(d.bindGroup.label) ? 1 : undefined;
     expect(d.kernel.desc.constants?.FOLD_HEAD, d.bindGroup.label).toBe(expected);
+  }
+  for (const d of ['forward', 'forward-eval'].flatMap((l) => net.program.list(l))) {
+    expect(d.kernel.desc.constants?.FOLD_HEAD, `forward: ${d.bindGroup.label}`).toBeUndefined();
   }
 }
