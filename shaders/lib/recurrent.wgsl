@@ -176,7 +176,7 @@ fn gx_value(g: u32, r: u32, b: u32, j: u32) -> f32 {
 }
 
 // The gradient arriving on h_t[b, j] from above: dy's element, or under FOLD_HEAD
-// sum_o dY[t, b, o] * W_head[o, column + j] computed here (the head input gradient GEMM's sum, in o order).
+// sum_o dY[t, b, o] * W_head[o, column + j] computed here in o order (the sum the head input gradient GEMM forms).
 fn dy_value(r: u32, b: u32, j: u32) -> f32 {
   if (FOLD_HEAD) {
     let d = u.dy_off + r * u.dy_run + (ts.t * u.B + b) * u.n_out;
