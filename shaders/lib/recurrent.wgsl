@@ -40,6 +40,10 @@
 //   FOLD_INPUT   layer 0 with a tiny input (I < 16) on the looping path: the cell computes its own
 //                input projection b_ih + W_ih x_t from the data input in acts (gx_value) instead of
 //                reading gx, so no input projection GEMM runs; backward is unchanged.
+//   FOLD_HEAD    the top layer under a head with few outputs (src/model/kernel-path.ts foldsHead), both
+//                paths: backward computes the gradient arriving on h_t from the head's dY and W_head
+//                (dy_value) instead of reading dy, so the head records no input gradient GEMM; the dy
+//                binding then holds the head's dY [R][T][B][O].
 //   BATCH        the norms are recurrent batch norm (shaders/batch_norm.wgsl, lstm.wgsl bn_c_*): the
 //                statistics are per column, [R][L][T][(4G + 2) H] at st_off (ih, hh, c: mean then rstd).
 
@@ -84,6 +88,8 @@ struct Step {
   n_in: u32,                          // FOLD_INPUT: the input size I (weight_ih's row length)
   x_off: u32, x_run: u32,             // FOLD_INPUT: the data input [R][T][B][I] in acts, run stride x_run (0: shared)
   zero_in: u32,                       // looping forward: KEEP_H | KEEP_C to zero h (and c) in the initial slot first
+  n_out: u32,                         // FOLD_HEAD: the head's outputs O (dY's row length; dy_off, dy_run locate dY)
+  hw_off: u32, hw_rs: u32,            // FOLD_HEAD: offset within a run of W_head[0, column] (this direction's block), W_head's row length
 }
 
 // The values of the timestep being processed. The per-step entry points copy them from the
@@ -105,6 +111,7 @@ override NORM: bool = false;
 override NORM_C: bool = false;
 override BATCH: bool = false;
 override FOLD_INPUT: bool = false;
+override FOLD_HEAD: bool = false;
 // Threads per looping workgroup (src/model/kernel-path.ts loopingWorkgroup): 64, or up to 256 so a
 // GPU gives each hidden unit its own thread.
 override LOOP_WG: u32 = 64u;
@@ -128,7 +135,7 @@ const KEEP_C: u32 = 2u;
 @group(0) @binding(2) var<storage, read> gx: array<f32>;            // forward only
 @group(0) @binding(3) var<storage, read_write> acts: array<f32>;    // forward: writes h, c, saved (reads the mask)
 @group(0) @binding(4) var<storage, read> acts_in: array<f32>;       // backward: reads h, c, saved, the mask
-@group(0) @binding(5) var<storage, read> dy: array<f32>;            // backward only
+@group(0) @binding(5) var<storage, read> dy: array<f32>;            // backward only (FOLD_HEAD: the head's dY)
 @group(0) @binding(6) var<storage, read_write> dgates: array<f32>;  // backward only
 @group(0) @binding(7) var<storage, read_write> carry: array<f32>;   // backward only: carry, dh0, dc0, dL/dh_t
 
@@ -166,6 +173,21 @@ fn gx_value(g: u32, r: u32, b: u32, j: u32) -> f32 {
     return s;
   }
   return gx[gx_at(g, r, b, j)];
+}
+
+// The gradient arriving on h_t[b, j] from above: dy's element, or under FOLD_HEAD
+// sum_o dY[t, b, o] * W_head[o, column + j] computed here in o order (the sum the head input gradient GEMM forms).
+fn dy_value(r: u32, b: u32, j: u32) -> f32 {
+  if (FOLD_HEAD) {
+    let d = u.dy_off + r * u.dy_run + (ts.t * u.B + b) * u.n_out;
+    let w = r * u.p_run + u.hw_off + j;
+    var s = 0.0;
+    for (var o = 0u; o < u.n_out; o++) {
+      s += dy[d + o] * params[w + o * u.hw_rs];
+    }
+    return s;
+  }
+  return dy[u.dy_off + r * u.dy_run + (ts.t * u.B + b) * u.H + j];
 }
 
 fn bias_hh(g: u32, r: u32, j: u32) -> f32 {
@@ -344,7 +366,7 @@ fn backward_row(r: u32, b: u32, j: u32, through_w: f32) {
   if (NORM_C && u.phase == PHASE_RESUME) {
     dh = carry[si];
   } else {
-    dh = dy[u.dy_off + r * u.dy_run + (ts.t * u.B + b) * u.H + j] + dh_rec;
+    dh = dy_value(r, b, j) + dh_rec;
   }
   if (NORM_C && u.phase == PHASE_SPLIT) {
     carry[si] = dh;

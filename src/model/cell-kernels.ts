@@ -21,6 +21,7 @@ export const STEP_FIELDS = [
   'rn_c', 'rn_run', 'train',
   'first', 'steps', 'T', 'reverse', 'keep_t',
   'w_ih', 'b_ih', 'n_in', 'x_off', 'x_run', 'zero_in',
+  'n_out', 'hw_off', 'hw_rs',
 ] as const;
 
 export type StepField = (typeof STEP_FIELDS)[number];
@@ -52,6 +53,8 @@ export interface StepVariant {
   batch?: boolean;
   /** forward_loop computes its input projection from the data input (FOLD_INPUT; layer 0 with I < 16). */
   foldInput?: boolean;
+  /** The backward kernels form the gradient on h_t from the head's dY and W_head (FOLD_HEAD; kernel-path.ts foldsHead). */
+  foldHead?: boolean;
   /** Threads per workgroup of the looping entry points (LOOP_WG; kernel-path.ts loopingWorkgroup); default 64. */
   loopWorkgroup?: number;
 }
@@ -70,6 +73,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   const loop = entryPoint === 'forward_loop' || entryPoint === 'backward_loop';
   if (variant.diagnostics && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.DIAGNOSTICS = 1;
   if (variant.foldInput && entryPoint === 'forward_loop') all.FOLD_INPUT = 1;
+  if (variant.foldHead && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.FOLD_HEAD = 1;
   if (loop && variant.loopWorkgroup !== undefined && variant.loopWorkgroup !== 64) all.LOOP_WG = variant.loopWorkgroup;
   if (variant.norm) {
     all.NORM = 1;
@@ -79,7 +83,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   const normName = variant.batch ? 'batch norm' : 'layer norm';
   const names = [
     variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName,
-    all.FOLD_INPUT && 'input folded', all.LOOP_WG && `${all.LOOP_WG} threads`,
+    all.FOLD_INPUT && 'input folded', all.FOLD_HEAD && 'head folded', all.LOOP_WG && `${all.LOOP_WG} threads`,
   ].filter(Boolean);
   return {
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,

@@ -1,13 +1,20 @@
 /**
  * Test support shared by the kernel-path suites (looping.gpu.test.ts, per-step.gpu.test.ts): one
  * network's forward and backward on the GPU, for R runs with their own weights, against the
- * float64 reference (src/reference/rnn.ts), and the count of recurrent-kernel dispatches in a list.
+ * float64 reference (src/reference/rnn.ts), the count of recurrent-kernel dispatches in a list, and
+ * the training groups whose top layer folds the head's input gradient (FOLD_HEAD) or must not.
  */
+import { expect } from 'vitest';
+import { SineTask } from '../data/tasks/sine';
 import type { Engine } from '../engine/engine';
 import { rnnBackward, rnnForward } from '../reference/rnn';
 import { Rng } from '../reference/random';
 import { compare } from '../testing/compare';
-import { paramLayout, type RnnShape } from './layout';
+import { ManyClassTask, SignTask } from '../testing/tasks';
+import { DROPOUT_RUNS, RUNS, type TrainingCase } from '../testing/training-cases';
+import type { RunGroup } from '../training/run-group';
+import { FOLD_HEAD_MAX_OUTPUTS } from './kernel-path';
+import { CELL_KINDS, paramLayout, type RnnShape } from './layout';
 import { planLayers } from './plan';
 import type { RnnGroupShape } from './rnn-gpu';
 import { RnnGpu } from './rnn-gpu';
@@ -96,5 +103,75 @@ export async function countDispatches(engine: Engine, shape: RnnGroupShape, list
     }));
   } finally {
     net.destroy();
+  }
+}
+
+/** A training case for the head fold: whether its top layer folds, and (looping path) the chunk length. */
+export interface HeadFoldCase extends TrainingCase {
+  folds: boolean;
+  chunk?: number;
+}
+
+/**
+ * Per cell, groups whose top layer folds the head's input gradient (FOLD_HEAD): O = 1 (mse) over
+ * two layers, O = 3 (cross-entropy) bidirectional with per-timestep gradient norms (the
+ * DIAGNOSTICS variant folds too), both with B 5 (a full and a partial batch tile) and, on the
+ * looping path, the sequence in chunks; an LSTM with layer and with batch norm (per-step only,
+ * its backward step split around the cell-state norm); then groups that keep the GEMM: more classes than
+ * FOLD_HEAD_MAX_OUTPUTS, dropout on the head's input, a residual top layer.
+ */
+export const HEAD_FOLD_CASES: HeadFoldCase[] = [
+  ...CELL_KINDS.flatMap((cell): HeadFoldCase[] => [
+    {
+      name: `${cell} O 1, 2 layers, B 5, T 5 (looping: chunks of 2)`, folds: true, chunk: 2, steps: 3,
+      spec: { cell, hiddenSize: 5, numLayers: 2, batch: 5, seqLen: 5, head: 'every', bptt: { kind: 'full' }, task: new SineTask({ seed: 3 }), runs: RUNS },
+    },
+    {
+      name: `${cell} O 3, bidirectional 2 layers, B 5, T 4 (looping: chunks of 3), norms through time every 2 steps`, folds: true, chunk: 3, steps: 3,
+      spec: {
+        cell, hiddenSize: 4, numLayers: 2, batch: 5, seqLen: 4, head: 'every', bidirectional: true, bptt: { kind: 'full' },
+        task: new SignTask(), runs: RUNS.slice(1), diagnosticsEvery: 2,
+      },
+    },
+  ]),
+  // norms inside the cell run per-step whatever the policy; the LSTM's split backward step (NORM_C) folds in its first phase
+  ...(['layer', 'batch'] as const).map((norm): HeadFoldCase => ({
+    name: `lstm ${norm} norm O 3, 2 layers (per-step on either policy)`, folds: true, steps: 3,
+    spec: {
+      cell: 'lstm', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 3, head: 'every', norm, bptt: { kind: 'full' },
+      task: new SignTask(0, 'accuracy', true), runs: RUNS,
+    },
+  })),
+  {
+    name: `lstm O ${FOLD_HEAD_MAX_OUTPUTS + 1}: above the limit`, folds: false, steps: 3,
+    spec: { cell: 'lstm', hiddenSize: 5, numLayers: 1, batch: 3, seqLen: 4, head: 'every', bptt: { kind: 'full' }, task: new ManyClassTask(FOLD_HEAD_MAX_OUTPUTS + 1), runs: RUNS },
+  },
+  {
+    name: 'gru O 1 with dropout on the head\'s input', folds: false, steps: 3,
+    spec: { cell: 'gru', hiddenSize: 5, numLayers: 1, batch: 3, seqLen: 4, head: 'every', bptt: { kind: 'full' }, task: new SineTask({ seed: 5 }), runs: DROPOUT_RUNS },
+  },
+  {
+    name: 'rnn_tanh O 3 with a residual top layer', folds: false, steps: 3,
+    spec: { cell: 'rnn_tanh', hiddenSize: 4, numLayers: 2, batch: 3, seqLen: 4, head: 'every', residual: true, bptt: { kind: 'full' }, task: new SignTask(), runs: RUNS },
+  },
+];
+
+/**
+ * That `group`'s network folds the head's input gradient as `folds` says: the backward lists' top
+ * layer dispatches, and only those, run a FOLD_HEAD kernel (no forward one does).
+ */
+export function expectHeadFold(group: RunGroup, folds: boolean): void {
+  const net = group.net;
+  expect(net.foldsHead, 'net.foldsHead').toBe(folds);
+  const top = new RegExp(` l${net.shape.numLayers - 1}( |$)`);
+  const lists = ['backward', ...(net.shape.diagnostics ? ['backward-diagnostics'] : [])];
+  const cellDispatches = lists.flatMap((l) => net.program.list(l)).filter((d) => d.kernel.desc.entryPoint.startsWith('backward_'));
+  expect(cellDispatches.some((d) => top.test(d.bindGroup.label))).toBe(true);
+  for (const d of cellDispatches) {
+    const expected = folds && top.test(d.bindGroup.label) ? 1 : undefined;
+    expect(d.kernel.desc.constants?.FOLD_HEAD, d.bindGroup.label).toBe(expected);
+  }
+  for (const d of ['forward', 'forward-eval'].flatMap((l) => net.program.list(l))) {
+    expect(d.kernel.desc.constants?.FOLD_HEAD, `forward: ${d.bindGroup.label}`).toBeUndefined();
   }
 }

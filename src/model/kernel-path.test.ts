@@ -1,8 +1,11 @@
 // Which kernel path a shape runs under each policy, and the looping kernels' chunk length and workgroup size: from a FLOP budget per dispatch (whole dispatch on a software
-// adapter, per workgroup on a GPU), never below one step, and the tests' fixed override.
+// adapter, per workgroup on a GPU), never below one step, and the tests' fixed override; when the
+// top layer folds the head's input gradient (FOLD_HEAD).
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../engine/engine';
-import { chooseKernelPath, LOOPING_MAX_HIDDEN, loopingChunk, loopingWorkgroup, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
+import {
+  chooseKernelPath, FOLD_HEAD_MAX_OUTPUTS, foldsHead, LOOPING_MAX_HIDDEN, loopingChunk, loopingWorkgroup, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup,
+} from './kernel-path';
 
 const engine = (description: string) => ({ adapterInfo: { vendor: '', architecture: '', description } }) as unknown as Engine;
 
@@ -79,5 +82,14 @@ describe('loopingWorkgroup', () => {
     setLoopingWorkgroup(sw, undefined);
     expect(loopingWorkgroup(sw, 8)).toBe(64);
     for (const bad of [0, 2, 6, 260, 12.5]) expect(() => setLoopingWorkgroup(sw, bad)).toThrow(`got ${bad}`);
+  });
+});
+
+describe('foldsHead', () => {
+  it('folds a head of 1 to 16 outputs straight above the top layer; a wider head (a char task\'s 60) or a layer-output kernel keeps the GEMM', () => {
+    expect(FOLD_HEAD_MAX_OUTPUTS).toBe(16);
+    expect([1, 3, 16].map((o) => foldsHead(o, false))).toEqual([true, true, true]);
+    expect([17, 60].map((o) => foldsHead(o, false))).toEqual([false, false]);
+    expect([1, 3, 16].map((o) => foldsHead(o, true))).toEqual([false, false, false]);
   });
 });

@@ -80,6 +80,21 @@ export function foldsInput(path: KernelPath, layer: number, inputSize: number): 
   return path === 'looping' && layer === 0 && inputSize < FOLD_INPUT_BELOW;
 }
 
+/** Up to this many head outputs the top layer's backward forms the head's input gradient itself. */
+export const FOLD_HEAD_MAX_OUTPUTS = 16;
+
+/**
+ * Whether the top layer's backward kernels (either path: the cell code is shared) compute the
+ * gradient on h_t as sum_o dY[t, b, o] W_head[o, column + j] themselves (FOLD_HEAD) instead of
+ * reading it from the head's input gradient GEMM, which that saves. Only for a head of few outputs
+ * (the sum runs once per unit, row and timestep: a char task's 60 classes keep the GEMM), and only
+ * when the top layer's outputs go to the head directly: a layer-output kernel (dropout, residual)
+ * reads and rewrites the top dy between the head and the cell, so there the GEMM stays.
+ */
+export function foldsHead(headOutputs: number, layerOutputs: boolean): boolean {
+  return headOutputs >= 1 && headOutputs <= FOLD_HEAD_MAX_OUTPUTS && !layerOutputs;
+}
+
 /**
  * Floating-point work one looping dispatch may take, so no dispatch runs much past ~100 ms (a
  * browser may reset a device whose work takes seconds). A software adapter runs about 1 GFLOP/s

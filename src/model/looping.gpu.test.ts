@@ -6,6 +6,7 @@
 // them recurrent dropout, per-timestep gradient norms (DIAGNOSTICS) and truncated BPTT's kept
 // state, also with the kept step in a later chunk; full BPTT with garbage in the state views (forward_loop
 // zeroes the initial state, no restore runs); layer 0's input projection folded in (I < 16) and not (I 16);
+// the head's input gradient folded into the top layer's backward (FOLD_HEAD) and not;
 // and a dispatch count that does not grow with T.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_RUN } from '../../bench/ours';
@@ -16,7 +17,7 @@ import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
-import { checkAgainstReference, countDispatches, type CheckCase } from './kernel-path-check';
+import { checkAgainstReference, countDispatches, expectHeadFold, HEAD_FOLD_CASES, type CheckCase } from './kernel-path-check';
 import { chooseKernelPath, FOLD_INPUT_BELOW, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
@@ -133,6 +134,17 @@ describe('training steps on the looping path vs float64 reference', () => {
   });
 });
 
+describe('the head\'s input gradient folded into the top layer\'s backward_loop (FOLD_HEAD) vs float64 reference', () => {
+  it.each(HEAD_FOLD_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    if (c.chunk) setLoopingChunk(gpu.engine, c.chunk);
+    await trainAgainstReference(async (spec, onRecords) => {
+      const group = await RunGroup.create(gpu.engine, spec, onRecords);
+      expectHeadFold(group, c.folds);
+      return group;
+    }, c);
+  });
+});
+
 describe('looping dispatches', () => {
   const LISTS = ['forward', 'forward-eval', 'backward', 'backward-diagnostics'];
   const shape = (T: number) => ({
@@ -188,9 +200,10 @@ describe('looping dispatches', () => {
 
   // The bench's S (lstm I8 H64 L1 B16, Adam, mse on every step) at two sequence lengths, under the
   // GEMM rule so the variants (and split-K reductions) do not depend on timing: forward_loop (input
-  // projection and state reset folded in), head forward, loss, head weight+bias and input gradients,
-  // backward_loop, W_ih(+b) and W_hh(+b) gradients, norm partials, optimizer update, anomaly check.
-  it('a training step of S is 11 dispatches (+ split-K reductions) whatever T: no state restore, no layer-0 input projection', async () => {
+  // projection and state reset folded in), head forward, loss, head weight+bias gradient, backward_loop
+  // (the head's input gradient folded in), W_ih(+b) and W_hh(+b) gradients, norm partials, optimizer
+  // update, anomaly check. Before FOLD_HEAD: 11, with a 'head input gradient' GEMM.
+  it('a training step of S is 10 dispatches (+ split-K reductions) whatever T: no state restore, no layer-0 input projection, no head input gradient', async () => {
     setGemmPolicy(gpu.engine, { mode: 'rule' });
     const counts: number[] = [];
     for (const seqLen of [8, 32]) {
@@ -206,22 +219,27 @@ describe('looping dispatches', () => {
         const count = (f: (l: string) => boolean) => labels.filter(f).length;
         expect(count((l) => l === 'state restore'), labels.join(', ')).toBe(0);
         expect(count((l) => l === 'lstm forward_loop (input folded)')).toBe(1);
-        expect(count((l) => l === 'lstm backward_loop')).toBe(1);
-        expect(count((l) => l.startsWith('gemm ') && l !== 'gemm reduce'), labels.join(', ')).toBe(5);
-        const rest = labels.filter((l) => !l.startsWith('gemm ') && !l.endsWith('_loop') && !l.includes('forward_loop')).sort();
+        expect(count((l) => l === 'lstm backward_loop (head folded)')).toBe(1);
+        expect(count((l) => l.startsWith('gemm ') && l !== 'gemm reduce'), labels.join(', ')).toBe(4);
+        const rest = labels.filter((l) => !l.startsWith('gemm ') && !l.includes('_loop')).sort();
         expect(rest).toEqual(['anomaly check', 'grad norm partials', 'loss', 'optimizer update']);
         counts.push(labels.length - count((l) => l === 'gemm reduce'));
+        const names = await dispatchLabels(gpu.engine, () => group.trainStep(), 'dispatch');
+        await group.settle();
+        // (a GEMM's dispatches are named after it, split-K ones with ' partials' and ' reduce' added)
+        expect(names.some((n) => n.startsWith('head weight gradient')), names.join(', ')).toBe(true);
+        expect(names.some((n) => n.startsWith('head input gradient')), names.join(', ')).toBe(false);
       } finally {
         group.destroy();
       }
     }
-    expect(counts).toEqual([11, 11]);
+    expect(counts).toEqual([10, 10]);
   });
 
   // Split-K forced on the weight gradients, the head's too (everything else unsplit): their partials
   // are added up by the gradient-norm pass, so a step of S has no reduce dispatch and the same count
   // at T 32 and 128.
-  it('a training step of S is 11 dispatches at T 32 and 128 with split-K weight gradients: their reductions run in the norm pass', async () => {
+  it('a training step of S is 10 dispatches at T 32 and 128 with split-K weight gradients: their reductions run in the norm pass', async () => {
     setGemmPolicy(gpu.engine, { mode: 'rule', force: splitWeightGradients });
     const counts: number[] = [];
     for (const seqLen of [32, 128]) {
@@ -242,7 +260,7 @@ describe('looping dispatches', () => {
         group.destroy();
       }
     }
-    expect(counts).toEqual([11, 11]);
+    expect(counts).toEqual([10, 10]);
   });
 
   it('run with the workgroup size the rule (or a test) sets: LOOP_WG in every looping kernel', async () => {

@@ -1,13 +1,13 @@
 // The per-step kernel path (one dispatch per layer, direction and timestep, and a separate dh0/dc0
 // pass), forced: every cell against the float64 reference on the shapes of the looping suite that
 // matter for it, the training cases without norms where `auto` would not run them per-step (on a
-// GPU adapter; on a software adapter run-group.gpu.test.ts already does), and a dispatch count that
-// does grow with T.
+// GPU adapter; on a software adapter run-group.gpu.test.ts already does), the head's input gradient
+// folded into the top layer's backward_step (FOLD_HEAD) and not, and a dispatch count that does grow with T.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
-import { checkAgainstReference, countDispatches } from './kernel-path-check';
+import { checkAgainstReference, countDispatches, expectHeadFold, HEAD_FOLD_CASES } from './kernel-path-check';
 import { chooseKernelPath, setKernelPolicy } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 
@@ -42,6 +42,16 @@ describe('training steps on the per-step path vs float64 reference (where auto p
   it.for(TRAINING_CASES.filter((c) => !c.spec.norm).map((c) => [c.name, c] as const))('%s', async ([, c], ctx) => {
     if (autoOnThisAdapter === 'per-step') ctx.skip(`auto runs per-step on this adapter: run-group.gpu.test.ts covers "${c.name}"`);
     await trainAgainstReference((spec, onRecords) => RunGroup.create(gpu.engine, spec, onRecords), c);
+  });
+});
+
+describe('the head\'s input gradient folded into the top layer\'s backward_step (FOLD_HEAD) vs float64 reference', () => {
+  it.each(HEAD_FOLD_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+    await trainAgainstReference(async (spec, onRecords) => {
+      const group = await RunGroup.create(gpu.engine, spec, onRecords);
+      expectHeadFold(group, c.folds);
+      return group;
+    }, c);
   });
 });
 

@@ -15,7 +15,8 @@
  *   norm 'batch'      recurrent batch norm: the same views with per-column statistics, and the
  *                     running statistics per run (nrun), which training forwards update.
  * Residual layers also form their outputs in `out`. It knows nothing of losses or optimizers:
- * gradients arrive in `dy` and leave in `grads`.
+ * gradients arrive in `dy` and leave in `grads`; given its head (HeadGradient), the top layer may
+ * instead form its own from the head's dY and weights (FOLD_HEAD, kernel-path.ts foldsHead).
  */
 import type { BindingResource, Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
@@ -85,8 +86,21 @@ export interface OutputPart {
   width: number;
   /** That part of every timestep's output as a [T*B, width] operand. */
   value: Operand;
-  /** Where the gradient on it goes, a [T*B, width] operand. */
+  /** Where the gradient on it goes, a [T*B, width] operand (unread when the network folds the head's input gradient: foldsHead). */
   gradient: Operand;
+}
+
+/**
+ * The head above the network, for a top layer that forms the head's input gradient itself
+ * (FOLD_HEAD; kernel-path.ts foldsHead says when): where the head's output gradient is, and its weights.
+ */
+export interface HeadGradient {
+  /** dY [R][T][B][O]: buffer, float offset and run stride. */
+  dY: { buffer: GPUBuffer; off: number; run: number };
+  /** O: the head's outputs. */
+  outputs: number;
+  /** Float offset of W_head [O][D] (D = plan.outputSize) within a run of the slot's parameter vector. */
+  weight: number;
 }
 
 export class RnnGpu {
@@ -110,12 +124,15 @@ export class RnnGpu {
   zeroesInitialState = false;
   /** With shape.deferReductions: the weight-gradient GEMMs' partials and the blocks of grads still to add up. */
   deferred: DeferredReductions | undefined;
+  /** The top layer's backward reads the head's dY and W_head, so the head records no input gradient GEMM (RecordedNetwork). */
+  foldsHead = false;
 
   private constructor(
     readonly engine: Engine,
     readonly shape: RnnGroupShape,
     slot: ParamSlot | undefined,
     readonly runTable: RunTableBinding | undefined,
+    readonly head: HeadGradient | undefined,
   ) {
     const { runs: R, seqLen: T, batch: B, hiddenSize: H, inputSize: I, cell } = shape;
     this.plan = planLayers(shape);
@@ -183,16 +200,19 @@ export class RnnGpu {
     ]);
   }
 
-  /** Builds arenas and records the dispatch lists `forward`, `backward` (and `forward-eval`, `backward-diagnostics`). */
-  static async create(engine: Engine, shape: RnnGroupShape, slot?: ParamSlot, runTable?: RunTableBinding): Promise<RnnGpu> {
-    const net = new RnnGpu(engine, shape, slot, runTable);
+  /**
+   * Builds arenas and records the dispatch lists `forward`, `backward` (and `forward-eval`, `backward-diagnostics`).
+   * With `head`, the top layer may fold the head's input gradient into its backward (foldsHead says whether it did).
+   */
+  static async create(engine: Engine, shape: RnnGroupShape, slot?: ParamSlot, runTable?: RunTableBinding, head?: HeadGradient): Promise<RnnGpu> {
+    const net = new RnnGpu(engine, shape, slot, runTable, head);
     try {
       if (!engine.dryRun) for (let r = 0; r < shape.runs; r++) net.writeRunning(r);
       if (shape.deferReductions) {
         net.deferred = await DeferredReductions.plan(engine, `${shape.cell} network`, net.plan.directions.flatMap((d) => weightGradientProducts(net, d)));
       }
       const builder = new ProgramBuilder(engine, `${shape.cell} network`);
-      ({ zeroesInitialState: net.zeroesInitialState } = await recordNetwork(net, builder));
+      ({ zeroesInitialState: net.zeroesInitialState, foldsHead: net.foldsHead } = await recordNetwork(net, builder));
       net.program = builder.finish();
     } catch (e) {
       net.destroy();

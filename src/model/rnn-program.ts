@@ -20,6 +20,9 @@
  * timesteps, and backward its dh0/dc0 pass too, are one dispatch per chunk of the sequence instead
  * (rnn-looping.ts); everything around them is recorded the same way, except that layer 0 of a tiny
  * input (kernel-path.ts foldsInput) has no input projection GEMM: its forward_loop forms gx itself.
+ * On both paths, a network given its head (RnnGpu.head) whose top layer may fold the head's input
+ * gradient (kernel-path.ts foldsHead) records that layer's backward with FOLD_HEAD, reading the
+ * head's dY and W_head in place of its dy.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
 import { addColumnSum, addGemm, type GemmSpec, type Operand } from '../engine/gemm';
@@ -29,7 +32,7 @@ import { CELLS, hasState } from './cells';
 import { cellKernel, KEEP, MODE, PHASE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
 import type { DirectionPlan, LayerPlan, NormSite, ParamSpec } from './plan';
 import type { RnnGpu } from './rnn-gpu';
-import { chooseKernelPath, foldsInput, loopingWorkgroup } from './kernel-path';
+import { chooseKernelPath, foldsHead, foldsInput, loopingWorkgroup } from './kernel-path';
 import { recordBackwardLoop, recordForwardLoop } from './rnn-looping';
 
 /** `struct LayerOut` in shaders/layer_output.wgsl. */
@@ -99,6 +102,7 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
     rn_c: 0, rn_run: 0, train: 0,
     first: 0, steps: 0, T, reverse: dir.direction === 'reverse' ? 1 : 0, keep_t: 0,
     w_ih: net.paramOffset(dir, 'weight_ih'), b_ih: net.paramOffset(dir, 'bias_ih'), n_in: dir.inputSize, x_off: x.off, x_run: x.run, zero_in: 0,
+    n_out: 0, hw_off: 0, hw_rs: 0, // FOLD_HEAD's fields: recordBackward's headFold sets them
     ...extra,
   });
 }
@@ -177,6 +181,8 @@ export interface RecordedNetwork {
    * records no restore (src/training/state-stage.ts).
    */
   zeroesInitialState: boolean;
+  /** The top layer's backward forms the head's input gradient itself (FOLD_HEAD): the head records no GEMM for it. */
+  foldsHead: boolean;
 }
 
 /** Records the network's lists: `forward`, `backward`, and `forward-eval`, `backward-diagnostics` when its shape asks. */
@@ -195,6 +201,7 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const fold = (dir: DirectionPlan) => !norm && foldsInput(path, dir.layer, dir.inputSize) && dir.input.every((p) => p.source === 'data');
   const folding = plan.directions.some(fold);
   const zeroInitial = looping && !!shape.zeroInitial && shape.keepAfter === undefined;
+  const foldHead = net.head !== undefined && foldsHead(net.head.outputs, net.layerOutputs);
   const [fwd, bwd] = looping ? ['forward_loop', 'backward_loop'] as const : ['forward_step', 'backward_step'] as const;
   const loopWorkgroup = looping ? loopingWorkgroup(engine, H) : undefined;
   const kernels = {
@@ -204,6 +211,10 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
     forwardFoldPlain: folding ? await engine.kernel(cellKernel(cell, fwd, { foldInput: true, loopWorkgroup })) : undefined,
     backward: await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup })),
     diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup })) : undefined,
+    backwardFold: foldHead ? await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup, foldHead })) : undefined,
+    diagnosticsFold: foldHead && shape.diagnostics
+      ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup, foldHead }))
+      : undefined,
     normC: normC ? await engine.kernel(cellKernel(cell, cEntry, { variational, norm, batch })) : undefined,
     normCPlain: normC ? await engine.kernel(cellKernel(cell, cEntry, { norm, batch })) : undefined,
     normGates: !norm ? undefined : batch
@@ -276,9 +287,9 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
       if (net.layerOutputs) await recordLayerOutput(net, builder, list, layer, 'forward', train && !!shape.dropout);
     }
   }
-  await recordBackward(net, builder, 'backward', kernels.backward, false, looping);
-  if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, true, looping);
-  return { zeroesInitialState: zeroInitial };
+  await recordBackward(net, builder, 'backward', kernels.backward, kernels.backwardFold, false, looping);
+  if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, kernels.diagnosticsFold, true, looping);
+  return { zeroesInitialState: zeroInitial, foldsHead: foldHead };
 }
 
 /** The layer-output kernel of `layer` (shaders/layer_output.wgsl) in `list`; backward records nothing when it would do nothing. */
@@ -311,7 +322,20 @@ async function recordLayerOutput(net: RnnGpu, builder: ProgramBuilder, list: str
   builder.add(list, kernel, `layer output ${pass} l${layer.layer}`, record, resources, [Math.ceil((B * D) / 64), T, R]);
 }
 
-async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string, kernel: Kernel, diagnostics: boolean, looping: boolean): Promise<void> {
+/** The record fields and bindings of a top-layer direction whose backward reads the head's dY and W_head (FOLD_HEAD). */
+function headFold(net: RnnGpu, dir: DirectionPlan): { fields: Partial<Record<StepField, number>>; dY: GPUBuffer } {
+  const head = net.head!;
+  return {
+    fields: { dy_off: head.dY.off, dy_run: head.dY.run, n_out: head.outputs, hw_off: head.weight + dir.outputColumn, hw_rs: net.plan.outputSize },
+    dY: head.dY.buffer,
+  };
+}
+
+/**
+ * The backward list `list` with the step kernel `plain`; the top layer runs `folded` instead when
+ * given (FOLD_HEAD: it reads the head's dY where the others read their dy).
+ */
+async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string, plain: Kernel, folded: Kernel | undefined, diagnostics: boolean, looping: boolean): Promise<void> {
   const { engine, shape, slot, plan } = net;
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const GH = plan.gates * H;
@@ -323,7 +347,7 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
   const rowGroups = [B, 1, R] as const;
   const gateNormGroups = batch ? [Math.ceil(GH / 64), 1, R] as const : rowGroups;
   const cNormGroups = batch ? [Math.ceil(H / 64), 1, R] as const : rowGroups;
-  const resources = { 1: slot.params, 4: net.acts.buffer, 5: net.dy.buffer, 6: net.dgates.buffer, 7: net.carry.buffer };
+  const plainResources = { 1: slot.params, 4: net.acts.buffer, 5: net.dy.buffer, 6: net.dgates.buffer, 7: net.carry.buffer };
   const normResources = { 1: slot.params, 2: net.gx.buffer, 3: net.acts.buffer, 4: net.dgates.buffer };
   const normGates = !norm ? undefined : batch
     ? await engine.kernel({ label: 'batch norm of the gates, backward', file: 'batch_norm.wgsl', entryPoint: 'bn_gates_backward' })
@@ -347,22 +371,27 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
         else if (shape.inputGradient !== false) written.add('data');
       }
     }
+    const top = layer.layer === plan.layers.length - 1;
     for (const dir of [...layer.directions].reverse()) {
       const name = dirName(dir);
+      const fold = top && folded ? headFold(net, dir) : undefined;
+      const kernel = fold ? folded! : plain;
+      const resources = fold ? { ...plainResources, 5: fold.dY } : plainResources;
+      const recordAt: typeof stepRecord = fold ? (n, d, t, v, extra) => stepRecord(n, d, t, v, { ...fold.fields, ...extra }) : stepRecord;
       const order = timeOrder(dir, T).reverse(); // backward walks the direction's steps last to first
-      if (looping) recordBackwardLoop(net, builder, list, dir, stepRecord, kernel, variational, resources, `${cell} backward ${name}`);
+      if (looping) recordBackwardLoop(net, builder, list, dir, recordAt, kernel, variational, resources, `${cell} backward ${name}`);
       else order.forEach((t, i) => {
         const mode = i === 0 ? MODE.last : MODE.inner;
         const step = { mode, rec_row: i === 0 ? 0 : order[i - 1] };
         if (normC) {
-          builder.add(list, kernel, `${cell} backward ${name} t${t} to dh`, stepRecord(net, dir, t, variational, { ...step, phase: PHASE.split }),
+          builder.add(list, kernel, `${cell} backward ${name} t${t} to dh`, recordAt(net, dir, t, variational, { ...step, phase: PHASE.split }),
             resources, stepGroups);
-          builder.add(list, normCBackward!, `${cell} cell-state norm backward ${name} t${t}`, stepRecord(net, dir, t, variational, step),
+          builder.add(list, normCBackward!, `${cell} cell-state norm backward ${name} t${t}`, recordAt(net, dir, t, variational, step),
             { 1: slot.params, 4: net.acts.buffer, 6: net.dgates.buffer, 7: net.carry.buffer }, cNormGroups);
-          builder.add(list, kernel, `${cell} backward ${name} t${t} from dh`, stepRecord(net, dir, t, variational, { ...step, phase: PHASE.resume }),
+          builder.add(list, kernel, `${cell} backward ${name} t${t} from dh`, recordAt(net, dir, t, variational, { ...step, phase: PHASE.resume }),
             resources, stepGroups);
         } else {
-          builder.add(list, kernel, `${cell} backward ${name} t${t}`, stepRecord(net, dir, t, variational, step), resources, stepGroups);
+          builder.add(list, kernel, `${cell} backward ${name} t${t}`, recordAt(net, dir, t, variational, step), resources, stepGroups);
         }
         if (normGates) {
           builder.add(list, normGates, `${shape.norm} norm backward ${name} t${t}`,
@@ -372,7 +401,7 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
       const firstStep = order[order.length - 1];
       if (!looping) {
         builder.add(list, kernel, `${cell} initial-state gradient ${name}`,
-          stepRecord(net, dir, firstStep, variational, { mode: MODE.initial, rec_row: firstStep }), resources, stepGroups);
+          recordAt(net, dir, firstStep, variational, { mode: MODE.initial, rec_row: firstStep }), resources, stepGroups);
       }
 
       const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>

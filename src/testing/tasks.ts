@@ -1,7 +1,8 @@
 /**
  * Small tasks for GPU tests of the training loop, beside the real ones in src/data: a
- * classification task with a validation split and its own metric weights, and a task whose
- * every batch is the same (so a restarted run can be compared with a fresh one step by step).
+ * classification task with a validation split and its own metric weights, a task whose
+ * every batch is the same (so a restarted run can be compared with a fresh one step by step), and
+ * one with as many classes as asked.
  */
 import type { MetricKind, Task, TaskBatch, TaskSplit } from '../data/task';
 import { rngUniform } from '../training/rng';
@@ -62,6 +63,32 @@ export class FixedTask implements Task {
       out.x[2 * i + 1] = 2 * rngUniform(this.seed, 1, i) - 1;
       out.target[i] = 2 * rngUniform(this.seed, 2, i) - 1;
       out.weight[i] = 1;
+    }
+  }
+}
+
+/**
+ * `outputSize` classes from two inputs, the class a hash of the position: only the shape matters
+ * (a head wider than kernel-path.ts FOLD_HEAD_MAX_OUTPUTS keeps its input gradient GEMM).
+ */
+export class ManyClassTask implements Task {
+  readonly key = 'many-classes';
+  readonly inputSize = 2;
+  readonly loss = 'cross_entropy' as const;
+  readonly metric = 'accuracy' as const;
+  readonly valBatches = 0;
+
+  constructor(readonly outputSize: number) {}
+
+  fill(episode: number, t0: number, seqLen: number, batch: number, out: TaskBatch): void {
+    for (let t = 0; t < seqLen; t++) {
+      for (let b = 0; b < batch; b++) {
+        const i = t * batch + b;
+        out.x[2 * i] = 2 * rngUniform(episode, b, t0 + t) - 1;
+        out.x[2 * i + 1] = 2 * rngUniform(episode + 0x10000000, b, t0 + t) - 1;
+        out.target[i] = Math.floor(rngUniform(episode + 0x20000000, b, t0 + t) * this.outputSize);
+        out.weight[i] = 1;
+      }
     }
   }
 }

@@ -4,7 +4,9 @@
  * from. Evaluation batch i: y and the loss kernel's evaluation mode, which sums the loss and the
  * task's metric over the validation batches and writes valLoss and metric at the last one.
  * The head reads the network's output parts (one per top direction), so a wider top layer
- * changes the loops' contents, not the loops.
+ * changes the loops' contents, not the loops. When the network's top layer forms the gradient on
+ * h itself from dY and W (net.foldsHead, FOLD_HEAD), the head records no input gradient GEMM; so
+ * that the network can bind dY, the run group makes the head's gradient arena before the network.
  */
 import { Arena } from '../engine/arena';
 import type { Engine } from '../engine/engine';
@@ -13,7 +15,7 @@ import { DeferredReductions } from '../engine/gemm-defer';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { RecordLayout } from '../engine/record';
 import type { ModelLayout } from '../model/model-layout';
-import type { RnnGpu } from '../model/rnn-gpu';
+import type { HeadGradient, RnnGpu } from '../model/rnn-gpu';
 import type { BatchStage } from './batch-stage';
 import type { GroupSpec } from './group-spec';
 import type { MetricColumn } from './metrics';
@@ -40,12 +42,35 @@ export interface HeadStageSpec {
   evalBatches: number;
   /** Split-K weight gradients leave their partials in `deferred` for the update's norm pass (as RnnGroupShape.deferReductions). */
   deferReductions?: boolean;
+  /** The head's gradient arena (createHeadGradients), made before the network; the run group owns it. */
+  gradients: Arena;
+}
+
+/** The head's gradient arena: dY [R][T][B][O], loss [R], evaluation sums [R][3] and results [R][2]. */
+export function createHeadGradients(engine: Engine, label: string, spec: GroupSpec): Arena {
+  const { batch: B, seqLen: T, task } = spec;
+  return new Arena(engine, `${label} head gradients`, [
+    { name: 'dy', shape: [spec.runs.length, T, B, task.outputSize] },
+    { name: 'loss', shape: [spec.runs.length] },
+    { name: 'evalSums', shape: [spec.runs.length, 3] },
+    { name: 'evalResult', shape: [spec.runs.length, 2] },
+  ]);
+}
+
+/** What a network's top layer needs to form the head's input gradient itself: dY in `gradients` and W's offset. */
+export function headGradientOf(gradients: Arena, layout: ModelLayout, spec: GroupSpec): HeadGradient {
+  const dy = gradients.view('dy');
+  return {
+    dY: { buffer: gradients.buffer, off: dy.offset, run: dy.length / spec.runs.length },
+    outputs: layout.head.outputs,
+    weight: layout.head.weight,
+  };
 }
 
 export class HeadStage implements Stage {
   readonly name = 'head';
   private readonly logits: Arena;
-  /** dy [R][rows][O], loss [R], evaluation sums [R][3] and results [R][2]. */
+  /** dy [R][rows][O], loss [R], evaluation sums [R][3] and results [R][2] (createHeadGradients; not owned). */
   private readonly out: Arena;
   private program!: Program;
   /** With deferReductions: the weight gradient's partials and the blocks of grads still to add up. */
@@ -56,12 +81,7 @@ export class HeadStage implements Stage {
     const R = s.spec.runs.length;
     const O = task.outputSize;
     this.logits = new Arena(engine, `${s.label} head outputs`, [{ name: 'y', shape: [R, T, B, O] }]);
-    this.out = new Arena(engine, `${s.label} head gradients`, [
-      { name: 'dy', shape: [R, T, B, O] },
-      { name: 'loss', shape: [R] },
-      { name: 'evalSums', shape: [R, 3] },
-      { name: 'evalResult', shape: [R, 2] },
-    ]);
+    this.out = s.gradients;
   }
 
   /** The head's outputs y [R][T][B][O] (of the last pass run): buffer and offset in floats. */
@@ -132,8 +152,9 @@ export class HeadStage implements Stage {
     }));
     if (this.s.deferReductions) this.deferred = await DeferredReductions.plan(engine, `${this.s.label} head`, weightGradients);
     for (const g of weightGradients) await addGemm(engine, builder, 'train', g, this.deferred);
-    for (const part of parts) {
-      // dh_part (rows x width) = dY (rows x O) W[:, part] (O x width): the gradient BPTT starts from
+    // dh_part (rows x width) = dY (rows x O) W[:, part] (O x width): the gradient BPTT starts from,
+    // unless the top layer's backward forms it itself
+    for (const part of net.foldsHead ? [] : parts) {
       await addGemm(engine, builder, 'train', {
         label: 'head input gradient', runs: R, m: rows, n: part.width, k: O,
         a: { ...dY, rs: O, cs: 1 },
@@ -172,7 +193,6 @@ export class HeadStage implements Stage {
 
   destroy(): void {
     this.logits.destroy();
-    this.out.destroy();
     this.deferred?.destroy();
     this.program?.destroy();
   }

@@ -27,7 +27,7 @@ import { evalBatches, evaluates, isEvalStep } from './eval-batches';
 import { ExampleCapture } from './example-capture';
 import { groupLimitProblems } from './group-limits';
 import { groupTricks, isDiagnosticsStep, validateGroupSpec, type GroupSpec, type RunSpec } from './group-spec';
-import { HeadStage } from './head-stage';
+import { createHeadGradients, headGradientOf, HeadStage } from './head-stage';
 import { MetricsHistory } from './metrics';
 import { NetworkStage } from './network-stage';
 import { PlateauStage } from './plateau-stage';
@@ -68,6 +68,8 @@ export class RunGroup implements TrainerGroup {
     private readonly params: Arena,
     private readonly grads: Arena,
     private readonly table: RunTable<RunField>,
+    /** The head's dY, loss and evaluation results, made before the network so its top layer can read dY (FOLD_HEAD). */
+    private readonly headGradients: Arena,
   ) {
     this.currentSpec = spec;
     this.layout = layout;
@@ -92,6 +94,7 @@ export class RunGroup implements TrainerGroup {
     const params = new Arena(engine, `${label} params`, [{ name: 'params', shape: [R, P] }]);
     const grads = new Arena(engine, `${label} grads`, [{ name: 'grads', shape: [R, P] }]);
     const table = new RunTable(engine, `${label} run table`, R, RUN_RECORD);
+    const headGradients = createHeadGradients(engine, label, spec);
     const evaluated = evaluates(spec);
     let net: RnnGpu;
     try {
@@ -107,12 +110,13 @@ export class RunGroup implements TrainerGroup {
         },
         { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
         { binding: RUN_TABLE_BINDING, resource: table.binding() },
+        headGradientOf(headGradients, layout, spec),
       );
     } catch (e) {
-      for (const a of [params, grads, table]) a.destroy();
+      for (const a of [params, grads, table, headGradients]) a.destroy();
       throw e;
     }
-    const group = new RunGroup(engine, spec, net, layout, params, grads, table);
+    const group = new RunGroup(engine, spec, net, layout, params, grads, table, headGradients);
     try {
       await group.build(evaluated, onRecords);
     } catch (e) {
@@ -135,7 +139,7 @@ export class RunGroup implements TrainerGroup {
     this.stages.push(new NetworkStage(net));
     const head = await HeadStage.create(engine, {
       label, spec, net, layout: this.layout, params: this.params.buffer, grads: this.grads.buffer, batch,
-      evalBatches: evaluated ? spec.task.valBatches : 0, deferReductions: net.shape.deferReductions,
+      evalBatches: evaluated ? spec.task.valBatches : 0, gradients: this.headGradients, deferReductions: net.shape.deferReductions,
     });
     this.stages.push(head);
     this.update = await UpdateStage.create(engine, {
@@ -355,7 +359,7 @@ export class RunGroup implements TrainerGroup {
     this.isDestroyed = true;
     for (const s of this.stages) s.destroy();
     if (!this.stages.some((s) => s instanceof NetworkStage)) this.net.destroy();
-    for (const a of [this.params, this.grads, this.table]) a.destroy();
+    for (const a of [this.params, this.grads, this.table, this.headGradients]) a.destroy();
     this.metrics?.destroy();
   }
 }

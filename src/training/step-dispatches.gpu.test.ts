@@ -1,15 +1,19 @@
 // How many dispatches a plain training step issues outside the per-timestep cell kernels (issue 12's
 // fusions): the bias gradients come out of the weight-gradient GEMMs (no column-sum products), the
 // gradient norms are finished and the weights checked for non-finite values inside the optimizer
-// update (no 'grad norm finish', no 'anomaly scan'). Counted as the dispatches the step encodes,
-// by pipeline label, under the GEMM rule so the variants (and split-K reductions) do not depend on timing,
-// on the per-step kernel path (forced: a GPU's auto picks looping; src/model/looping.gpu.test.ts counts that path).
+// update (no 'grad norm finish', no 'anomaly scan'), and a head of few outputs has its input gradient
+// formed inside the top layer's backward steps (FOLD_HEAD: no 'head input gradient' GEMM) while a
+// wider one keeps the GEMM. Counted as the dispatches the step encodes, by pipeline label, under the
+// GEMM rule so the variants (and split-K reductions) do not depend on timing, on the per-step kernel
+// path (forced: a GPU's auto picks looping; src/model/looping.gpu.test.ts counts that path).
 import { afterEach, describe, expect, it } from 'vitest';
 import { SineTask } from '../data/tasks/sine';
+import type { Task } from '../data/task';
 import { setGemmPolicy } from '../engine/gemm';
-import { setKernelPolicy } from '../model/kernel-path';
+import { FOLD_HEAD_MAX_OUTPUTS, setKernelPolicy } from '../model/kernel-path';
 import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
+import { ManyClassTask } from '../testing/tasks';
 import type { GroupSpec, RunSpec } from './group-spec';
 import { RunGroup } from './run-group';
 import { CONSTANT } from './schedules';
@@ -24,36 +28,55 @@ afterEach(() => {
   setKernelPolicy(gpu.engine, 'auto');
 });
 
+const T = 5;
+
+/** The pipeline labels and the dispatch names of the second training step of a 1-layer group of `cell` on `task`, per-step. */
+async function stepDispatches(cell: 'lstm' | 'gru', task: Task): Promise<{ labels: string[]; names: string[] }> {
+  setGemmPolicy(gpu.engine, { mode: 'rule' });
+  setKernelPolicy(gpu.engine, 'per-step');
+  const spec: GroupSpec = {
+    cell, hiddenSize: 8, numLayers: 1, batch: 3, seqLen: T, head: 'every', bptt: { kind: 'full' }, task, runs: [run('a', 1), run('b', 2)],
+  };
+  const group = await RunGroup.create(gpu.engine, spec, () => {});
+  try {
+    group.trainStep();
+    await group.settle();
+    const labels = await dispatchLabels(gpu.engine, () => group.trainStep());
+    await group.settle();
+    const names = await dispatchLabels(gpu.engine, () => group.trainStep(), 'dispatch');
+    await group.settle();
+    return { labels, names };
+  } finally {
+    group.destroy();
+  }
+}
+
 describe('dispatches of a training step', () => {
-  it.each(['lstm', 'gru'] as const)('%s, 1 layer: 2T + 1 cell kernels, 6 GEMM products, 5 more', async (cell) => {
-    setGemmPolicy(gpu.engine, { mode: 'rule' });
-    setKernelPolicy(gpu.engine, 'per-step');
-    const T = 5;
-    const spec: GroupSpec = {
-      cell, hiddenSize: 8, numLayers: 1, batch: 3, seqLen: T, head: 'every', bptt: { kind: 'full' },
-      task: new SineTask({ seed: 2 }), runs: [run('a', 1), run('b', 2)],
-    };
-    const group = await RunGroup.create(gpu.engine, spec, () => {});
-    try {
-      group.trainStep();
-      await group.settle();
-      const labels = await dispatchLabels(gpu.engine, () => group.trainStep());
-      await group.settle();
-      const count = (f: (l: string) => boolean) => labels.filter(f).length;
-      const products = count((l) => l.startsWith('gemm ') && l !== 'gemm reduce');
-      const reductions = count((l) => l === 'gemm reduce');
-      // Input projection, head forward, head weight (+ bias) gradient, head input gradient, weight_ih
-      // (+ bias_ih) and weight_hh (+ bias_hh) gradients: before the fusions, three column sums more.
-      expect(products).toBe(6);
-      expect(count((l) => l.endsWith('forward_step'))).toBe(T);
-      expect(count((l) => l.endsWith('backward_step'))).toBe(T + 1);
-      const rest = labels.filter((l) => !l.startsWith('gemm ') && !l.endsWith('_step')).sort();
-      expect(rest).toEqual(['anomaly check', 'grad norm partials', 'loss', 'optimizer update', 'state restore']);
-      // Was 2T + 1 + 9 products + reductions + 8 (the two norm passes and the two anomaly passes among them).
-      expect(labels).toHaveLength(2 * T + 1 + 6 + reductions + 5);
-    } finally {
-      group.destroy();
-    }
+  it.each(['lstm', 'gru'] as const)('%s, 1 layer, 1 output: 2T + 1 cell kernels (the head input gradient folded in), 5 GEMM products, 5 more', async (cell) => {
+    const { labels, names } = await stepDispatches(cell, new SineTask({ seed: 2 }));
+    const count = (f: (l: string) => boolean) => labels.filter(f).length;
+    const products = count((l) => l.startsWith('gemm ') && l !== 'gemm reduce');
+    const reductions = count((l) => l === 'gemm reduce');
+    // Input projection, head forward, head weight (+ bias) gradient, weight_ih (+ bias_ih) and
+    // weight_hh (+ bias_hh) gradients: before the fusions, three column sums and the head input gradient more.
+    expect(products).toBe(5);
+    expect(names.some((n) => n.startsWith('head weight gradient')), names.join(', ')).toBe(true);
+    expect(names.some((n) => n.startsWith('head input gradient')), names.join(', ')).toBe(false);
+    expect(count((l) => l.endsWith('forward_step'))).toBe(T);
+    expect(count((l) => l === `${cell} backward_step (head folded)`)).toBe(T + 1);
+    const rest = labels.filter((l) => !l.startsWith('gemm ') && !/_step( \(head folded\))?$/.test(l)).sort();
+    expect(rest).toEqual(['anomaly check', 'grad norm partials', 'loss', 'optimizer update', 'state restore']);
+    // Before the fusions 2T + 1 + 9 products + reductions + 8 (the two norm passes and the two anomaly passes among them).
+    expect(labels).toHaveLength(2 * T + 1 + 5 + reductions + 5);
+  });
+
+  it(`lstm, 1 layer, ${FOLD_HEAD_MAX_OUTPUTS + 1} outputs: the head input gradient stays a GEMM, 6 products`, async () => {
+    const { labels, names } = await stepDispatches('lstm', new ManyClassTask(FOLD_HEAD_MAX_OUTPUTS + 1));
+    const count = (f: (l: string) => boolean) => labels.filter(f).length;
+    expect(count((l) => l.startsWith('gemm ') && l !== 'gemm reduce')).toBe(6);
+    expect(names.filter((n) => n === 'head input gradient')).toHaveLength(1);
+    expect(count((l) => l === 'lstm backward_step')).toBe(T + 1);
+    expect(count((l) => l.includes('head folded'))).toBe(0);
   });
 
   it('keeps the partial sums the update adds up per run within MAX_PARTIALS, G >= 1', () => {
