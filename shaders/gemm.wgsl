@@ -11,7 +11,9 @@
 // Split-K: dispatch z is r * splits + s, and split s sums k in [s * k_chunk, (s + 1) * k_chunk) into
 //   C(m, n) at c_off + r * c_run + s * c_split + m * c_rs + n. With splits > 1 the host points C at a
 //   scratch of partials and clears the epilogue flags; gemm_reduce then adds the partials in split order
-//   (a fixed order: the same bits every run) and applies bias and accumulation.
+//   (a fixed order: the same bits every run) and applies bias and accumulation. A product whose C is one
+//   block written outright may leave that reduction to a later pass (src/engine/gemm-defer.ts: the
+//   gradient-norm pass in norms.wgsl makes the same additions in the same order).
 // Dispatch: tiled (ceil(N / 64), ceil(M / 64), R * splits); blocked (tiles, 1, R * splits);
 // direct (M * N / 64, 1, R * splits); reduce (M * N / 64, 1, R); x dimensions grid-stride past the limit.
 

@@ -1,7 +1,8 @@
 /**
  * Records one GEMM of shaders/gemm.wgsl with an explicit variant (kernel and split count) into a
  * program: one dispatch, or with split-K a partials dispatch into the program's scratch plus a
- * reduction in split order. Choosing the variant is gemm-tune.ts's job; the public API is gemm.ts.
+ * reduction in split order, or only the partials, into a home of the caller's, where a later pass
+ * makes the reduction (gemm-defer.ts). Choosing the variant is gemm-tune.ts's job; the public API is gemm.ts.
  */
 import type { Engine, KernelDesc } from './engine';
 import { type ProgramBuilder, type ProgramResource } from './program';
@@ -149,13 +150,67 @@ function epilogue(p: GemmProblem): Record<'flags' | 'bias_off' | 'bias_run' | 's
   };
 }
 
-/** C = A B (+ bias) (+ C) with `variant`: one dispatch, or two with split-K. */
+/**
+ * Where a split-K product's partials stay for a later pass to add up, instead of its reduce
+ * dispatch: `off` floats into `buffer`, which the caller keeps for as long as the program runs.
+ */
+export interface PartialsHome {
+  buffer: GPUBuffer;
+  off: number;
+}
+
+/**
+ * One contiguous block of C's buffer that a product leaves as partials (PartialsHome): run r's
+ * element e of [start, start + length) (at start + r * runStride + e) is
+ * sum over s < splits, in order, of partials[off + r * run + s * split + (e / width) * nc + column + e % width],
+ * the same additions gemm_reduce makes. The weight block has width n and column 0; the row sums
+ * (a bias gradient) width 1 and column n.
+ */
+export interface DeferredSum {
+  start: number;
+  length: number;
+  runStride: number;
+  off: number;
+  run: number;
+  split: number;
+  splits: number;
+  nc: number;
+  width: number;
+  column: number;
+}
+
+/**
+ * Whether `p` with `variant` can leave its reduction to a later pass: split-K, and C (and the row
+ * sums) are contiguous blocks written outright (no bias, no accumulation), so the later pass can
+ * walk them as flat ranges.
+ */
+export function canDefer(p: GemmProblem, variant: GemmVariant): boolean {
+  return splitPlan(p.k, variant).splits > 1 && !p.accumulate && !p.bias && p.c.rs === p.n;
+}
+
+/** The blocks of C's buffer that `p` leaves as partials at `off` (see DeferredSum). */
+export function deferredSums(p: GemmProblem, variant: GemmVariant, off: number): DeferredSum[] {
+  const { splits } = splitPlan(p.k, variant);
+  const nc = columnsOf(p);
+  const mn = p.m * nc;
+  const common = { off, run: splits * mn, split: mn, splits, nc };
+  const sums: DeferredSum[] = [{ ...common, start: p.c.off, length: p.m * p.n, runStride: p.c.run, width: p.n, column: 0 }];
+  if (p.rowSums) sums.push({ ...common, start: p.rowSums.off, length: p.m, runStride: p.rowSums.run, width: 1, column: p.n });
+  return sums;
+}
+
+/**
+ * C = A B (+ bias) (+ C) with `variant`: one dispatch, or two with split-K; with split-K and a
+ * `home` (canDefer must hold) only the partials dispatch, into the home, and deferredSums says
+ * what is left to add up.
+ */
 export async function recordGemm(
   engine: Engine,
   builder: ProgramBuilder,
   list: string,
   p: GemmProblem,
   variant: GemmVariant,
+  home?: PartialsHome,
 ): Promise<void> {
   checkProblem(p);
   const { splits, chunk } = splitPlan(p.k, variant);
@@ -183,13 +238,15 @@ export async function recordGemm(
   const nc = columnsOf(p);
   const mn = p.m * nc;
   const rowSums = p.rowSums ? ROW_SUMS : 0;
-  const partials: ProgramResource = builder.scratch('gemm partials', p.runs * splits * mn * 4);
+  if (home && !canDefer(p, variant)) throw new Error(`gemm "${p.label}": its reduction cannot be deferred (C must be one block written outright)`);
+  const partials: ProgramResource = home?.buffer ?? builder.scratch('gemm partials', p.runs * splits * mn * 4);
   const partialRecord = GEMM_RECORD.pack({
     ...shape, ...operands, flags: onesA | rowSums, bias_off: 0, bias_run: 0, sum_off: 0, sum_run: 0,
-    c_off: 0, c_run: splits * mn, c_rs: nc, c_split: mn,
+    c_off: home?.off ?? 0, c_run: splits * mn, c_rs: nc, c_split: mn,
   });
   builder.add(list, kernel, `${p.label} partials`, partialRecord,
     { 1: aBuffer, 2: p.b.buffer, 3: biasBuffer, 4: partials }, groups);
+  if (home) return;
   const reduce = await engine.kernel(GEMM_KERNELS.reduce);
   const reduceRecord = GEMM_RECORD.pack({
     m: p.m, n: p.n, k: splits, splits: 1, k_chunk: 0, lanes_n: 1, ...end,

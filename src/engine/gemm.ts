@@ -7,6 +7,7 @@
 import type { Engine } from './engine';
 import { recordGemm, ONES, type GemmProblem, type GemmVariant, type Operand } from './gemm-record';
 import { chooseVariant, fitRuns } from './gemm-tune';
+import type { DeferredReductions } from './gemm-defer';
 import type { ProgramBuilder } from './program';
 
 export type { GemmKernelName, GemmProblem, GemmVariant, Operand } from './gemm-record';
@@ -36,14 +37,24 @@ export interface GemmSpec {
 /** Column sums: `m` rows of A(m, n) summed into C(0, n). */
 export type ColumnSumSpec = Omit<GemmSpec, 'b' | 'k' | 'bias' | 'rowSums'>;
 
-async function add(engine: Engine, builder: ProgramBuilder, list: string, p: GemmProblem, variant?: GemmVariant): Promise<void> {
-  await recordGemm(engine, builder, list, p, variant ?? fitRuns(engine, p, (await chooseVariant(engine, p)).variant));
+/** The variant a product runs: the one it names, else the engine's choice for its shape fitted to its runs. */
+export async function variantFor(engine: Engine, p: GemmProblem, variant?: GemmVariant): Promise<GemmVariant> {
+  return variant ?? fitRuns(engine, p, (await chooseVariant(engine, p)).variant);
 }
 
-/** C = A B (+ bias) (+ C) over all runs: one dispatch, or two where split-K won (partials, reduction). */
-export async function addGemm(engine: Engine, builder: ProgramBuilder, list: string, spec: GemmSpec): Promise<void> {
+async function add(engine: Engine, builder: ProgramBuilder, list: string, p: GemmProblem, variant?: GemmVariant): Promise<void> {
+  await recordGemm(engine, builder, list, p, await variantFor(engine, p, variant));
+}
+
+/**
+ * C = A B (+ bias) (+ C) over all runs: one dispatch, or two where split-K won (partials, reduction).
+ * A product `deferred` planned records its partials dispatch only (gemm-defer.ts).
+ */
+export async function addGemm(engine: Engine, builder: ProgramBuilder, list: string, spec: GemmSpec, deferred?: DeferredReductions): Promise<void> {
   const { variant, ...problem } = spec;
-  await add(engine, builder, list, problem, variant);
+  const planned = deferred?.placeOf(problem);
+  if (planned) await recordGemm(engine, builder, list, problem, planned.variant, planned.home);
+  else await add(engine, builder, list, problem, variant);
 }
 
 /**

@@ -11,7 +11,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADAM_RUN } from '../../bench/ours';
 import { RandomRegressionTask } from '../../bench/bench-task';
-import { setGemmPolicy } from '../engine/gemm';
+import { setGemmPolicy, type GemmProblem, type GemmVariant } from '../engine/gemm';
+import { ruleVariant } from '../engine/gemm-tune';
 import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
@@ -22,6 +23,14 @@ import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
 
 const gpu = useEngine();
+
+/** The GEMM policy's pick with split-K on the weight gradients (network and head) and on nothing else. */
+function splitWeightGradients(p: GemmProblem): GemmVariant {
+  if (p.label.startsWith('head weight gradient')) return { kernel: 'direct', splits: 4 };
+  if (p.label.startsWith('weight_hh')) return { kernel: 'blocked', splits: 5 };
+  if (p.label.startsWith('weight_ih')) return { kernel: 'direct', splits: 3 };
+  return { ...ruleVariant(gpu.engine, p), splits: 1 };
+}
 beforeAll(() => setKernelPolicy(gpu.engine, 'looping'));
 afterEach(() => {
   setGemmPolicy(gpu.engine, { mode: 'measure' });
@@ -109,6 +118,15 @@ describe('training steps on the looping path vs float64 reference', () => {
     } finally {
       group.destroy();
     }
+  });
+  // The norm pass adds up the weight gradients' partials on this path too (backward-diagnostics included).
+  it.each(TRICK_CASES.filter((c) => c.spec.diagnosticsEvery).map((c) => [c.name, c] as const))('split-K weight gradients, reduced in the norm pass: %s', async (_, c) => {
+    setGemmPolicy(gpu.engine, { mode: 'rule', force: splitWeightGradients });
+    await trainAgainstReference(async (spec, onRecords) => {
+      const group = await RunGroup.create(gpu.engine, spec, onRecords);
+      expect(group.net.deferred?.sums.length).toBeGreaterThan(0);
+      return group;
+    }, c);
   });
   it.each(TRICK_CASES.filter((c) => c.spec.bptt.kind === 'truncated').map((c) => [c.name, c] as const))('one timestep per dispatch (the kept step in a later chunk): %s', async (_, c) => {
     setLoopingChunk(gpu.engine, 1);
@@ -211,6 +229,33 @@ describe('looping dispatches', () => {
         // (a GEMM's dispatches are named after it, split-K ones with ' partials' and ' reduce' added)
         expect(names.some((n) => n.startsWith('head weight gradient')), names.join(', ')).toBe(true);
         expect(names.some((n) => n.startsWith('head input gradient')), names.join(', ')).toBe(false);
+      } finally {
+        group.destroy();
+      }
+    }
+    expect(counts).toEqual([10, 10]);
+  });
+
+  // Split-K forced on the weight gradients, the head's too (everything else unsplit): their partials
+  // are added up by the gradient-norm pass, so a step of S has no reduce dispatch and the same count
+  // at T 32 and 128.
+  it('a training step of S is 10 dispatches at T 32 and 128 with split-K weight gradients: their reductions run in the norm pass', async () => {
+    setGemmPolicy(gpu.engine, { mode: 'rule', force: splitWeightGradients });
+    const counts: number[] = [];
+    for (const seqLen of [32, 128]) {
+      const group = await RunGroup.create(gpu.engine, {
+        label: 'S', cell: 'lstm', hiddenSize: 64, numLayers: 1, batch: 16, seqLen, head: 'every',
+        bptt: { kind: 'full' }, task: new RandomRegressionTask(8), runs: [ADAM_RUN],
+      }, () => {});
+      try {
+        const recorded = group.net.program.list('backward').map((d) => d.bindGroup.label);
+        expect(recorded.filter((l) => l.startsWith('weight_')).sort()).toEqual(['weight_hh gradient l0 partials', 'weight_ih gradient l0 partials']);
+        group.trainStep();
+        await group.settle();
+        const labels = await dispatchLabels(gpu.engine, () => group.trainStep());
+        await group.settle();
+        expect(labels.filter((l) => l === 'gemm reduce'), labels.join(', ')).toEqual([]);
+        counts.push(labels.length);
       } finally {
         group.destroy();
       }

@@ -21,11 +21,12 @@
 import type { BindingResource, Engine } from '../engine/engine';
 import { Arena } from '../engine/arena';
 import type { Operand } from '../engine/gemm';
+import { DeferredReductions } from '../engine/gemm-defer';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { CELLS, hasState } from './cells';
 import { paramByName, paramLayout, type ParamLayout, type RnnShape } from './layout';
 import { normRunningSize, normSites, outputSlot, paramSpec, planLayers, type DirectionPlan, type InputPart, type NetworkPlan, type NormSite, type ParamSpec } from './plan';
-import { recordNetwork } from './rnn-program';
+import { recordNetwork, weightGradientProducts } from './rnn-program';
 
 export interface RnnGroupShape extends RnnShape {
   seqLen: number;
@@ -54,6 +55,12 @@ export interface RnnGroupShape extends RnnShape {
   recurrentDropout?: boolean;
   /** Also record `backward-diagnostics`, which leaves each direction's dL/dh_t norms per timestep in `gradTimeNorms`. */
   diagnostics?: boolean;
+  /**
+   * Weight-gradient GEMMs that run split-K record no reduce dispatch: their partials stay in
+   * `deferred`, and grads hold those blocks only once a later pass (the update stage's norm pass)
+   * has added them up. Only for an owner whose first reader of grads is that pass.
+   */
+  deferReductions?: boolean;
 }
 
 /** Where the network's parameters live: inside a larger per-run vector, or in its own arena. */
@@ -115,6 +122,8 @@ export class RnnGpu {
   program!: Program;
   /** The forward lists write the zero initial state themselves (rnn-program.ts RecordedNetwork). */
   zeroesInitialState = false;
+  /** With shape.deferReductions: the weight-gradient GEMMs' partials and the blocks of grads still to add up. */
+  deferred: DeferredReductions | undefined;
   /** The top layer's backward reads the head's dY and W_head, so the head records no input gradient GEMM (RecordedNetwork). */
   foldsHead = false;
 
@@ -199,6 +208,9 @@ export class RnnGpu {
     const net = new RnnGpu(engine, shape, slot, runTable, head);
     try {
       if (!engine.dryRun) for (let r = 0; r < shape.runs; r++) net.writeRunning(r);
+      if (shape.deferReductions) {
+        net.deferred = await DeferredReductions.plan(engine, `${shape.cell} network`, net.plan.directions.flatMap((d) => weightGradientProducts(net, d)));
+      }
       const builder = new ProgramBuilder(engine, `${shape.cell} network`);
       ({ zeroesInitialState: net.zeroesInitialState, foldsHead: net.foldsHead } = await recordNetwork(net, builder));
       net.program = builder.finish();
@@ -346,7 +358,7 @@ export class RnnGpu {
   }
 
   destroy(): void {
-    for (const a of [this.ownParams, this.ownGrads, this.acts, this.gx, this.dgates, this.dy, this.carry]) a?.destroy();
+    for (const a of [this.ownParams, this.ownGrads, this.acts, this.gx, this.dgates, this.dy, this.carry, this.deferred]) a?.destroy();
     this.program?.destroy();
   }
 }

@@ -25,7 +25,7 @@
  * head's dY and W_head in place of its dy.
  */
 import type { BindingResource, Kernel } from '../engine/engine';
-import { addColumnSum, addGemm, type Operand } from '../engine/gemm';
+import { addColumnSum, addGemm, type GemmSpec, type Operand } from '../engine/gemm';
 import type { ProgramBuilder } from '../engine/program';
 import { RecordLayout } from '../engine/record';
 import { CELLS, hasState } from './cells';
@@ -359,9 +359,7 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
   const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
   // What the weights saw: with a norm, the gradients before it
   const dgxIn = norm ? net.dgates.view('dgxr').offset : dgx;
-  const dghIn = norm ? net.dgates.view('dghr').offset : dgh;
   const gates = (off: number, width = GH): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * width, rs: width, cs: 1 });
-  const gatesT = (off: number): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * GH, rs: 1, cs: GH });
   // Gradient targets (a direction's dy, or 'data') already holding a value: later writers accumulate.
   const written = new Set<number | 'data'>();
 
@@ -408,25 +406,7 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
 
       const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>
         ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
-      // Without norm the weight gradients' A operands are the bias gradients' summands (dgx, dgh), so
-      // each GEMM's row-sum column yields its bias gradient; under norm the biases see the normalised
-      // gates' gradient instead, summed by column sums of their own.
-      const sums = (kind: 'bias_ih' | 'bias_hh') => (norm ? undefined : grad(kind, 0));
-      for (const [k, part] of dir.input.entries()) {
-        await addGemm(engine, builder, list, {
-          label: `weight_ih gradient ${name}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: GH, n: part.width, k: T * B,
-          a: gatesT(dgxIn), b: net.partInput(part), c: grad('weight_ih', dir.inputSize, part.column),
-          rowSums: k === 0 ? sums('bias_ih') : undefined,
-        });
-      }
-      // W_hh saw h_{t-1} (masked under recurrent dropout) for t = 0..T-1: slots 0..T-1 forward, 1..T reverse
-      const hPrev = net.stateOf(variational ? 'hm' : 'h', dir.index);
-      const prevSlot = dir.direction === 'forward' ? 0 : 1;
-      await addGemm(engine, builder, list, {
-        label: `weight_hh gradient ${name}`, runs: R, m: GH, n: H, k: T * B,
-        a: gatesT(dghIn), b: { buffer: net.acts.buffer, off: hPrev.off + prevSlot * B * H, run: hPrev.run, rs: H, cs: 1 },
-        c: grad('weight_hh', H), rowSums: sums('bias_hh'),
-      });
+      for (const spec of weightGradientProducts(net, dir)) await addGemm(engine, builder, list, spec, net.deferred);
       if (norm) {
         await addColumnSum(engine, builder, list, { label: `bias_ih gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgx), c: grad('bias_ih', 0) });
         await addColumnSum(engine, builder, list, { label: `bias_hh gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgh), c: grad('bias_hh', 0) });
@@ -464,6 +444,45 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
       units: B * H, steps: T, dirs: L, gt_off: net.carry.view('gt').offset, out_off: net.carry.view('gtNorms').offset,
     }), { 1: net.carry.buffer }, [T, L, R]);
   }
+}
+
+/**
+ * The weight-gradient GEMMs of a direction, over all timesteps at once: W_ih per input part and
+ * W_hh. RnnGpu plans them before recording (deferred reductions), so they are described here once.
+ */
+export function weightGradientProducts(net: RnnGpu, dir: DirectionPlan): GemmSpec[] {
+  const { slot, plan, shape } = net;
+  const { runs: R, seqLen: T, batch: B, hiddenSize: H } = shape;
+  const GH = plan.gates * H;
+  const norm = hasNorm(net);
+  const variational = !!shape.recurrentDropout;
+  const name = dirName(dir);
+  const dgx = net.dgates.view('dgx').offset;
+  const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
+  // What the weights saw: with a norm, the gradients before it
+  const dgxIn = norm ? net.dgates.view('dgxr').offset : dgx;
+  const dghIn = norm ? net.dgates.view('dghr').offset : dgh;
+  const gatesT = (off: number): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * GH, rs: 1, cs: GH });
+  const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>
+    ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
+  // Without norm the weight gradients' A operands are the bias gradients' summands (dgx, dgh), so
+  // each GEMM's row-sum column yields its bias gradient; under norm the biases see the normalised
+  // gates' gradient instead, summed by column sums of their own.
+  const sums = (kind: 'bias_ih' | 'bias_hh') => (norm ? undefined : grad(kind, 0));
+  const specs: GemmSpec[] = dir.input.map((part, k) => ({
+    label: `weight_ih gradient ${name}${k > 0 ? ` part ${k}` : ''}`, runs: R, m: GH, n: part.width, k: T * B,
+    a: gatesT(dgxIn), b: net.partInput(part), c: grad('weight_ih', dir.inputSize, part.column),
+    rowSums: k === 0 ? sums('bias_ih') : undefined,
+  }));
+  // W_hh saw h_{t-1} (masked under recurrent dropout) for t = 0..T-1: slots 0..T-1 forward, 1..T reverse
+  const hPrev = net.stateOf(variational ? 'hm' : 'h', dir.index);
+  const prevSlot = dir.direction === 'forward' ? 0 : 1;
+  specs.push({
+    label: `weight_hh gradient ${name}`, runs: R, m: GH, n: H, k: T * B,
+    a: gatesT(dghIn), b: { buffer: net.acts.buffer, off: hPrev.off + prevSlot * B * H, run: hPrev.run, rs: H, cs: 1 },
+    c: grad('weight_hh', H), rowSums: sums('bias_hh'),
+  });
+  return specs;
 }
 
 /** `l1` or `l1 reverse`, for labels. */

@@ -10,7 +10,8 @@
  */
 import { Arena } from '../engine/arena';
 import type { Engine } from '../engine/engine';
-import { addGemm } from '../engine/gemm';
+import { addGemm, type GemmSpec } from '../engine/gemm';
+import { DeferredReductions } from '../engine/gemm-defer';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { RecordLayout } from '../engine/record';
 import type { ModelLayout } from '../model/model-layout';
@@ -39,6 +40,8 @@ export interface HeadStageSpec {
   batch: BatchStage;
   /** Validation batches per evaluation pass; 0 when the group never evaluates. */
   evalBatches: number;
+  /** Split-K weight gradients leave their partials in `deferred` for the update's norm pass (as RnnGroupShape.deferReductions). */
+  deferReductions?: boolean;
   /** The head's gradient arena (createHeadGradients), made before the network; the run group owns it. */
   gradients: Arena;
 }
@@ -70,6 +73,8 @@ export class HeadStage implements Stage {
   /** dy [R][rows][O], loss [R], evaluation sums [R][3] and results [R][2] (createHeadGradients; not owned). */
   private readonly out: Arena;
   private program!: Program;
+  /** With deferReductions: the weight gradient's partials and the blocks of grads still to add up. */
+  deferred: DeferredReductions | undefined;
 
   private constructor(engine: Engine, private readonly s: HeadStageSpec) {
     const { batch: B, seqLen: T, task } = s.spec;
@@ -137,16 +142,16 @@ export class HeadStage implements Stage {
     }
 
     const dY = { buffer: this.out.buffer, off: dyOff, run: rows * O };
-    for (const [k, part] of parts.entries()) {
-      // dW[:, part] (O x width) = dY^T (O x rows) h_part (rows x width); with the first part the
-      // row sums of dY^T, db = column sums of dY
-      await addGemm(engine, builder, 'train', {
-        label: 'head weight gradient', runs: R, m: O, n: part.width, k: rows,
-        a: { ...dY, rs: 1, cs: O }, b: part.value,
-        c: { buffer: grads, off: head.weight + part.column, run: P, rs: D, cs: 1 },
-        rowSums: k === 0 ? { buffer: grads, off: head.bias, run: P, rs: 0, cs: 1 } : undefined,
-      });
-    }
+    // dW[:, part] (O x width) = dY^T (O x rows) h_part (rows x width); with the first part the
+    // row sums of dY^T, db = column sums of dY
+    const weightGradients: GemmSpec[] = parts.map((part, k) => ({
+      label: `head weight gradient${k > 0 ? ` part ${k}` : ''}`, runs: R, m: O, n: part.width, k: rows,
+      a: { ...dY, rs: 1, cs: O }, b: part.value,
+      c: { buffer: grads, off: head.weight + part.column, run: P, rs: D, cs: 1 },
+      rowSums: k === 0 ? { buffer: grads, off: head.bias, run: P, rs: 0, cs: 1 } : undefined,
+    }));
+    if (this.s.deferReductions) this.deferred = await DeferredReductions.plan(engine, `${this.s.label} head`, weightGradients);
+    for (const g of weightGradients) await addGemm(engine, builder, 'train', g, this.deferred);
     // dh_part (rows x width) = dY (rows x O) W[:, part] (O x width): the gradient BPTT starts from,
     // unless the top layer's backward forms it itself
     for (const part of net.foldsHead ? [] : parts) {
@@ -188,6 +193,7 @@ export class HeadStage implements Stage {
 
   destroy(): void {
     this.logits.destroy();
+    this.deferred?.destroy();
     this.program?.destroy();
   }
 }

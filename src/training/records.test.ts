@@ -17,13 +17,14 @@ import { PLATEAU_RECORD } from './plateau-stage';
 import { PRUNE_RECORD } from './prune-stage';
 import { RUN_RECORD, RUN_TABLE_BINDING } from './run-fields';
 import { STATE_RECORD } from './state-stage';
-import { NORM_RECORD, UPDATE_RECORD } from './update-stage';
+import { DEFERRED_RANGE_RECORD, NORM_RECORD, UPDATE_RECORD } from './update-stage';
 import { ANOMALY_RECORD } from './anomaly-stage';
 
 const RECORDS: [string, RecordLayout<string>, string, string][] = [
   ['per-run table', RUN_RECORD, 'lib/run.wgsl', 'Run'],
   ['cell step', STEP_RECORD, 'lib/recurrent.wgsl', 'Step'],
   ['gradient norm pass', NORM_RECORD, 'norms.wgsl', 'NormPass'],
+  ['deferred reduction range', DEFERRED_RANGE_RECORD, 'norms.wgsl', 'DeferredRange'],
   ['optimizer update', UPDATE_RECORD, 'optimizer.wgsl', 'Update'],
   ['loss', LOSS_RECORD, 'loss.wgsl', 'Loss'],
   ['recurrent state', STATE_RECORD, 'state.wgsl', 'State'],

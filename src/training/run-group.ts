@@ -105,6 +105,8 @@ export class RunGroup implements TrainerGroup {
           keepAfter: spec.bptt.kind === 'truncated' ? spec.bptt.k1 : undefined, zeroInitial: spec.bptt.kind !== 'truncated', evalForward: evaluated,
           dropout: groupTricks(spec).dropout, recurrentDropout: groupTricks(spec).recurrentDropout,
           diagnostics: (spec.diagnosticsEvery ?? 0) > 0,
+          // The update's norm pass adds up split-K weight gradients, unless pruning masks grads before it.
+          deferReductions: !groupTricks(spec).prune,
         },
         { params: params.buffer, grads: grads.buffer, base: 0, runStride: P },
         { binding: RUN_TABLE_BINDING, resource: table.binding() },
@@ -135,13 +137,15 @@ export class RunGroup implements TrainerGroup {
     this.stages.push(await StateStage.create(engine, net, label));
     if (net.shape.dropout || net.shape.recurrentDropout) this.stages.push(await DropoutStage.create(engine, net, this.table, label));
     this.stages.push(new NetworkStage(net));
-    this.stages.push(await HeadStage.create(engine, {
+    const head = await HeadStage.create(engine, {
       label, spec, net, layout: this.layout, params: this.params.buffer, grads: this.grads.buffer, batch,
-      evalBatches: evaluated ? spec.task.valBatches : 0, gradients: this.headGradients,
-    }));
+      evalBatches: evaluated ? spec.task.valBatches : 0, gradients: this.headGradients, deferReductions: net.shape.deferReductions,
+    });
+    this.stages.push(head);
     this.update = await UpdateStage.create(engine, {
       label: `${label} update`, runs: spec.runs.length, paramCount: this.layout.paramCount,
       params: this.params.buffer, grads: this.grads.buffer, segments: this.layout.segments, table: this.table,
+      deferred: [net.deferred?.source, head.deferred?.source].flatMap((d) => (d ? [d] : [])),
     });
     this.stages.push(this.update);
     const tricks = groupTricks(spec);
@@ -151,10 +155,8 @@ export class RunGroup implements TrainerGroup {
       }));
     }
     if (tricks.plateau) {
-      const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
       this.stages.push(await PlateauStage.create(engine, { label, spec, table: this.table, head: head.results, state: this.update.plateauState }));
     }
-    const head = this.stages.find((s): s is HeadStage => s instanceof HeadStage)!;
     this.stages.push(await AnomalyStage.create(engine, {
       label, runs: spec.runs.length, norms: this.update.normsView, nonfinite: this.update.nonfinite,
       losses: head.results, segments: this.layout.segments,

@@ -5,9 +5,12 @@
  * run's optimizer, learning rate (its schedule at the run's own step) and clipping are fields of the
  * per-run table, so every mix of optimizers is the same two dispatches. It owns the optimizer state, each run's optimizer step count and the
  * reduce-on-plateau state the update reads its rate scale from (the plateau stage keeps it; for a
- * run off the plateau it is never read); it does not own params or grads.
+ * run off the plateau it is never read); it does not own params or grads. The norm pass also makes
+ * the reductions that split-K weight-gradient GEMMs left undone (UpdateStageSpec.deferred): it adds
+ * their partials up in split order, writes the sums into grads and takes their norms on the way.
  */
 import { Arena } from '../engine/arena';
+import type { DeferredSum } from '../engine/gemm-record';
 import type { Engine, KernelDesc } from '../engine/engine';
 import { ProgramBuilder, type Program } from '../engine/program';
 import { RecordLayout } from '../engine/record';
@@ -36,13 +39,31 @@ export interface UpdateStageSpec {
   paramCount: number;
   /** [R][P] f32, run stride P, starting at byte 0. */
   params: GPUBuffer;
-  /** [R][P] f32, same layout; only read (clipping happens in registers). */
+  /**
+   * [R][P] f32, same layout; read (clipping happens in registers), except that the norm pass writes
+   * the deferred blocks' sums into it.
+   */
   grads: GPUBuffer;
   /** Ranges partitioning [0, P) in order, each with its own gradient norm. */
   segments: readonly ParamSegment[];
   /** The group's per-run table; this stage owns the optimizer and clipping fields. */
   table: RunTable<RunField>;
+  /**
+   * Blocks of grads that split-K GEMMs left as partials (src/engine/gemm-defer.ts), one entry per
+   * owner of a partials buffer (the network, the head; at most MAX_DEFERRED_SOURCES): the norm pass
+   * adds them up, writes them to grads and takes their norms on the way.
+   */
+  deferred?: readonly DeferredSource[];
 }
+
+/** One partials buffer and the blocks of grads left in it. */
+export interface DeferredSource {
+  partials: GPUBuffer;
+  sums: readonly DeferredSum[];
+}
+
+/** Partials buffers the norm pass binds (deferred0, deferred1 in shaders/norms.wgsl). */
+export const MAX_DEFERRED_SOURCES = 2;
 
 /** What the stage takes from a run's settings. */
 export type RunUpdateConfig = Pick<RunSpec, 'optimizer' | 'clip' | 'schedule'>;
@@ -74,9 +95,12 @@ export const OPTIMIZER_STEP_KEY = 'update.optimizerStep';
 
 /** `struct NormPass` in shaders/norms.wgsl. */
 export const NORM_RECORD = new RecordLayout([
-  'p_run', 'segments', 'groups', 'part_off', 'max_off', 'norm_off', '_pad0', '_pad1',
+  'p_run', 'segments', 'groups', 'part_off', 'max_off', 'norm_off', 'ranges', '_pad1',
   { name: 'seg', type: 'u32', count: 2 * MAX_SEGMENTS },
 ]);
+
+/** `struct DeferredRange` in shaders/norms.wgsl: a DeferredSum less its run stride (which is P), and which buffer holds it. */
+export const DEFERRED_RANGE_RECORD = new RecordLayout(['source', 'start', 'length', 'off', 'run', 'split', 'splits', 'nc', 'width', 'column']);
 
 /** `struct Update` in shaders/optimizer.wgsl. */
 export const UPDATE_RECORD = new RecordLayout([
@@ -104,6 +128,8 @@ export class UpdateStage implements Stage {
   private readonly state: Arena;
   /** partials and maxes [R][S][G], norms [R][2 + S]. */
   private readonly control: Arena;
+  /** DEFERRED_RANGE_RECORD per deferred block, in ascending order of start. */
+  private readonly deferredRanges: GPUBuffer;
   /** [R][4] reduce-on-plateau state (lib/plateau.wgsl): best, bad, cooldown, scale; the plateau stage writes it. */
   readonly plateauState: Arena;
   private program!: Program;
@@ -119,9 +145,16 @@ export class UpdateStage implements Stage {
     const groups = partialGroups(segments);
     const control = stage.control;
     const offsets = { part_off: control.view('partials').offset, max_off: control.view('maxes').offset, norm_off: control.view('norms').offset };
-    const normPass = NORM_RECORD.pack({ p_run: P, segments: S, groups, ...offsets, seg: segments.flatMap((s) => [s.offset, s.length]) });
+    const sums = deferredRanges(spec);
+    const normPass = NORM_RECORD.pack({
+      p_run: P, segments: S, groups, ...offsets, ranges: sums.length, seg: segments.flatMap((s) => [s.offset, s.length]),
+    });
     const builder = new ProgramBuilder(engine, spec.label);
-    builder.add('update', partials, `${spec.label} grad norm partials`, normPass, { 1: spec.grads, 2: control.buffer }, [groups, S, R]);
+    // A partials binding without a source takes the (unread) table, which needs a buffer all the same.
+    const ranges = stage.deferredRanges;
+    const source = (k: number) => spec.deferred?.[k]?.partials ?? ranges;
+    builder.add('update', partials, `${spec.label} grad norm partials`, normPass,
+      { 1: spec.grads, 2: control.buffer, 3: ranges, 4: source(0), 5: source(1) }, [groups, S, R]);
     const slot = (k: number) => stage.state.view(`slot${k}`).offset;
     const updateRecord = UPDATE_RECORD.pack({
       p_run: P, norm_stride: 2 + S, slot0: slot(0), slot1: slot(1), slot2: slot(2), segments: S, groups, ...offsets,
@@ -156,6 +189,11 @@ export class UpdateStage implements Stage {
     this.plateauState = new Arena(engine, `${spec.label} plateau state`, [{ name: 'state', shape: [R, 4] }]);
     this.nonfinite = engine.createBuffer(`${spec.label} non-finite weights`, 4 * R,
       GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+    const sums = deferredRanges(spec);
+    const table = Uint32Array.from(sums.flatMap((d) => DEFERRED_RANGE_RECORD.pack(d)));
+    this.deferredRanges = engine.createBuffer(`${spec.label} deferred ranges`, Math.max(table.byteLength, 4 * DEFERRED_RANGE_RECORD.words),
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    if (table.length > 0) engine.device.queue.writeBuffer(this.deferredRanges, 0, table);
     this.learningRates = new Array<number>(R).fill(NaN);
     this.optimizerSteps = new Array<number>(R).fill(0);
   }
@@ -282,6 +320,7 @@ export class UpdateStage implements Stage {
     this.control.destroy();
     this.plateauState.destroy();
     this.nonfinite.destroy();
+    this.deferredRanges.destroy();
     this.program?.destroy();
   }
 }
@@ -311,5 +350,22 @@ function checkSpec(spec: UpdateStageSpec): string[] {
     next = s.offset + s.length;
   }
   if (next !== spec.paramCount) problems.push(`segments cover [0, ${next}) but paramCount is ${spec.paramCount}`);
+  if ((spec.deferred?.length ?? 0) > MAX_DEFERRED_SOURCES) {
+    problems.push(`at most ${MAX_DEFERRED_SOURCES} deferred partials buffers, got ${spec.deferred!.length}`);
+  }
+  let end = 0;
+  for (const d of deferredRanges(spec)) {
+    const at = `deferred block [${d.start}, ${d.start + d.length})`;
+    const seg = segs.find((s) => s.offset <= d.start && d.start < s.offset + s.length);
+    if (d.runStride !== spec.paramCount) problems.push(`${at} has run stride ${d.runStride}, expected paramCount ${spec.paramCount}`);
+    if (d.start < end) problems.push(`${at} overlaps the block before it`);
+    if (d.length < 1 || !seg || d.start + d.length > seg.offset + seg.length) problems.push(`${at} must lie inside one segment`);
+    end = d.start + d.length;
+  }
   return problems;
+}
+
+/** The spec's deferred blocks with their source, in ascending order of start (the norm pass walks them so). */
+function deferredRanges(spec: UpdateStageSpec): (DeferredSum & { source: number })[] {
+  return (spec.deferred ?? []).flatMap((d, source) => d.sums.map((sum) => ({ ...sum, source }))).sort((a, b) => a.start - b.start);
 }
