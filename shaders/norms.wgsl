@@ -10,7 +10,7 @@
 // need no dispatch of their own. Not the clipping either: the update does that too.
 
 const MAX_SEGMENTS: u32 = 28u;
-const WG: u32 = 256u;
+const WG: u32 = 64u;
 
 struct NormPass {
   p_run: u32,     // floats per run in grads: [R][P]
@@ -57,16 +57,17 @@ fn segment(s: u32) -> vec2<u32> {
 }
 
 // Sums scratch[0..WG) into scratch[0] and takes the max of peak[0..WG) into peak[0], in a fixed
-// order; every thread of the workgroup must call it.
+// order (thread 0 walks them in index order); every thread of the workgroup must call it. One
+// barrier, not a tree of log2(WG): on a software adapter each barrier switches between every
+// 4-lane slice of the workgroup, and that cost more than the norms themselves.
 fn reduce_scratch(lid: u32) {
-  for (var width = WG / 2u; width > 0u; width >>= 1u) {
-    workgroupBarrier();
-    if (lid < width) {
-      scratch[lid] += scratch[lid + width];
-      peak[lid] = max(peak[lid], peak[lid + width]);
+  workgroupBarrier();
+  if (lid == 0u) {
+    for (var i = 1u; i < WG; i++) {
+      scratch[0] += scratch[i];
+      peak[0] = max(peak[0], peak[i]);
     }
   }
-  workgroupBarrier();
 }
 
 fn partial(source: u32, i: u32) -> f32 {

@@ -86,6 +86,13 @@ export const MAX_SEGMENTS = 28;
  */
 export const MAX_PARTIALS = 64;
 const WG = 256;
+/** Threads per norm_partials workgroup (WG in shaders/norms.wgsl). */
+const NORM_WG = 64;
+/**
+ * Floats each norm_partials thread walks at least: few workgroups suit a software adapter, where
+ * each costs a barrier's switch through its threads, and a GPU still runs them in microseconds.
+ */
+const NORM_FLOATS_PER_THREAD = 32;
 const FLAG_NESTEROV = 1;
 const FLAG_CENTERED = 2;
 const FLAG_FIRST_STEP = 4;
@@ -325,10 +332,10 @@ export class UpdateStage implements Stage {
   }
 }
 
-/** Workgroups per segment in norm_partials: at least 8 floats per thread, at most MAX_PARTIALS partials per run. */
+/** Workgroups per segment in norm_partials: at least NORM_FLOATS_PER_THREAD floats per thread, at most MAX_PARTIALS partials per run. */
 export function partialGroups(segments: readonly ParamSegment[]): number {
   const longest = Math.max(...segments.map((s) => s.length));
-  return Math.min(Math.floor(MAX_PARTIALS / segments.length), Math.max(1, Math.ceil(longest / (WG * 8))));
+  return Math.min(Math.floor(MAX_PARTIALS / segments.length), Math.max(1, Math.ceil(longest / (NORM_WG * NORM_FLOATS_PER_THREAD))));
 }
 
 function checkSpec(spec: UpdateStageSpec): string[] {
