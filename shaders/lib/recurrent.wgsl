@@ -222,28 +222,39 @@ fn row_start(base: u32, b0: u32, i: u32, width: u32) -> u32 {
 fn recurrent_forward(r: u32, b0: u32, j: u32) -> Rows4 {
   var hh: Rows4;
   let H = u.H;
-  let gate = H * H; // distance between gate blocks of W_hh
   let w = r * u.p_run + u.w_hh + j * H;
   let h_base = u.hr_off + r * u.h_run + ts.s_in * u.B * H;
-  let h0 = row_start(h_base, b0, 0u, H);
-  let h1 = row_start(h_base, b0, 1u, H);
-  let h2 = row_start(h_base, b0, 2u, H);
-  let h3 = row_start(h_base, b0, 3u, H);
-  for (var k = 0u; k < H; k++) {
-    var wv = vec4<f32>(params[w + k], 0.0, 0.0, 0.0);
-    if (G > 1u) { // G is 1, 3 or 4
-      wv.y = params[w + gate + k];
-      wv.z = params[w + 2u * gate + k];
-    }
-    if (G > 3u) {
-      wv.w = params[w + 3u * gate + k];
-    }
-    hh.r0 += wv * acts[h0 + k];
-    hh.r1 += wv * acts[h1 + k];
-    hh.r2 += wv * acts[h2 + k];
-    hh.r3 += wv * acts[h3 + k];
+  let rows = vec4<u32>(row_start(h_base, b0, 0u, H), row_start(h_base, b0, 1u, H), row_start(h_base, b0, 2u, H), row_start(h_base, b0, 3u, H));
+  // four k per iteration, as in recurrent_backward (the same additions in the same order)
+  let quads = H & ~3u;
+  var k = 0u;
+  for (; k < quads; k += 4u) {
+    forward_term(&hh, w, rows, k);
+    forward_term(&hh, w, rows, k + 1u);
+    forward_term(&hh, w, rows, k + 2u);
+    forward_term(&hh, w, rows, k + 3u);
+  }
+  for (; k < H; k++) {
+    forward_term(&hh, w, rows, k);
   }
   return hh;
+}
+
+// hh += W_hh[g*H + j, k] * h_{t-1}[row, k] for the four rows (starting at `rows`) and the G gates.
+fn forward_term(hh: ptr<function, Rows4>, w: u32, rows: vec4<u32>, k: u32) {
+  let gate = u.H * u.H; // distance between gate blocks of W_hh
+  var wv = vec4<f32>(params[w + k], 0.0, 0.0, 0.0);
+  if (G > 1u) { // G is 1, 3 or 4
+    wv.y = params[w + gate + k];
+    wv.z = params[w + 2u * gate + k];
+  }
+  if (G > 3u) {
+    wv.w = params[w + 3u * gate + k];
+  }
+  (*hh).r0 += wv * acts[rows.x + k];
+  (*hh).r1 += wv * acts[rows.y + k];
+  (*hh).r2 += wv * acts[rows.z + k];
+  (*hh).r3 += wv * acts[rows.w + k];
 }
 
 // The gradient reaching h_{t-1}[b, j] through W_hh for rows b0..b0+3 (component i = row b0 + i):
@@ -253,15 +264,27 @@ fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
   let GH = G * H;
   let w = r * u.p_run + u.w_hh + j;
   let base = u.rec_off + r * u.dg_run + ts.rec_row * u.B * GH;
-  let d0 = row_start(base, b0, 0u, GH);
-  let d1 = row_start(base, b0, 1u, GH);
-  let d2 = row_start(base, b0, 2u, GH);
-  let d3 = row_start(base, b0, 3u, GH);
+  let rows = vec4<u32>(row_start(base, b0, 0u, GH), row_start(base, b0, 1u, GH), row_start(base, b0, 2u, GH), row_start(base, b0, 3u, GH));
   var s = vec4<f32>();
-  for (var k = 0u; k < GH; k++) {
-    s += params[w + k * H] * vec4<f32>(dgates[d0 + k], dgates[d1 + k], dgates[d2 + k], dgates[d3 + k]);
+  // four k per iteration (the same additions in the same order): a software adapter pays for
+  // every loop iteration's branch and lane masks about as much as for a load
+  let quads = GH & ~3u;
+  var k = 0u;
+  for (; k < quads; k += 4u) {
+    backward_term(&s, w, rows, k);
+    backward_term(&s, w, rows, k + 1u);
+    backward_term(&s, w, rows, k + 2u);
+    backward_term(&s, w, rows, k + 3u);
+  }
+  for (; k < GH; k++) {
+    backward_term(&s, w, rows, k);
   }
   return s;
+}
+
+// s += W_hh[k, j] * dgh[row, k] for the four rows (starting at `rows`; W_hh's column j from w).
+fn backward_term(s: ptr<function, vec4<f32>>, w: u32, rows: vec4<u32>, k: u32) {
+  *s += params[w + k * u.H] * vec4<f32>(dgates[rows.x + k], dgates[rows.y + k], dgates[rows.z + k], dgates[rows.w + k]);
 }
 
 // NORM: the normalized recurrent pre-activations of rows b0..b0+3, gate g in component g.
