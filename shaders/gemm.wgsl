@@ -186,6 +186,33 @@ fn store_block_row(q: Slice, m: u32, ns: vec4<u32>, v: vec4<f32>) {
   if (ns.w < u.n) { store(q, m, ns.w, v.w); }
 }
 
+// A thread's 4 x 4 block of C (row i in ci) and its rows' sums of A.
+struct Block {
+  c0: vec4<f32>,
+  c1: vec4<f32>,
+  c2: vec4<f32>,
+  c3: vec4<f32>,
+  sum: vec4<f32>,
+}
+
+// One k of a block: A's four rows (from ai) times B's four columns (from bi).
+fn block_term(acc: ptr<function, Block>, ai: vec4<u32>, bi: vec4<u32>, k: u32, sums: bool) {
+  var av = vec4<f32>(1.0);
+  if (!ones_a()) {
+    let ak = ai + k * u.a_cs;
+    av = vec4<f32>(a[ak.x], a[ak.y], a[ak.z], a[ak.w]);
+  }
+  let bk = bi + k * u.b_rs;
+  let bv = vec4<f32>(b[bk.x], b[bk.y], b[bk.z], b[bk.w]);
+  (*acc).c0 += av.x * bv;
+  (*acc).c1 += av.y * bv;
+  (*acc).c2 += av.z * bv;
+  (*acc).c3 += av.w * bv;
+  if (sums) {
+    (*acc).sum += av;
+  }
+}
+
 // A workgroup owns a (4 * 64 / lanes_n) x (4 * lanes_n) tile; thread (tx, ty) = (index % lanes_n,
 // index / lanes_n) owns rows ty + (64 / lanes_n) i and columns tx + lanes_n j, i, j < 4. Neighbouring
 // invocations thus read neighbouring floats of whichever operand is contiguous along the lanes, which
@@ -212,28 +239,27 @@ fn gemm_blocked(
     let ns = vec4<u32>(n0, n0 + ln, n0 + 2u * ln, n0 + 3u * ln);
     let ai = u.a_off + q.r * u.a_run + min(ms, vec4<u32>(u.m - 1u)) * u.a_rs + q.k0 * u.a_cs;
     let bi = u.b_off + q.r * u.b_run + min(ns, vec4<u32>(u.n - 1u)) * u.b_cs + q.k0 * u.b_rs;
-    var acc0 = vec4<f32>();
-    var acc1 = vec4<f32>();
-    var acc2 = vec4<f32>();
-    var acc3 = vec4<f32>();
+    var acc: Block;
     let sums = row_sums() && t % tiles_n == 0u;
-    var acc_sum = vec4<f32>();
-    for (var k = 0u; k < q.k1 - q.k0; k++) {
-      var av = vec4<f32>(1.0);
-      if (!ones_a()) {
-        let ak = ai + k * u.a_cs;
-        av = vec4<f32>(a[ak.x], a[ak.y], a[ak.z], a[ak.w]);
-      }
-      let bk = bi + k * u.b_rs;
-      let bv = vec4<f32>(b[bk.x], b[bk.y], b[bk.z], b[bk.w]);
-      acc0 += av.x * bv;
-      acc1 += av.y * bv;
-      acc2 += av.z * bv;
-      acc3 += av.w * bv;
-      if (sums) {
-        acc_sum += av;
-      }
+    // four k per iteration (the same additions in the same order): a software adapter pays for
+    // every loop iteration's branch and lane masks about as much as for a load
+    let len = q.k1 - q.k0;
+    let quads = len & ~3u;
+    var k = 0u;
+    for (; k < quads; k += 4u) {
+      block_term(&acc, ai, bi, k, sums);
+      block_term(&acc, ai, bi, k + 1u, sums);
+      block_term(&acc, ai, bi, k + 2u, sums);
+      block_term(&acc, ai, bi, k + 3u, sums);
     }
+    for (; k < len; k++) {
+      block_term(&acc, ai, bi, k, sums);
+    }
+    let acc0 = acc.c0;
+    let acc1 = acc.c1;
+    let acc2 = acc.c2;
+    let acc3 = acc.c3;
+    let acc_sum = acc.sum;
     store_block_row(q, ms.x, ns, acc0);
     store_block_row(q, ms.y, ns, acc1);
     store_block_row(q, ms.z, ns, acc2);
