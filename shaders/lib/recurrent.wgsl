@@ -37,9 +37,10 @@
 //   NORM_C       the cell state is normalized too (LSTM): a backward step runs in two phases around
 //                the norm's backward (lstm.wgsl norm_c_backward): PHASE_SPLIT leaves dh in dhs,
 //                PHASE_RESUME takes dh back from there and the cell reads dL/dc through the norm from dch.
-//   FOLD_INPUT   layer 0 with a tiny input (I < 16) on the looping path: the cell computes its own
-//                input projection b_ih + W_ih x_t from the data input in acts (gx_value) instead of
-//                reading gx, so no input projection GEMM runs; backward is unchanged.
+//   FOLD_INPUT   layer 0 with a tiny input (I < 16), both paths: forward_unit forms the input
+//                projection b_ih + W_ih x_t of its rows from the data input in acts (fold_input; the
+//                cell reads it through gx_value) instead of reading gx, so no input projection GEMM
+//                runs; backward is unchanged.
 //   FOLD_HEAD    the top layer under a head with few outputs (src/model/kernel-path.ts foldsHead), both
 //                paths: backward computes the gradient arriving on h_t from the head's dY and W_head
 //                (dy_value) instead of reading dy, so the head records no input gradient GEMM; the dy
@@ -163,16 +164,56 @@ fn gx_at(g: u32, r: u32, b: u32, j: u32) -> u32 {
 // b_ih + sum_i W_ih[g*H + j, i] * x[t, b, i] computed here (the same sum the GEMM forms).
 fn gx_value(g: u32, r: u32, b: u32, j: u32) -> f32 {
   if (FOLD_INPUT) {
-    let row = g * u.H + j;
-    let w = r * u.p_run + u.w_ih + row * u.n_in;
-    let x = u.x_off + r * u.x_run + (ts.t * u.B + b) * u.n_in;
-    var s = params[r * u.p_run + u.b_ih + row];
-    for (var i = 0u; i < u.n_in; i++) {
-      s += params[w + i] * acts[x + i];
-    }
-    return s;
+    let q = b - folded_b0;
+    var v = folded.r0;
+    if (q == 1u) { v = folded.r1; }
+    if (q == 2u) { v = folded.r2; }
+    if (q == 3u) { v = folded.r3; }
+    return v[g];
   }
   return gx[gx_at(g, r, b, j)];
+}
+
+// FOLD_INPUT: b_ih + W_ih x_t of the four rows forward_unit is on (gate g in component g), formed
+// by fold_input before the cell reads it through gx_value.
+var<private> folded: Rows4;
+var<private> folded_b0: u32;
+
+// folded[b][g] = b_ih[g*H + j] + sum_i W_ih[g*H + j, i] * x_t[b, i] for rows b0..b0+3 (each
+// weight loaded once for the four rows, as in recurrent_forward).
+fn fold_input(r: u32, b0: u32, j: u32) {
+  let H = u.H;
+  let I = u.n_in;
+  let p = r * u.p_run;
+  let gate = H * I; // distance between gate blocks of W_ih
+  let w = p + u.w_ih + j * I;
+  let bi = p + u.b_ih + j;
+  var bias = vec4<f32>(params[bi], 0.0, 0.0, 0.0);
+  if (G > 1u) { // G is 1, 3 or 4
+    bias.y = params[bi + H];
+    bias.z = params[bi + 2u * H];
+  }
+  if (G > 3u) {
+    bias.w = params[bi + 3u * H];
+  }
+  folded = Rows4(bias, bias, bias, bias);
+  folded_b0 = b0;
+  let x = u.x_off + r * u.x_run + ts.t * u.B * I;
+  let rows = vec4<u32>(row_start(x, b0, 0u, I), row_start(x, b0, 1u, I), row_start(x, b0, 2u, I), row_start(x, b0, 3u, I));
+  for (var i = 0u; i < I; i++) {
+    var wv = vec4<f32>(params[w + i], 0.0, 0.0, 0.0);
+    if (G > 1u) {
+      wv.y = params[w + gate + i];
+      wv.z = params[w + 2u * gate + i];
+    }
+    if (G > 3u) {
+      wv.w = params[w + 3u * gate + i];
+    }
+    folded.r0 += wv * acts[rows.x + i];
+    folded.r1 += wv * acts[rows.y + i];
+    folded.r2 += wv * acts[rows.z + i];
+    folded.r3 += wv * acts[rows.w + i];
+  }
 }
 
 // The gradient arriving on h_t[b, j] from above: dy's element, or under FOLD_HEAD
@@ -346,6 +387,9 @@ fn forward_unit(r: u32, b0: u32, j: u32) {
     hh = normed_recurrent(r, b0, j);
   } else {
     hh = recurrent_forward(r, b0, j);
+  }
+  if (FOLD_INPUT) {
+    fold_input(r, b0, j);
   }
   forward_row(r, b0, j, hh.r0);
   if (b0 + 1u < u.B) {

@@ -51,7 +51,7 @@ export interface StepVariant {
   norm?: boolean;
   /** That norm is recurrent batch norm (BATCH: per-column statistics) rather than layer norm. */
   batch?: boolean;
-  /** forward_loop computes its input projection from the data input (FOLD_INPUT; layer 0 with I < 16). */
+  /** The forward kernel computes its input projection from the data input (FOLD_INPUT; layer 0 with I < 16). */
   foldInput?: boolean;
   /** The backward kernels form the gradient on h_t from the head's dY and W_head (FOLD_HEAD; kernel-path.ts foldsHead). */
   foldHead?: boolean;
@@ -72,7 +72,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   if (variant.variational) all.VARIATIONAL = 1;
   const loop = entryPoint === 'forward_loop' || entryPoint === 'backward_loop';
   if (variant.diagnostics && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.DIAGNOSTICS = 1;
-  if (variant.foldInput && entryPoint === 'forward_loop') all.FOLD_INPUT = 1;
+  if (variant.foldInput && (entryPoint === 'forward_loop' || entryPoint === 'forward_step')) all.FOLD_INPUT = 1;
   if (variant.foldHead && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.FOLD_HEAD = 1;
   if (loop && variant.loopWorkgroup !== undefined && variant.loopWorkgroup !== 64) all.LOOP_WG = variant.loopWorkgroup;
   if (variant.norm) {

@@ -67,17 +67,19 @@ export function chooseKernelPath(engine: Engine, shape: KernelPathShape): Kernel
   return { path: 'looping', reason: `auto: GPU adapter and hiddenSize ${shape.hiddenSize} <= ${LOOPING_MAX_HIDDEN}` };
 }
 
-/** Below this input size the looping forward kernel of layer 0 forms its own input projection. */
+/** Below this input size the forward kernel of layer 0 forms its own input projection. */
 export const FOLD_INPUT_BELOW = 16;
 
 /**
- * Whether a looping forward_loop of layer `layer`, reading `inputSize` floats of the data input per
- * row, computes b_ih + W_ih x_t itself (FOLD_INPUT) instead of reading a GEMM's gx: the GEMM's k is
- * then too small to fill a tile, and folding it saves a dispatch per direction. Layers above read
- * the layer below (wider, and not in one piece when bidirectional), so they keep the GEMM.
+ * Whether the forward kernels of layer `layer` (forward_step or forward_loop), reading `inputSize`
+ * floats of the data input per row, compute b_ih + W_ih x_t themselves (FOLD_INPUT) instead of
+ * reading a GEMM's gx: the GEMM's k is then too small to fill a tile (on SwiftShader it cost S
+ * 9-11 ms a step, the fold about 1 ms more in the step kernels), and folding it saves a dispatch
+ * per direction. Layers above read the layer below (wider, and not in one piece when
+ * bidirectional), so they keep the GEMM.
  */
-export function foldsInput(path: KernelPath, layer: number, inputSize: number): boolean {
-  return path === 'looping' && layer === 0 && inputSize < FOLD_INPUT_BELOW;
+export function foldsInput(layer: number, inputSize: number): boolean {
+  return layer === 0 && inputSize < FOLD_INPUT_BELOW;
 }
 
 /** Up to this many head outputs the top layer's backward forms the head's input gradient itself. */

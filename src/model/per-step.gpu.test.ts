@@ -2,13 +2,16 @@
 // pass), forced: every cell against the float64 reference on the shapes of the looping suite that
 // matter for it, the training cases without norms where `auto` would not run them per-step (on a
 // GPU adapter; on a software adapter run-group.gpu.test.ts already does), the head's input gradient
-// folded into the top layer's backward_step (FOLD_HEAD) and not, and a dispatch count that does grow with T.
+// folded into the top layer's backward_step (FOLD_HEAD) and not, layer 0's input projection folded
+// into forward_step (FOLD_INPUT, I < 16: every case below but the I 16 one) and not, and a dispatch
+// count that does grow with T.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
 import { checkAgainstReference, countDispatches, expectHeadFold, HEAD_FOLD_CASES } from './kernel-path-check';
-import { chooseKernelPath, setKernelPolicy } from './kernel-path';
+import { chooseKernelPath, FOLD_INPUT_BELOW, setKernelPolicy } from './kernel-path';
+import { RnnGpu } from './rnn-gpu';
 import { CELL_KINDS, type CellKind } from './layout';
 
 const gpu = useEngine();
@@ -24,6 +27,8 @@ const CASES = [
   { name: 'B 5: a full and a partial batch tile', layers: 1, I: 3, H: 9, T: 4, B: 5, R: 2 },
   { name: 'T 1', layers: 2, I: 4, H: 6, T: 1, B: 2, R: 2 },
   { name: 'bidirectional 2 layers, residual', layers: 2, I: 3, H: 5, T: 4, B: 5, R: 2, bidirectional: true, residual: true },
+  { name: 'I 15, input folded: B 5', layers: 1, I: FOLD_INPUT_BELOW - 1, H: 7, T: 3, B: 5, R: 2 },
+  { name: 'I 16, no input fold: bidirectional 2 layers', layers: 2, I: FOLD_INPUT_BELOW, H: 6, T: 3, B: 5, R: 2, bidirectional: true },
 ];
 
 describe.each(CELL_KINDS)('%s per-step kernels vs float64 reference', (cell: CellKind) => {
@@ -56,6 +61,32 @@ describe('the head\'s input gradient folded into the top layer\'s backward_step 
 });
 
 describe('per-step dispatches', () => {
+  it('fold layer 0\'s input projection into forward_step when I < 16, and only then', async () => {
+    for (const I of [3, FOLD_INPUT_BELOW - 1, FOLD_INPUT_BELOW]) {
+      const net = await RnnGpu.create(gpu.engine, {
+        cell: 'lstm', inputSize: I, hiddenSize: 8, numLayers: 2, seqLen: 3, batch: 5, runs: 1, bidirectional: true, evalForward: true,
+      });
+      try {
+        const folded = I < FOLD_INPUT_BELOW;
+        for (const list of ['forward', 'forward-eval']) {
+          const dispatches = net.program.list(list);
+          const projections = dispatches.map((d) => d.bindGroup.label).filter((l) => l.startsWith('input projection'));
+          // layer 1 reads both directions of layer 0: two parts per direction, always by GEMM
+          expect(projections.filter((l) => l.startsWith('input projection l1')), list).toHaveLength(4);
+          expect(projections.filter((l) => l.startsWith('input projection l0')), `${list} I=${I}`).toHaveLength(folded ? 0 : 2);
+          const steps = dispatches.filter((d) => d.kernel.desc.entryPoint === 'forward_step');
+          expect(steps, list).toHaveLength(2 * 2 * 3);
+          for (const d of steps) {
+            const expected = folded && d.bindGroup.label.includes(' l0') ? 1 : undefined;
+            expect(d.kernel.desc.constants?.FOLD_INPUT, `${list} I=${I}: ${d.bindGroup.label}`).toBe(expected);
+          }
+        }
+      } finally {
+        net.destroy();
+      }
+    }
+  });
+
   it('one cell dispatch per direction and timestep forward, and one more per direction backward (the dh0/dc0 pass)', async () => {
     const shape = (T: number) => ({ cell: 'gru' as const, inputSize: 3, hiddenSize: 8, numLayers: 2, seqLen: T, batch: 5, runs: 1 });
     for (const T of [4, 9]) {

@@ -19,7 +19,7 @@
  * That is the per-step path. When chooseKernelPath (kernel-path.ts) says 'looping', each direction's
  * timesteps, and backward its dh0/dc0 pass too, are one dispatch per chunk of the sequence instead
  * (rnn-looping.ts); everything around them is recorded the same way, except that layer 0 of a tiny
- * input (kernel-path.ts foldsInput) has no input projection GEMM: its forward_loop forms gx itself.
+ * input (kernel-path.ts foldsInput) has no input projection GEMM: its forward kernel forms gx itself.
  * On both paths, a network given its head (RnnGpu.head) whose top layer may fold the head's input
  * gradient (kernel-path.ts foldsHead) records that layer's backward with FOLD_HEAD, reading the
  * head's dY and W_head in place of its dy.
@@ -197,8 +197,8 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   // one dispatch per timestep, or one per chunk of timesteps (src/model/rnn-looping.ts)
   const path = chooseKernelPath(engine, shape).path;
   const looping = path === 'looping';
-  // layer 0 of a tiny input: forward_loop forms b_ih + W_ih x_t itself, no input projection GEMM
-  const fold = (dir: DirectionPlan) => !norm && foldsInput(path, dir.layer, dir.inputSize) && dir.input.every((p) => p.source === 'data');
+  // layer 0 of a tiny input: the forward kernel forms b_ih + W_ih x_t itself, no input projection GEMM
+  const fold = (dir: DirectionPlan) => !norm && foldsInput(dir.layer, dir.inputSize) && dir.input.every((p) => p.source === 'data');
   const folding = plan.directions.some(fold);
   const zeroInitial = looping && !!shape.zeroInitial && shape.keepAfter === undefined;
   const foldHead = net.head !== undefined && foldsHead(net.head.outputs, net.layerOutputs);

@@ -43,7 +43,7 @@ describe('what a group records', () => {
       const path = chooseKernelPath(gpu.engine, BASE).path;
       const stepDispatches = path === 'looping' ? 1 : BASE.seqLen;
       // layer 0's projection is folded into its looping kernel (a 1-wide input)
-      const projections = 2 - (foldsInput(path, 0, BASE.task.inputSize) ? 1 : 0);
+      const projections = 2 - (foldsInput(0, BASE.task.inputSize) ? 1 : 0);
       expect(plain.forward).toBe(projections + 2 * stepDispatches);
       expect(plain.diagnostics).toBe(0);
       expect(plain.stages).toEqual(['batch', 'state', 'network', 'head', 'update', 'anomaly']);

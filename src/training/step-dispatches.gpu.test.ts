@@ -1,5 +1,6 @@
 // How many dispatches a plain training step issues outside the per-timestep cell kernels (issue 12's
-// fusions): the bias gradients come out of the weight-gradient GEMMs (no column-sum products), the
+// fusions): a tiny input's projection is formed inside the forward steps (FOLD_INPUT: no input
+// projection GEMM), the bias gradients come out of the weight-gradient GEMMs (no column-sum products), the
 // gradient norms are finished and the weights checked for non-finite values inside the optimizer
 // update (no 'grad norm finish', no 'anomaly scan'), and a head of few outputs has its input gradient
 // formed inside the top layer's backward steps (FOLD_HEAD: no 'head input gradient' GEMM) while a
@@ -10,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SineTask } from '../data/tasks/sine';
 import type { Task } from '../data/task';
 import { setGemmPolicy } from '../engine/gemm';
-import { FOLD_HEAD_MAX_OUTPUTS, setKernelPolicy } from '../model/kernel-path';
+import { FOLD_HEAD_MAX_OUTPUTS, FOLD_INPUT_BELOW, setKernelPolicy } from '../model/kernel-path';
 import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
 import { ManyClassTask } from '../testing/tasks';
@@ -52,28 +53,31 @@ async function stepDispatches(cell: 'lstm' | 'gru', task: Task): Promise<{ label
 }
 
 describe('dispatches of a training step', () => {
-  it.each(['lstm', 'gru'] as const)('%s, 1 layer, 1 output: 2T + 1 cell kernels (the head input gradient folded in), 5 GEMM products, 5 more', async (cell) => {
-    const { labels, names } = await stepDispatches(cell, new SineTask({ seed: 2 }));
+  it.each(['lstm', 'gru'] as const)('%s, 1 layer, 1 input, 1 output: 2T + 1 cell kernels (input projection and head input gradient folded in), 4 GEMM products, 5 more', async (cell) => {
+    const task = new SineTask({ seed: 2 });
+    expect(task.inputSize).toBeLessThan(FOLD_INPUT_BELOW);
+    const { labels, names } = await stepDispatches(cell, task);
     const count = (f: (l: string) => boolean) => labels.filter(f).length;
     const products = count((l) => l.startsWith('gemm ') && l !== 'gemm reduce');
     const reductions = count((l) => l === 'gemm reduce');
-    // Input projection, head forward, head weight (+ bias) gradient, weight_ih (+ bias_ih) and
-    // weight_hh (+ bias_hh) gradients: before the fusions, three column sums and the head input gradient more.
-    expect(products).toBe(5);
+    // Head forward, head weight (+ bias) gradient, weight_ih (+ bias_ih) and weight_hh (+ bias_hh)
+    // gradients: before the fusions, the input projection, three column sums and the head input gradient more.
+    expect(products).toBe(4);
+    expect(names.some((n) => n.startsWith('input projection')), names.join(', ')).toBe(false);
     expect(names.some((n) => n.startsWith('head weight gradient')), names.join(', ')).toBe(true);
     expect(names.some((n) => n.startsWith('head input gradient')), names.join(', ')).toBe(false);
-    expect(count((l) => l.endsWith('forward_step'))).toBe(T);
+    expect(count((l) => l === `${cell} forward_step (input folded)`)).toBe(T);
     expect(count((l) => l === `${cell} backward_step (head folded)`)).toBe(T + 1);
-    const rest = labels.filter((l) => !l.startsWith('gemm ') && !/_step( \(head folded\))?$/.test(l)).sort();
+    const rest = labels.filter((l) => !l.startsWith('gemm ') && !/_step( \((head|input) folded\))?$/.test(l)).sort();
     expect(rest).toEqual(['anomaly check', 'grad norm partials', 'loss', 'optimizer update', 'state restore']);
     // Before the fusions 2T + 1 + 9 products + reductions + 8 (the two norm passes and the two anomaly passes among them).
-    expect(labels).toHaveLength(2 * T + 1 + 5 + reductions + 5);
+    expect(labels).toHaveLength(2 * T + 1 + 4 + reductions + 5);
   });
 
-  it(`lstm, 1 layer, ${FOLD_HEAD_MAX_OUTPUTS + 1} outputs: the head input gradient stays a GEMM, 6 products`, async () => {
+  it(`lstm, 1 layer, ${FOLD_HEAD_MAX_OUTPUTS + 1} outputs: the head input gradient stays a GEMM, 5 products`, async () => {
     const { labels, names } = await stepDispatches('lstm', new ManyClassTask(FOLD_HEAD_MAX_OUTPUTS + 1));
     const count = (f: (l: string) => boolean) => labels.filter(f).length;
-    expect(count((l) => l.startsWith('gemm ') && l !== 'gemm reduce')).toBe(6);
+    expect(count((l) => l.startsWith('gemm ') && l !== 'gemm reduce')).toBe(5);
     expect(names.filter((n) => n === 'head input gradient')).toHaveLength(1);
     expect(count((l) => l === 'lstm backward_step')).toBe(T + 1);
     expect(count((l) => l.includes('head folded'))).toBe(0);
