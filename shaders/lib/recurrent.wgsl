@@ -12,7 +12,9 @@
 // per timestep (t, the state slots, rec_row, mode, keep):
 //   per-step  forward_step / backward_step, one dispatch per timestep, take `ts` from the record.
 //             Dispatch (ceil(H / 64), ceil(B / ROWS), R); thread (j, q, r) owns hidden unit j of
-//             batch rows q * ROWS .. q * ROWS + ROWS - 1 of run r.
+//             batch rows q * ROWS .. q * ROWS + ROWS - 1 of run r. backward_step's threads may own
+//             UNITS units each (j, j + s, ... with s = ceil(H / UNITS); dispatch (ceil(s / 64), ...)),
+//             so the gate gradients its recurrent term loads serve them all (kernel-path.ts backwardStepUnits).
 //   looping   forward_loop / backward_loop (lib/recurrent_loop.wgsl) walk `steps` processing steps from `first` in one
 //             dispatch (a chunk of the sequence; src/model/rnn-looping.ts). Dispatch (1, ceil(B / ROWS), R):
 //             a workgroup of LOOP_WG threads owns one batch tile of one run across all H units (thread x
@@ -116,6 +118,8 @@ override FOLD_HEAD: bool = false;
 // Threads per looping workgroup (src/model/kernel-path.ts loopingWorkgroup): 64, or up to 256 so a
 // GPU gives each hidden unit its own thread.
 override LOOP_WG: u32 = 64u;
+// Hidden units per backward_step thread (1, 2 or 4): the gate gradients each k loads serve them all.
+override UNITS: u32 = 1u;
 
 const PHASE_WHOLE: u32 = 0u;
 const PHASE_SPLIT: u32 = 1u;
@@ -300,13 +304,13 @@ fn forward_term(hh: ptr<function, Rows4>, w: u32, rows: vec4<u32>, k: u32) {
 
 // The gradient reaching h_{t-1}[b, j] through W_hh for rows b0..b0+3 (component i = row b0 + i):
 // sum_k W_hh[k, j] * dgh[rec_row, b, k] over k < G*H.
-fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
+fn recurrent_backward(r: u32, b0: u32, j: u32, stride: u32) -> Rows4 {
   let H = u.H;
   let GH = G * H;
-  let w = r * u.p_run + u.w_hh + j;
+  let w = r * u.p_run + u.w_hh + vec4<u32>(j, min(j + stride, H - 1u), min(j + 2u * stride, H - 1u), min(j + 3u * stride, H - 1u));
   let base = u.rec_off + r * u.dg_run + ts.rec_row * u.B * GH;
   let rows = vec4<u32>(row_start(base, b0, 0u, GH), row_start(base, b0, 1u, GH), row_start(base, b0, 2u, GH), row_start(base, b0, 3u, GH));
-  var s = vec4<f32>();
+  var s: Rows4;
   // four k per iteration (the same additions in the same order): a software adapter pays for
   // every loop iteration's branch and lane masks about as much as for a load
   let quads = GH & ~3u;
@@ -323,9 +327,19 @@ fn recurrent_backward(r: u32, b0: u32, j: u32) -> vec4<f32> {
   return s;
 }
 
-// s += W_hh[k, j] * dgh[row, k] for the four rows (starting at `rows`; W_hh's column j from w).
-fn backward_term(s: ptr<function, vec4<f32>>, w: u32, rows: vec4<u32>, k: u32) {
-  *s += params[w + k * u.H] * vec4<f32>(dgates[rows.x + k], dgates[rows.y + k], dgates[rows.z + k], dgates[rows.w + k]);
+// s.r<m> += W_hh[k, unit m] * dgh[row, k] for the four rows (starting at `rows`) and the UNITS
+// units (W_hh's columns from w): the gate gradients are loaded once for all units.
+fn backward_term(s: ptr<function, Rows4>, w: vec4<u32>, rows: vec4<u32>, k: u32) {
+  let d = vec4<f32>(dgates[rows.x + k], dgates[rows.y + k], dgates[rows.z + k], dgates[rows.w + k]);
+  let kh = k * u.H;
+  (*s).r0 += params[w.x + kh] * d;
+  if (UNITS > 1u) {
+    (*s).r1 += params[w.y + kh] * d;
+  }
+  if (UNITS > 2u) {
+    (*s).r2 += params[w.z + kh] * d;
+    (*s).r3 += params[w.w + kh] * d;
+  }
 }
 
 // NORM: the normalized recurrent pre-activations of rows b0..b0+3, gate g in component g.
@@ -445,12 +459,27 @@ fn backward_row(r: u32, b: u32, j: u32, through_w: f32) {
   carry[ci] = cell_backward(r, b, j, dh, carry_in);
 }
 
-// Every batch row this thread owns for hidden unit j at the current timestep.
-fn backward_unit(r: u32, b0: u32, j: u32) {
-  var dh_rec = vec4<f32>();
+// Every batch row this thread owns for hidden units j, j + stride, ... (UNITS of them, those
+// below H) at the current timestep.
+fn backward_unit(r: u32, b0: u32, j: u32, stride: u32) {
+  var dh_rec: Rows4;
   if (ts.mode != MODE_LAST && !(NORM_C && u.phase == PHASE_RESUME)) {
-    dh_rec = recurrent_backward(r, b0, j);
+    dh_rec = recurrent_backward(r, b0, j, stride);
   }
+  backward_rows(r, b0, j, dh_rec.r0);
+  if (UNITS > 1u && j + stride < u.H) {
+    backward_rows(r, b0, j + stride, dh_rec.r1);
+  }
+  if (UNITS > 2u && j + 2u * stride < u.H) {
+    backward_rows(r, b0, j + 2u * stride, dh_rec.r2);
+  }
+  if (UNITS > 2u && j + 3u * stride < u.H) {
+    backward_rows(r, b0, j + 3u * stride, dh_rec.r3);
+  }
+}
+
+// Rows b0..b0+3 of unit j, given what came through W_hh for each (component i: row b0 + i).
+fn backward_rows(r: u32, b0: u32, j: u32, dh_rec: vec4<f32>) {
   backward_row(r, b0, j, dh_rec.x);
   if (b0 + 1u < u.B) {
     backward_row(r, b0 + 1u, j, dh_rec.y);
@@ -463,14 +492,16 @@ fn backward_unit(r: u32, b0: u32, j: u32) {
   }
 }
 
+// Thread x of a backward_step dispatch serves units x, x + stride, ... with stride = ceil(H / UNITS).
 @compute @workgroup_size(64, 1, 1)
 fn backward_step(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   step_from_record();
+  let stride = (u.H + UNITS - 1u) / UNITS;
   let j = wg.x * 64u + lid.x;
-  if (j >= u.H) {
+  if (j >= stride) {
     return;
   }
-  backward_unit(wg.z, wg.y * ROWS, j);
+  backward_unit(wg.z, wg.y * ROWS, j, stride);
 }
 
 fn step_from_record() {

@@ -88,7 +88,7 @@ fn backward_loop(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation
     for (var j0 = 0u; j0 < u.H; j0 += LOOP_WG) {
       let j = j0 + lid.x;
       if (j < u.H) {
-        backward_unit(r, b0, j);
+        backward_unit(r, b0, j, 0u);
       }
     }
     storageBarrier();

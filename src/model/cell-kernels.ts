@@ -57,6 +57,8 @@ export interface StepVariant {
   foldHead?: boolean;
   /** Threads per workgroup of the looping entry points (LOOP_WG; kernel-path.ts loopingWorkgroup); default 64. */
   loopWorkgroup?: number;
+  /** Hidden units per backward_step thread (UNITS; kernel-path.ts backwardStepUnits); default 1. */
+  stepUnits?: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   if (variant.foldInput && (entryPoint === 'forward_loop' || entryPoint === 'forward_step')) all.FOLD_INPUT = 1;
   if (variant.foldHead && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.FOLD_HEAD = 1;
   if (loop && variant.loopWorkgroup !== undefined && variant.loopWorkgroup !== 64) all.LOOP_WG = variant.loopWorkgroup;
+  if (entryPoint === 'backward_step' && variant.stepUnits !== undefined && variant.stepUnits !== 1) all.UNITS = variant.stepUnits;
   if (variant.norm) {
     all.NORM = 1;
     if (hasState(cell, 'c')) all.NORM_C = 1;
@@ -83,7 +86,7 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   const normName = variant.batch ? 'batch norm' : 'layer norm';
   const names = [
     variant.variational && 'recurrent dropout', all.DIAGNOSTICS && 'diagnostics', variant.norm && normName,
-    all.FOLD_INPUT && 'input folded', all.FOLD_HEAD && 'head folded', all.LOOP_WG && `${all.LOOP_WG} threads`,
+    all.FOLD_INPUT && 'input folded', all.FOLD_HEAD && 'head folded', all.LOOP_WG && `${all.LOOP_WG} threads`, all.UNITS && `${all.UNITS} units a thread`,
   ].filter(Boolean);
   return {
     label: `${cell} ${entryPoint}${names.length > 0 ? ` (${names.join(', ')})` : ''}`,

@@ -174,3 +174,26 @@ export function loopingWorkgroup(engine: Engine, hiddenSize: number): number {
   if (isSoftwareAdapter(engine)) return 64;
   return Math.min(MAX_LOOPING_WORKGROUP, Math.ceil(hiddenSize / 64) * 64);
 }
+
+const unitsOverrides = new WeakMap<Engine, number>();
+
+/** Tests only: a fixed number of hidden units per backward_step thread (1, 2 or 4), or undefined for the rule below. */
+export function setBackwardStepUnits(engine: Engine, units: number | undefined): void {
+  if (units === undefined) {
+    unitsOverrides.delete(engine);
+    return;
+  }
+  if (units !== 1 && units !== 2 && units !== 4) throw new Error(`backward_step units must be 1, 2 or 4, got ${units}`);
+  unitsOverrides.set(engine, units);
+}
+
+/**
+ * Hidden units per backward_step thread (UNITS in lib/recurrent.wgsl). Each k of the recurrent
+ * term loads four rows' gate gradients and one W_hh weight per unit, so with 4 units those loads
+ * serve 16 multiply-adds instead of 4: on a software adapter, where every load is a gather, that
+ * measured backward steps 15-20% faster on S (`npm run bench`, 2026-12-04). A GPU broadcasts those
+ * loads within a warp and wants the threads, so it keeps one unit per thread.
+ */
+export function backwardStepUnits(engine: Engine): number {
+  return unitsOverrides.get(engine) ?? (isSoftwareAdapter(engine) ? 4 : 1);
+}

@@ -3,14 +3,14 @@
 // matter for it, the training cases without norms where `auto` would not run them per-step (on a
 // GPU adapter; on a software adapter run-group.gpu.test.ts already does), the head's input gradient
 // folded into the top layer's backward_step (FOLD_HEAD) and not, layer 0's input projection folded
-// into forward_step (FOLD_INPUT, I < 16: every case below but the I 16 one) and not, and a dispatch
-// count that does grow with T.
-import { beforeAll, describe, expect, it } from 'vitest';
+// into forward_step (FOLD_INPUT, I < 16: every case below but the I 16 one) and not, backward_step
+// with 1, 2 and 4 hidden units a thread (UNITS), and a dispatch count that does grow with T.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
 import { checkAgainstReference, countDispatches, expectHeadFold, HEAD_FOLD_CASES } from './kernel-path-check';
-import { chooseKernelPath, FOLD_INPUT_BELOW, setKernelPolicy } from './kernel-path';
+import { backwardStepUnits, chooseKernelPath, FOLD_INPUT_BELOW, setBackwardStepUnits, setKernelPolicy } from './kernel-path';
 import { RnnGpu } from './rnn-gpu';
 import { CELL_KINDS, type CellKind } from './layout';
 
@@ -37,6 +37,21 @@ describe.each(CELL_KINDS)('%s per-step kernels vs float64 reference', (cell: Cel
     const worst = await checkAgainstReference(gpu.engine, {
       shape: { cell, inputSize: c.I, hiddenSize: c.H, numLayers: c.layers, bidirectional: c.bidirectional, residual: c.residual },
       seqLen: c.T, batch: c.B, runs: c.R, seed: 31 * c.H + c.T,
+    });
+    for (const w of worst) expect(w.ratio, `${w.name}: max abs ${w.maxAbs}`).toBeLessThanOrEqual(1);
+  });
+});
+
+describe.each([1, 2, 4])('backward_step with %i hidden units a thread vs float64 reference', (units) => {
+  afterEach(() => setBackwardStepUnits(gpu.engine, undefined));
+  // the adapter's own choice already ran every case above
+  const cases = CASES.filter((c) => c.H % 4 !== 0 || c.bidirectional);
+  it.for(CELL_KINDS.flatMap((cell) => cases.map((c) => [cell, c.name, c] as const)))('%s, %s', async ([cell, , c], ctx) => {
+    if (units === backwardStepUnits(gpu.engine)) ctx.skip(`${units} is this adapter's own choice: the cases above ran it`);
+    setBackwardStepUnits(gpu.engine, units);
+    const worst = await checkAgainstReference(gpu.engine, {
+      shape: { cell, inputSize: c.I, hiddenSize: c.H, numLayers: c.layers, bidirectional: c.bidirectional, residual: c.residual },
+      seqLen: c.T, batch: c.B, runs: c.R, seed: 7 * c.H + c.T + units,
     });
     for (const w of worst) expect(w.ratio, `${w.name}: max abs ${w.maxAbs}`).toBeLessThanOrEqual(1);
   });

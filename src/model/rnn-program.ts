@@ -32,7 +32,7 @@ import { CELLS, hasState } from './cells';
 import { cellKernel, KEEP, MODE, PHASE, ROWS_PER_THREAD, STEP_RECORD, type StepField } from './cell-kernels';
 import type { DirectionPlan, LayerPlan, NormSite, ParamSpec } from './plan';
 import type { RnnGpu } from './rnn-gpu';
-import { chooseKernelPath, foldsHead, foldsInput, loopingWorkgroup } from './kernel-path';
+import { backwardStepUnits, chooseKernelPath, foldsHead, foldsInput, loopingWorkgroup } from './kernel-path';
 import { recordBackwardLoop, recordForwardLoop } from './rnn-looping';
 
 /** `struct LayerOut` in shaders/layer_output.wgsl. */
@@ -204,16 +204,17 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
   const foldHead = net.head !== undefined && foldsHead(net.head.outputs, net.layerOutputs);
   const [fwd, bwd] = looping ? ['forward_loop', 'backward_loop'] as const : ['forward_step', 'backward_step'] as const;
   const loopWorkgroup = looping ? loopingWorkgroup(engine, H) : undefined;
+  const stepUnits = looping ? undefined : backwardStepUnits(engine);
   const kernels = {
     forward: await engine.kernel(cellKernel(cell, fwd, { variational, norm, batch, loopWorkgroup })),
     forwardPlain: await engine.kernel(cellKernel(cell, fwd, { norm, batch, loopWorkgroup })),
     forwardFold: folding ? await engine.kernel(cellKernel(cell, fwd, { variational, foldInput: true, loopWorkgroup })) : undefined,
     forwardFoldPlain: folding ? await engine.kernel(cellKernel(cell, fwd, { foldInput: true, loopWorkgroup })) : undefined,
-    backward: await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup })),
-    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup })) : undefined,
-    backwardFold: foldHead ? await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup, foldHead })) : undefined,
+    backward: await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup, stepUnits })),
+    diagnostics: shape.diagnostics ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup, stepUnits })) : undefined,
+    backwardFold: foldHead ? await engine.kernel(cellKernel(cell, bwd, { variational, norm, batch, loopWorkgroup, foldHead, stepUnits })) : undefined,
     diagnosticsFold: foldHead && shape.diagnostics
-      ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup, foldHead }))
+      ? await engine.kernel(cellKernel(cell, bwd, { variational, diagnostics: true, norm, batch, loopWorkgroup, foldHead, stepUnits }))
       : undefined,
     normC: normC ? await engine.kernel(cellKernel(cell, cEntry, { variational, norm, batch })) : undefined,
     normCPlain: normC ? await engine.kernel(cellKernel(cell, cEntry, { norm, batch })) : undefined,
@@ -287,8 +288,8 @@ export async function recordNetwork(net: RnnGpu, builder: ProgramBuilder): Promi
       if (net.layerOutputs) await recordLayerOutput(net, builder, list, layer, 'forward', train && !!shape.dropout);
     }
   }
-  await recordBackward(net, builder, 'backward', kernels.backward, kernels.backwardFold, false, looping);
-  if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, kernels.diagnosticsFold, true, looping);
+  await recordBackward(net, builder, 'backward', kernels.backward, kernels.backwardFold, false, looping, stepUnits ?? 1);
+  if (kernels.diagnostics) await recordBackward(net, builder, 'backward-diagnostics', kernels.diagnostics, kernels.diagnosticsFold, true, looping, stepUnits ?? 1);
   return { zeroesInitialState: zeroInitial, foldsHead: foldHead };
 }
 
@@ -335,7 +336,9 @@ function headFold(net: RnnGpu, dir: DirectionPlan): { fields: Partial<Record<Ste
  * The backward list `list` with the step kernel `plain`; the top layer runs `folded` instead when
  * given (FOLD_HEAD: it reads the head's dY where the others read their dy).
  */
-async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string, plain: Kernel, folded: Kernel | undefined, diagnostics: boolean, looping: boolean): Promise<void> {
+async function recordBackward(
+  net: RnnGpu, builder: ProgramBuilder, list: string, plain: Kernel, folded: Kernel | undefined, diagnostics: boolean, looping: boolean, units: number,
+): Promise<void> {
   const { engine, shape, slot, plan } = net;
   const { runs: R, seqLen: T, batch: B, hiddenSize: H, cell } = shape;
   const GH = plan.gates * H;
@@ -343,7 +346,8 @@ async function recordBackward(net: RnnGpu, builder: ProgramBuilder, list: string
   const norm = hasNorm(net);
   const batch = shape.norm === 'batch';
   const normC = norm && hasState(cell, 'c');
-  const stepGroups = [Math.ceil(H / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
+  // backward_step: a thread per `units` hidden units (lib/recurrent.wgsl UNITS)
+  const stepGroups = [Math.ceil(Math.ceil(H / units) / 64), Math.ceil(B / ROWS_PER_THREAD), R] as const;
   const rowGroups = [B, 1, R] as const;
   const gateNormGroups = batch ? [Math.ceil(GH / 64), 1, R] as const : rowGroups;
   const cNormGroups = batch ? [Math.ceil(H / 64), 1, R] as const : rowGroups;
