@@ -37,12 +37,12 @@ async function lists(spec: GroupSpec) {
 }
 
 describe('what a group records', () => {
-  it('no trick used: the plain lists (per layer one projection (on the looping path none for layer 0) and T steps, or one looping dispatch), no dropout stage, no diagnostics list', async () => {
+  it('no trick used: the plain lists (per layer one projection (none for layer 0 when its input is below 16 wide) and T steps, or one looping dispatch), no dropout stage, no diagnostics list', async () => {
     const plain = await lists({ ...BASE, runs: [run('a', 1), run('b', 2, { dropout: 0, recurrentDropout: 0 })] });
     try {
       const path = chooseKernelPath(gpu.engine, BASE).path;
       const stepDispatches = path === 'looping' ? 1 : BASE.seqLen;
-      // layer 0's projection is folded into its looping kernel (a 1-wide input)
+      // layer 0's projection is folded into its forward kernel (a 1-wide input)
       const projections = 2 - (foldsInput(0, BASE.task.inputSize) ? 1 : 0);
       expect(plain.forward).toBe(projections + 2 * stepDispatches);
       expect(plain.diagnostics).toBe(0);
