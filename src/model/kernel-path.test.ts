@@ -1,10 +1,12 @@
 // Which kernel path a shape runs under each policy, and the looping kernels' chunk length and workgroup size: from a FLOP budget per dispatch (whole dispatch on a software
 // adapter, per workgroup on a GPU), never below one step, and the tests' fixed override; when the
-// top layer folds the head's input gradient (FOLD_HEAD).
+// top layer folds the head's input gradient (FOLD_HEAD) and layer 0 its input projection (FOLD_INPUT);
+// how many hidden units a backward_step thread serves.
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../engine/engine';
 import {
-  chooseKernelPath, FOLD_HEAD_MAX_OUTPUTS, foldsHead, LOOPING_MAX_HIDDEN, loopingChunk, loopingWorkgroup, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup,
+  backwardStepUnits, chooseKernelPath, FOLD_HEAD_MAX_OUTPUTS, FOLD_INPUT_BELOW, foldsHead, foldsInput, LOOPING_MAX_HIDDEN, loopingChunk, loopingWorkgroup,
+  setBackwardStepUnits, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup,
 } from './kernel-path';
 
 const engine = (description: string) => ({ adapterInfo: { vendor: '', architecture: '', description } }) as unknown as Engine;
@@ -91,5 +93,28 @@ describe('foldsHead', () => {
     expect([1, 3, 16].map((o) => foldsHead(o, false))).toEqual([true, true, true]);
     expect([17, 60].map((o) => foldsHead(o, false))).toEqual([false, false]);
     expect([1, 3, 16].map((o) => foldsHead(o, true))).toEqual([false, false, false]);
+  });
+});
+
+describe('foldsInput', () => {
+  it('folds layer 0\'s projection of an input narrower than 16, on either path; never a layer above', () => {
+    expect(FOLD_INPUT_BELOW).toBe(16);
+    expect([1, 8, 15].map((i) => foldsInput(0, i))).toEqual([true, true, true]);
+    expect([16, 64].map((i) => foldsInput(0, i))).toEqual([false, false]);
+    expect([1, 8].map((i) => foldsInput(1, i))).toEqual([false, false]);
+  });
+});
+
+describe('backwardStepUnits', () => {
+  it('4 units a thread on a software adapter, 1 on a GPU; a fixed count for tests until cleared, only 1, 2 or 4', () => {
+    const sw = engine('SwiftShader');
+    const gpu = engine('NVIDIA H200');
+    expect(backwardStepUnits(sw)).toBe(4);
+    expect(backwardStepUnits(gpu)).toBe(1);
+    setBackwardStepUnits(gpu, 2);
+    expect(backwardStepUnits(gpu)).toBe(2);
+    setBackwardStepUnits(gpu, undefined);
+    expect(backwardStepUnits(gpu)).toBe(1);
+    for (const bad of [0, 3, 8, 1.5]) expect(() => setBackwardStepUnits(sw, bad)).toThrow(`got ${bad}`);
   });
 });
