@@ -4,18 +4,17 @@
  * its legend), and per layer the latest diagnostic step as a line per run. It reads the records'
  * gradThroughTime; whoever shows it turns the diagnostics on (<diagnostics-panel>).
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
 import type { Experiment } from '../experiments/experiment';
 import type { RunHistory, RunRecord } from '../experiments/history';
-import { chartDrawScheduler, type DrawJob } from './chart/draw-scheduler';
 import { RunFlow, directionLabel, sharedScale } from './chart/grad-flow';
 import { formatRound } from './chart/axis-ticks';
 import { drawColorLegend, drawHeatmap, drawLogLines, type PlotLine } from './chart/plot-canvas';
-import { ColorSchemeController, readChartTheme } from './color-scheme';
+import { CanvasView } from './canvas-view';
+import { readChartTheme } from './color-scheme';
 import { cssProps } from './css-props';
 import { ExperimentController } from './experiment-controller';
-import type { Workspace } from './workspace';
 
 /** Most heatmap columns drawn (about one per 2 CSS px of a 600 px card). */
 const MAX_COLUMNS = 300;
@@ -29,9 +28,7 @@ interface ShownRun {
 }
 
 @customElement('gradient-flow-view')
-export class GradientFlowView extends LitElement {
-  @property({ attribute: false }) workspace?: Workspace;
-
+export class GradientFlowView extends CanvasView {
   /** Bumped when data arrive, so the template (labels, canvases) follows. */
   @state() private _revision = 0;
 
@@ -45,9 +42,6 @@ export class GradientFlowView extends LitElement {
       for (const id of [...this.flows.keys()]) if (!ids.has(id)) this.flows.delete(id);
     },
   });
-  private readonly job: DrawJob = { draw: () => this.draw() };
-  private readonly resize = new ResizeObserver(() => chartDrawScheduler.request(this.job));
-
   static override styles = css`
     :host { display: block; }
     .legend { display: grid; grid-template-columns: auto minmax(0, 32rem); justify-content: start; gap: 0.75rem; align-items: center; font-size: 0.85rem; }
@@ -60,33 +54,13 @@ export class GradientFlowView extends LitElement {
     .note { color: var(--text-muted); font-size: 0.85rem; margin: 0.4rem 0 0; }
   `;
 
-  constructor() {
-    super();
-    new ColorSchemeController(this, () => chartDrawScheduler.request(this.job));
-  }
-
   /** Per run: its diagnostic steps and the latest norms [direction][t] (for tests). */
   summary(): { runId: string; steps: number[]; latest?: number[][] }[] {
     return [...this.flows].map(([runId, f]) => ({ runId, steps: f.steps.map((s) => s.step), latest: f.latest?.norms.map((r) => [...r]) }));
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize.observe(this);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resize.disconnect();
-    chartDrawScheduler.cancel(this.job);
-  }
-
   protected override willUpdate(): void {
     this.controller.setWorkspace(this.workspace);
-  }
-
-  protected override updated(): void {
-    chartDrawScheduler.request(this.job);
   }
 
   override render() {
@@ -177,7 +151,7 @@ export class GradientFlowView extends LitElement {
     this._revision++;
   }
 
-  private draw(): void {
+  protected override draw(): void {
     if (!this.isConnected) return;
     const theme = readChartTheme(this);
     const runs = this.shownRuns();
