@@ -186,38 +186,17 @@ var<private> folded_b0: u32;
 // folded[b][g] = b_ih[g*H + j] + sum_i W_ih[g*H + j, i] * x_t[b, i] for rows b0..b0+3 (each
 // weight loaded once for the four rows, as in recurrent_forward).
 fn fold_input(r: u32, b0: u32, j: u32) {
-  let H = u.H;
   let I = u.n_in;
-  let p = r * u.p_run;
-  let gate = H * I; // distance between gate blocks of W_ih
-  let w = p + u.w_ih + j * I;
-  let bi = p + u.b_ih + j;
-  var bias = vec4<f32>(params[bi], 0.0, 0.0, 0.0);
-  if (G > 1u) { // G is 1, 3 or 4
-    bias.y = params[bi + H];
-    bias.z = params[bi + 2u * H];
-  }
-  if (G > 3u) {
-    bias.w = params[bi + 3u * H];
-  }
-  folded = Rows4(bias, bias, bias, bias);
-  folded_b0 = b0;
+  let bias = gate_vector(r * u.p_run + u.b_ih + j, u.H);
+  var acc = Rows4(bias, bias, bias, bias);
+  let w = r * u.p_run + u.w_ih + j * I;
   let x = u.x_off + r * u.x_run + ts.t * u.B * I;
   let rows = vec4<u32>(row_start(x, b0, 0u, I), row_start(x, b0, 1u, I), row_start(x, b0, 2u, I), row_start(x, b0, 3u, I));
   for (var i = 0u; i < I; i++) {
-    var wv = vec4<f32>(params[w + i], 0.0, 0.0, 0.0);
-    if (G > 1u) {
-      wv.y = params[w + gate + i];
-      wv.z = params[w + 2u * gate + i];
-    }
-    if (G > 3u) {
-      wv.w = params[w + 3u * gate + i];
-    }
-    folded.r0 += wv * acts[rows.x + i];
-    folded.r1 += wv * acts[rows.y + i];
-    folded.r2 += wv * acts[rows.z + i];
-    folded.r3 += wv * acts[rows.w + i];
+    add_gate_rows(&acc, w, u.H * I, rows, i);
   }
+  folded = acc;
+  folded_b0 = b0;
 }
 
 // The gradient arriving on h_t[b, j] from above: dy's element, or under FOLD_HEAD
@@ -287,19 +266,30 @@ fn recurrent_forward(r: u32, b0: u32, j: u32) -> Rows4 {
 
 // hh += W_hh[g*H + j, k] * h_{t-1}[row, k] for the four rows (starting at `rows`) and the G gates.
 fn forward_term(hh: ptr<function, Rows4>, w: u32, rows: vec4<u32>, k: u32) {
-  let gate = u.H * u.H; // distance between gate blocks of W_hh
-  var wv = vec4<f32>(params[w + k], 0.0, 0.0, 0.0);
+  add_gate_rows(hh, w, u.H * u.H, rows, k);
+}
+
+// acc[b] += (params[w + g * gate + k] for the G gates) * acts[rows[b] + k]: one column k of a
+// gate-major weight matrix (gate blocks `gate` floats apart) times four rows of acts.
+fn add_gate_rows(acc: ptr<function, Rows4>, w: u32, gate: u32, rows: vec4<u32>, k: u32) {
+  let wv = gate_vector(w + k, gate);
+  (*acc).r0 += wv * acts[rows.x + k];
+  (*acc).r1 += wv * acts[rows.y + k];
+  (*acc).r2 += wv * acts[rows.z + k];
+  (*acc).r3 += wv * acts[rows.w + k];
+}
+
+// params[at + g * gate] for the G gates in component g (the rest 0).
+fn gate_vector(at: u32, gate: u32) -> vec4<f32> {
+  var v = vec4<f32>(params[at], 0.0, 0.0, 0.0);
   if (G > 1u) { // G is 1, 3 or 4
-    wv.y = params[w + gate + k];
-    wv.z = params[w + 2u * gate + k];
+    v.y = params[at + gate];
+    v.z = params[at + 2u * gate];
   }
   if (G > 3u) {
-    wv.w = params[w + 3u * gate + k];
+    v.w = params[at + 3u * gate];
   }
-  (*hh).r0 += wv * acts[rows.x + k];
-  (*hh).r1 += wv * acts[rows.y + k];
-  (*hh).r2 += wv * acts[rows.z + k];
-  (*hh).r3 += wv * acts[rows.w + k];
+  return v;
 }
 
 // The gradient reaching h_{t-1}[b, j] through W_hh for rows b0..b0+3 (component i = row b0 + i):
