@@ -255,17 +255,12 @@ fn gemm_blocked(
     for (; k < len; k++) {
       block_term(&acc, ai, bi, k, sums);
     }
-    let acc0 = acc.c0;
-    let acc1 = acc.c1;
-    let acc2 = acc.c2;
-    let acc3 = acc.c3;
-    let acc_sum = acc.sum;
-    store_block_row(q, ms.x, ns, acc0);
-    store_block_row(q, ms.y, ns, acc1);
-    store_block_row(q, ms.z, ns, acc2);
-    store_block_row(q, ms.w, ns, acc3);
+    store_block_row(q, ms.x, ns, acc.c0);
+    store_block_row(q, ms.y, ns, acc.c1);
+    store_block_row(q, ms.z, ns, acc.c2);
+    store_block_row(q, ms.w, ns, acc.c3);
     if (sums && tx == 0u) {
-      store_sums(q, ms, acc_sum);
+      store_sums(q, ms, acc.sum);
     }
   }
 }
