@@ -73,9 +73,11 @@ export function cellKernel(cell: CellKind, entryPoint: CellEntryPoint, variant: 
   const all: Record<string, number> = { ...constants };
   if (variant.variational) all.VARIATIONAL = 1;
   const loop = entryPoint === 'forward_loop' || entryPoint === 'backward_loop';
-  if (variant.diagnostics && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.DIAGNOSTICS = 1;
-  if (variant.foldInput && (entryPoint === 'forward_loop' || entryPoint === 'forward_step')) all.FOLD_INPUT = 1;
-  if (variant.foldHead && (entryPoint === 'backward_step' || entryPoint === 'backward_loop')) all.FOLD_HEAD = 1;
+  const forward = entryPoint === 'forward_step' || entryPoint === 'forward_loop';
+  const backward = entryPoint === 'backward_step' || entryPoint === 'backward_loop';
+  if (variant.diagnostics && backward) all.DIAGNOSTICS = 1;
+  if (variant.foldInput && forward) all.FOLD_INPUT = 1;
+  if (variant.foldHead && backward) all.FOLD_HEAD = 1;
   if (loop && variant.loopWorkgroup !== undefined && variant.loopWorkgroup !== 64) all.LOOP_WG = variant.loopWorkgroup;
   if (entryPoint === 'backward_step' && variant.stepUnits !== undefined && variant.stepUnits !== 1) all.UNITS = variant.stepUnits;
   if (variant.norm) {

@@ -117,24 +117,38 @@ export interface LoopingChunkShape {
   gates: number;
 }
 
-const chunkOverrides = new WeakMap<Engine, number>();
+/**
+ * A per-engine number that tests may fix in place of a rule: `set(engine, v)` fixes v (or throws
+ * `problem(v)`, when it gives one, with the value), `set(engine, undefined)` goes back to the rule.
+ */
+function testOverride(problem: (v: number) => string | undefined) {
+  const fixed = new WeakMap<Engine, number>();
+  return {
+    get: (engine: Engine): number | undefined => fixed.get(engine),
+    set(engine: Engine, v: number | undefined): void {
+      if (v === undefined) {
+        fixed.delete(engine);
+        return;
+      }
+      const bad = problem(v);
+      if (bad) throw new Error(`${bad}, got ${v}`);
+      fixed.set(engine, v);
+    },
+  };
+}
+
+const chunkOverride = testOverride((steps) =>
+  (!Number.isInteger(steps) || steps < 1 ? 'the looping chunk must be a whole number of timesteps >= 1' : undefined));
 
 /** Tests only: a fixed chunk length (timesteps per looping dispatch), or undefined for the estimate. */
-export function setLoopingChunk(engine: Engine, steps: number | undefined): void {
-  if (steps === undefined) {
-    chunkOverrides.delete(engine);
-    return;
-  }
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`the looping chunk must be a whole number of timesteps >= 1, got ${steps}`);
-  chunkOverrides.set(engine, steps);
-}
+export const setLoopingChunk = chunkOverride.set;
 
 /**
  * Processing steps per looping dispatch: as many as the FLOP budget allows (the W_hh mat-vec,
  * 2 G H^2 per row and step, dominates; backward costs about the same), at least 1.
  */
 export function loopingChunk(engine: Engine, shape: LoopingChunkShape): number {
-  const fixed = chunkOverrides.get(engine);
+  const fixed = chunkOverride.get(engine);
   if (fixed !== undefined) return fixed;
   const { runs: R, batch: B, hiddenSize: H, gates: G } = shape;
   const perRow = 2 * G * H * H;
@@ -148,19 +162,13 @@ export function loopingChunk(engine: Engine, shape: LoopingChunkShape): number {
 /** The WebGPU default for maxComputeInvocationsPerWorkgroup, which every device allows. */
 const MAX_LOOPING_WORKGROUP = 256;
 
-const workgroupOverrides = new WeakMap<Engine, number>();
+const workgroupOverride = testOverride((threads) =>
+  (!Number.isInteger(threads) || threads < 4 || threads > MAX_LOOPING_WORKGROUP || threads % 4 !== 0
+    ? `the looping workgroup must be a multiple of 4 from 4 to ${MAX_LOOPING_WORKGROUP} threads`
+    : undefined));
 
 /** Tests only: a fixed looping workgroup size (a multiple of 4 up to 256), or undefined for the rule below. */
-export function setLoopingWorkgroup(engine: Engine, threads: number | undefined): void {
-  if (threads === undefined) {
-    workgroupOverrides.delete(engine);
-    return;
-  }
-  if (!Number.isInteger(threads) || threads < 4 || threads > MAX_LOOPING_WORKGROUP || threads % 4 !== 0) {
-    throw new Error(`the looping workgroup must be a multiple of 4 from 4 to ${MAX_LOOPING_WORKGROUP} threads, got ${threads}`);
-  }
-  workgroupOverrides.set(engine, threads);
-}
+export const setLoopingWorkgroup = workgroupOverride.set;
 
 /**
  * Threads per looping workgroup. A GPU runs a workgroup's timesteps serially, so it gets one
@@ -169,23 +177,16 @@ export function setLoopingWorkgroup(engine: Engine, threads: number | undefined)
  * timestep's barrier, so it keeps 64.
  */
 export function loopingWorkgroup(engine: Engine, hiddenSize: number): number {
-  const fixed = workgroupOverrides.get(engine);
+  const fixed = workgroupOverride.get(engine);
   if (fixed !== undefined) return fixed;
   if (isSoftwareAdapter(engine)) return 64;
   return Math.min(MAX_LOOPING_WORKGROUP, Math.ceil(hiddenSize / 64) * 64);
 }
 
-const unitsOverrides = new WeakMap<Engine, number>();
+const unitsOverride = testOverride((units) => (units !== 1 && units !== 2 && units !== 4 ? 'backward_step units must be 1, 2 or 4' : undefined));
 
 /** Tests only: a fixed number of hidden units per backward_step thread (1, 2 or 4), or undefined for the rule below. */
-export function setBackwardStepUnits(engine: Engine, units: number | undefined): void {
-  if (units === undefined) {
-    unitsOverrides.delete(engine);
-    return;
-  }
-  if (units !== 1 && units !== 2 && units !== 4) throw new Error(`backward_step units must be 1, 2 or 4, got ${units}`);
-  unitsOverrides.set(engine, units);
-}
+export const setBackwardStepUnits = unitsOverride.set;
 
 /**
  * Hidden units per backward_step thread (UNITS in lib/recurrent.wgsl). Each k of the recurrent
@@ -195,5 +196,5 @@ export function setBackwardStepUnits(engine: Engine, units: number | undefined):
  * loads within a warp and wants the threads, so it keeps one unit per thread.
  */
 export function backwardStepUnits(engine: Engine): number {
-  return unitsOverrides.get(engine) ?? (isSoftwareAdapter(engine) ? 4 : 1);
+  return unitsOverride.get(engine) ?? (isSoftwareAdapter(engine) ? 4 : 1);
 }
