@@ -74,7 +74,7 @@ function stepRecord(net: RnnGpu, dir: DirectionPlan, t: number, variational: boo
   const forward = dir.direction === 'forward';
   const norm = hasNorm(net);
   const stride = statStride(net);
-  const dgh = net.dgates.view(net.dgates.has('dgh') ? 'dgh' : 'dgx').offset;
+  const { dgh } = gateGradients(net);
   const view = (arena: { has(v: string): boolean; view(v: string): { offset: number } }, v: string) => (arena.has(v) ? arena.view(v).offset : 0);
   const x = net.dataInput();
   return STEP_RECORD.pack({
@@ -359,10 +359,7 @@ async function recordBackward(
   const normCBackward = normC
     ? await engine.kernel(cellKernel(cell, batch ? 'bn_c_backward' : 'norm_c_backward', { variational, norm, batch }))
     : undefined;
-  const dgx = net.dgates.view('dgx').offset;
-  const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
-  // What the weights saw: with a norm, the gradients before it
-  const dgxIn = norm ? net.dgates.view('dgxr').offset : dgx;
+  const { dgx, dgh, dgxIn } = gateGradients(net);
   const gates = (off: number, width = GH): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * width, rs: width, cs: 1 });
   // Gradient targets (a direction's dy, or 'data') already holding a value: later writers accumulate.
   const written = new Set<number | 'data'>();
@@ -408,8 +405,7 @@ async function recordBackward(
           recordAt(net, dir, firstStep, variational, { mode: MODE.initial, rec_row: firstStep }), resources, stepGroups);
       }
 
-      const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>
-        ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
+      const grad = (kind: ParamSpec['kind'], rs: number) => gradOperand(net, dir, kind, rs);
       for (const spec of weightGradientProducts(net, dir)) await addGemm(engine, builder, list, spec, net.deferred);
       if (norm) {
         await addColumnSum(engine, builder, list, { label: `bias_ih gradient ${name}`, runs: R, m: T * B, n: GH, a: gates(dgx), c: grad('bias_ih', 0) });
@@ -455,20 +451,15 @@ async function recordBackward(
  * W_hh. RnnGpu plans them before recording (deferred reductions), so they are described here once.
  */
 export function weightGradientProducts(net: RnnGpu, dir: DirectionPlan): GemmSpec[] {
-  const { slot, plan, shape } = net;
+  const { plan, shape } = net;
   const { runs: R, seqLen: T, batch: B, hiddenSize: H } = shape;
   const GH = plan.gates * H;
   const norm = hasNorm(net);
   const variational = !!shape.recurrentDropout;
   const name = dirName(dir);
-  const dgx = net.dgates.view('dgx').offset;
-  const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
-  // What the weights saw: with a norm, the gradients before it
-  const dgxIn = norm ? net.dgates.view('dgxr').offset : dgx;
-  const dghIn = norm ? net.dgates.view('dghr').offset : dgh;
+  const { dgxIn, dghIn } = gateGradients(net);
   const gatesT = (off: number): Operand => ({ buffer: net.dgates.buffer, off, run: T * B * GH, rs: 1, cs: GH });
-  const grad = (kind: ParamSpec['kind'], rs: number, column = 0): Operand =>
-    ({ buffer: slot.grads, off: net.paramOffset(dir, kind) + column, run: slot.runStride, rs, cs: 1 });
+  const grad = (kind: ParamSpec['kind'], rs: number, column = 0) => gradOperand(net, dir, kind, rs, column);
   // Without norm the weight gradients' A operands are the bias gradients' summands (dgx, dgh), so
   // each GEMM's row-sum column yields its bias gradient; under norm the biases see the normalised
   // gates' gradient instead, summed by column sums of their own.
@@ -487,6 +478,22 @@ export function weightGradientProducts(net: RnnGpu, dir: DirectionPlan): GemmSpe
     c: grad('weight_hh', H), rowSums: sums('bias_hh'),
   });
   return specs;
+}
+
+/**
+ * Where the gate gradients are in dgates: dgx and dgh (dgx itself where the cell keeps no separate
+ * one), and what the weights saw (with a norm, the gradients before it).
+ */
+function gateGradients(net: RnnGpu): { dgx: number; dgh: number; dgxIn: number; dghIn: number } {
+  const norm = hasNorm(net);
+  const dgx = net.dgates.view('dgx').offset;
+  const dgh = net.dgates.has('dgh') ? net.dgates.view('dgh').offset : dgx;
+  return { dgx, dgh, dgxIn: norm ? net.dgates.view('dgxr').offset : dgx, dghIn: norm ? net.dgates.view('dghr').offset : dgh };
+}
+
+/** The gradient of direction `dir`'s parameter `kind` (from `column` on) in grads, rows `rs` apart. */
+function gradOperand(net: RnnGpu, dir: DirectionPlan, kind: ParamSpec['kind'], rs: number, column = 0): Operand {
+  return { buffer: net.slot.grads, off: net.paramOffset(dir, kind) + column, run: net.slot.runStride, rs, cs: 1 };
 }
 
 /** `l1` or `l1 reverse`, for labels. */
