@@ -1,8 +1,9 @@
 /**
  * Test support shared by the kernel-path suites (looping.gpu.test.ts, per-step.gpu.test.ts): one
  * network's forward and backward on the GPU, for R runs with their own weights, against the
- * float64 reference (src/reference/rnn.ts), the count of recurrent-kernel dispatches in a list, and
- * the training groups whose top layer folds the head's input gradient (FOLD_HEAD) or must not.
+ * float64 reference (src/reference/rnn.ts), the count of recurrent-kernel dispatches in a list, where
+ * layer 0's input projection is folded into the forward kernels (FOLD_INPUT), and the training
+ * groups whose top layer folds the head's input gradient (FOLD_HEAD) or must not.
  */
 import { expect } from 'vitest';
 import { SineTask } from '../data/tasks/sine';
@@ -104,6 +105,31 @@ export async function countDispatches(engine: Engine, shape: RnnGroupShape, list
   } finally {
     net.destroy();
   }
+}
+
+/**
+ * That the forward lists of `net` (2 bidirectional layers, with `forward-eval`) form layer 0's input
+ * projection inside its `entryPoint` dispatches exactly when `folded`: then layer 0 records no input
+ * projection GEMM and only its forward dispatches run FOLD_INPUT; layer 1 reads both directions of
+ * layer 0, two parts per direction, always by GEMM. Returns each list's `entryPoint` dispatches.
+ */
+export function expectInputFold(net: RnnGpu, folded: boolean, entryPoint: 'forward_step' | 'forward_loop'): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const list of ['forward', 'forward-eval']) {
+    const dispatches = net.program.list(list);
+    const projections = dispatches.map((d) => d.bindGroup.label).filter((l) => l.startsWith('input projection'));
+    expect(projections.filter((l) => l.startsWith('input projection l1')), list).toHaveLength(4);
+    for (const label of ['input projection l0', 'input projection l0 reverse']) {
+      expect(projections.includes(label), `${list} (folded: ${folded}): ${label}`).toBe(!folded);
+    }
+    const forward = dispatches.filter((d) => d.kernel.desc.entryPoint === entryPoint);
+    for (const d of forward) {
+      const expected = folded && d.bindGroup.label.includes(' l0') ? 1 : undefined;
+      expect(d.kernel.desc.constants?.FOLD_INPUT, `${list} (folded: ${folded}): ${d.bindGroup.label}`).toBe(expected);
+    }
+    counts[list] = forward.length;
+  }
+  return counts;
 }
 
 /** A training case for the head fold: whether its top layer folds, and (looping path) the chunk length. */

@@ -17,7 +17,7 @@ import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
-import { checkAgainstReference, countDispatches, expectHeadFold, HEAD_FOLD_CASES, type CheckCase } from './kernel-path-check';
+import { checkAgainstReference, countDispatches, expectHeadFold, expectInputFold, HEAD_FOLD_CASES, type CheckCase } from './kernel-path-check';
 import { chooseKernelPath, FOLD_INPUT_BELOW, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
@@ -174,19 +174,7 @@ describe('looping dispatches', () => {
     for (const I of [3, FOLD_INPUT_BELOW - 1, FOLD_INPUT_BELOW]) {
       const net = await RnnGpu.create(gpu.engine, { ...shape(4), inputSize: I });
       try {
-        const folded = I < FOLD_INPUT_BELOW;
-        for (const list of ['forward', 'forward-eval']) {
-          const dispatches = net.program.list(list);
-          const projections = dispatches.filter((d) => d.bindGroup.label.startsWith('input projection')).map((d) => d.bindGroup.label);
-          const l0 = ['input projection l0', 'input projection l0 reverse'];
-          // layer 1 reads both directions of layer 0: two parts per direction, always by GEMM
-          expect(projections.filter((l) => l.startsWith('input projection l1')).length, list).toBe(4);
-          for (const label of l0) expect(projections.includes(label), `${list} I=${I}: ${label}`).toBe(!folded);
-          for (const d of dispatches.filter((d) => d.kernel.desc.entryPoint === 'forward_loop')) {
-            const expected = folded && d.bindGroup.label.includes(' l0') ? 1 : undefined;
-            expect(d.kernel.desc.constants?.FOLD_INPUT, `${list} I=${I}: ${d.bindGroup.label}`).toBe(expected);
-          }
-        }
+        expectInputFold(net, I < FOLD_INPUT_BELOW, 'forward_loop');
       } finally {
         net.destroy();
       }

@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
-import { checkAgainstReference, countDispatches, expectHeadFold, HEAD_FOLD_CASES } from './kernel-path-check';
+import { checkAgainstReference, countDispatches, expectHeadFold, expectInputFold, HEAD_FOLD_CASES } from './kernel-path-check';
 import { backwardStepUnits, chooseKernelPath, FOLD_INPUT_BELOW, setBackwardStepUnits, setKernelPolicy } from './kernel-path';
 import { RnnGpu } from './rnn-gpu';
 import { CELL_KINDS, type CellKind } from './layout';
@@ -82,20 +82,8 @@ describe('per-step dispatches', () => {
         cell: 'lstm', inputSize: I, hiddenSize: 8, numLayers: 2, seqLen: 3, batch: 5, runs: 1, bidirectional: true, evalForward: true,
       });
       try {
-        const folded = I < FOLD_INPUT_BELOW;
-        for (const list of ['forward', 'forward-eval']) {
-          const dispatches = net.program.list(list);
-          const projections = dispatches.map((d) => d.bindGroup.label).filter((l) => l.startsWith('input projection'));
-          // layer 1 reads both directions of layer 0: two parts per direction, always by GEMM
-          expect(projections.filter((l) => l.startsWith('input projection l1')), list).toHaveLength(4);
-          expect(projections.filter((l) => l.startsWith('input projection l0')), `${list} I=${I}`).toHaveLength(folded ? 0 : 2);
-          const steps = dispatches.filter((d) => d.kernel.desc.entryPoint === 'forward_step');
-          expect(steps, list).toHaveLength(2 * 2 * 3);
-          for (const d of steps) {
-            const expected = folded && d.bindGroup.label.includes(' l0') ? 1 : undefined;
-            expect(d.kernel.desc.constants?.FOLD_INPUT, `${list} I=${I}: ${d.bindGroup.label}`).toBe(expected);
-          }
-        }
+        const steps = expectInputFold(net, I < FOLD_INPUT_BELOW, 'forward_step');
+        for (const list of ['forward', 'forward-eval']) expect(steps[list], list).toBe(2 * 2 * 3);
       } finally {
         net.destroy();
       }
