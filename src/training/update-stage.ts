@@ -137,6 +137,8 @@ export class UpdateStage implements Stage {
   private readonly control: Arena;
   /** DEFERRED_RANGE_RECORD per deferred block, in ascending order of start. */
   private readonly deferredRanges: GPUBuffer;
+  /** How many blocks deferredRanges holds. */
+  private readonly rangeCount: number;
   /** [R][4] reduce-on-plateau state (lib/plateau.wgsl): best, bad, cooldown, scale; the plateau stage writes it. */
   readonly plateauState: Arena;
   private program!: Program;
@@ -152,9 +154,8 @@ export class UpdateStage implements Stage {
     const groups = partialGroups(segments);
     const control = stage.control;
     const offsets = { part_off: control.view('partials').offset, max_off: control.view('maxes').offset, norm_off: control.view('norms').offset };
-    const sums = deferredRanges(spec);
     const normPass = NORM_RECORD.pack({
-      p_run: P, segments: S, groups, ...offsets, ranges: sums.length, seg: segments.flatMap((s) => [s.offset, s.length]),
+      p_run: P, segments: S, groups, ...offsets, ranges: stage.rangeCount, seg: segments.flatMap((s) => [s.offset, s.length]),
     });
     const builder = new ProgramBuilder(engine, spec.label);
     // A partials binding without a source takes the (unread) table, which needs a buffer all the same.
@@ -197,6 +198,7 @@ export class UpdateStage implements Stage {
     this.nonfinite = engine.createBuffer(`${spec.label} non-finite weights`, 4 * R,
       GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     const sums = deferredRanges(spec);
+    this.rangeCount = sums.length;
     const table = Uint32Array.from(sums.flatMap((d) => DEFERRED_RANGE_RECORD.pack(d)));
     this.deferredRanges = engine.createBuffer(`${spec.label} deferred ranges`, Math.max(table.byteLength, 4 * DEFERRED_RANGE_RECORD.words),
       GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
