@@ -12,8 +12,8 @@ import { rnnBackward, rnnForward } from '../reference/rnn';
 import { Rng } from '../reference/random';
 import { compare } from '../testing/compare';
 import { ManyClassTask, SignTask } from '../testing/tasks';
-import { DROPOUT_RUNS, RUNS, type TrainingCase } from '../testing/training-cases';
-import type { RunGroup } from '../training/run-group';
+import { DROPOUT_RUNS, RUNS, trainAgainstReference, type TrainingCase } from '../testing/training-cases';
+import { RunGroup } from '../training/run-group';
 import { FOLD_HEAD_MAX_OUTPUTS } from './kernel-path';
 import { CELL_KINDS, paramLayout, type RnnShape } from './layout';
 import { planLayers } from './plan';
@@ -200,4 +200,13 @@ export function expectHeadFold(group: RunGroup, folds: boolean): void {
   for (const d of ['forward', 'forward-eval'].flatMap((l) => net.program.list(l))) {
     expect(d.kernel.desc.constants?.FOLD_HEAD, `forward: ${d.bindGroup.label}`).toBeUndefined();
   }
+}
+
+/** Trains `c` on `engine`'s current kernel path against the float64 reference, its head fold as `c.folds` says. */
+export async function trainHeadFoldCase(engine: Engine, c: HeadFoldCase): Promise<void> {
+  await trainAgainstReference(async (spec, onRecords) => {
+    const group = await RunGroup.create(engine, spec, onRecords);
+    expectHeadFold(group, c.folds);
+    return group;
+  }, c);
 }

@@ -17,7 +17,7 @@ import { dispatchLabels } from '../testing/dispatch-labels';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
-import { checkAgainstReference, countDispatches, expectHeadFold, expectInputFold, HEAD_FOLD_CASES, type CheckCase } from './kernel-path-check';
+import { checkAgainstReference, countDispatches, expectInputFold, HEAD_FOLD_CASES, trainHeadFoldCase, type CheckCase } from './kernel-path-check';
 import { chooseKernelPath, FOLD_INPUT_BELOW, LOOPING_MAX_HIDDEN, setKernelPolicy, setLoopingChunk, setLoopingWorkgroup } from './kernel-path';
 import { CELL_KINDS, type CellKind } from './layout';
 import { RnnGpu } from './rnn-gpu';
@@ -137,11 +137,7 @@ describe('training steps on the looping path vs float64 reference', () => {
 describe('the head\'s input gradient folded into the top layer\'s backward_loop (FOLD_HEAD) vs float64 reference', () => {
   it.each(HEAD_FOLD_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     if (c.chunk) setLoopingChunk(gpu.engine, c.chunk);
-    await trainAgainstReference(async (spec, onRecords) => {
-      const group = await RunGroup.create(gpu.engine, spec, onRecords);
-      expectHeadFold(group, c.folds);
-      return group;
-    }, c);
+    await trainHeadFoldCase(gpu.engine, c);
   });
 });
 

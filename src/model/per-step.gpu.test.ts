@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from '../testing/gpu';
 import { TRAINING_CASES, trainAgainstReference } from '../testing/training-cases';
 import { RunGroup } from '../training/run-group';
-import { checkAgainstReference, countDispatches, expectHeadFold, expectInputFold, HEAD_FOLD_CASES } from './kernel-path-check';
+import { checkAgainstReference, countDispatches, expectInputFold, HEAD_FOLD_CASES, trainHeadFoldCase } from './kernel-path-check';
 import { backwardStepUnits, chooseKernelPath, FOLD_INPUT_BELOW, setBackwardStepUnits, setKernelPolicy } from './kernel-path';
 import { RnnGpu } from './rnn-gpu';
 import { CELL_KINDS, type CellKind } from './layout';
@@ -67,11 +67,7 @@ describe('training steps on the per-step path vs float64 reference (where auto p
 
 describe('the head\'s input gradient folded into the top layer\'s backward_step (FOLD_HEAD) vs float64 reference', () => {
   it.each(HEAD_FOLD_CASES.map((c) => [c.name, c] as const))('%s', async (_, c) => {
-    await trainAgainstReference(async (spec, onRecords) => {
-      const group = await RunGroup.create(gpu.engine, spec, onRecords);
-      expectHeadFold(group, c.folds);
-      return group;
-    }, c);
+    await trainHeadFoldCase(gpu.engine, c);
   });
 });
 
